@@ -1,0 +1,61 @@
+"""fundmatch: find the EU and Interreg funding calls that fit a project.
+
+Usage::
+
+    import fundmatch as fm
+
+    profile = fm.load_profile("calls/profiles/marseille-open-data-sme.toml")
+    call = fm.Call(id="X-1", title="Open data for smart cities")
+    call.status(now=datetime.now(UTC))
+
+The whole public API is the names below; everything else is internal.
+"""
+
+from fundmatch.config import load_profile as load_profile
+from fundmatch.errors import ConfigError as ConfigError
+from fundmatch.errors import FetchError as FetchError
+from fundmatch.errors import FundmatchError as FundmatchError
+from fundmatch.errors import MailError as MailError
+from fundmatch.errors import ParseError as ParseError
+from fundmatch.errors import SourceError as SourceError
+from fundmatch.errors import StoreError as StoreError
+from fundmatch.geo import Region as Region
+from fundmatch.geo import region as region
+from fundmatch.models import Budget as Budget
+from fundmatch.models import Call as Call
+from fundmatch.models import Change as Change
+from fundmatch.models import Check as Check
+from fundmatch.models import Deadline as Deadline
+from fundmatch.models import FieldChange as FieldChange
+from fundmatch.models import Match as Match
+from fundmatch.models import Matches as Matches
+from fundmatch.models import Profile as Profile
+from fundmatch.models import Reason as Reason
+from fundmatch.models import json_schemas as json_schemas
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Budget",
+    "Call",
+    "Change",
+    "Check",
+    "ConfigError",
+    "Deadline",
+    "FetchError",
+    "FieldChange",
+    "FundmatchError",
+    "MailError",
+    "Match",
+    "Matches",
+    "ParseError",
+    "Profile",
+    "Reason",
+    "Region",
+    "SourceError",
+    "StoreError",
+    "__version__",
+    "json_schemas",
+    "load_profile",
+    "region",
+]

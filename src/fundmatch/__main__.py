@@ -1,0 +1,5 @@
+"""``python -m fundmatch``: the command line."""
+
+from fundmatch.cli import main
+
+raise SystemExit(main())
