@@ -13,17 +13,18 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeAlias
 
 from fundmatch.errors import FundmatchError
 from fundmatch.models import json_schemas
 
 Handler = Callable[[argparse.Namespace], int]
-_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser], argparse.ArgumentParser], None]] = []
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Setup = Callable[[Subparsers, argparse.ArgumentParser], None]
+_COMMANDS: list[Setup] = []
 
 
-def command(
-    setup: Callable[[argparse._SubParsersAction[argparse.ArgumentParser], argparse.ArgumentParser], None],
-) -> Callable[[argparse._SubParsersAction[argparse.ArgumentParser], argparse.ArgumentParser], None]:
+def command(setup: Setup) -> Setup:
     """Register a function that adds one sub-command (it receives the common options parser)."""
     _COMMANDS.append(setup)
     return setup
@@ -58,7 +59,7 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 
 @command
-def _schema(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def _schema(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "schema",
         parents=[common],

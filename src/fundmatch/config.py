@@ -39,7 +39,10 @@ def load_toml(path: str | Path) -> tuple[dict[str, Any], str]:
         message = str(exc)
         if line is None:
             found = re.search(r"line (\d+)", message)
-            line = int(found.group(1)) if found else None
+            if found:
+                line = int(found.group(1))
+            elif "end of document" in message:
+                line = text.count("\n") + (0 if text.endswith("\n") else 1)
         raise ConfigError(f"not valid TOML: {message}", path=path, line=line) from exc
 
 

@@ -241,7 +241,7 @@ class Call(FundmatchModel):
     co_financing_rate: Rate | None = None
     """Share of eligible costs the programme pays, a fraction from 0 to 1 (0.8 = 80 %)."""
     countries: tuple[Country, ...] = ()
-    """Eligible countries (ISO 3166-1 alpha-2; ``EL`` and ``UK`` are accepted). Empty: not stated."""
+    """Eligible countries (ISO 3166-1 alpha-2; ``EL``, ``UK`` accepted). Empty: not stated."""
     regions: tuple[NutsCode, ...] = ()
     """Eligible NUTS 2024 regions (2021 codes are mapped). Empty: not stated."""
     organisation_types: tuple[OrganisationType, ...] = ()
