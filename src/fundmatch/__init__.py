@@ -32,6 +32,10 @@ from fundmatch.models import Matches as Matches
 from fundmatch.models import Profile as Profile
 from fundmatch.models import Reason as Reason
 from fundmatch.models import json_schemas as json_schemas
+from fundmatch.store import Provenance as Provenance
+from fundmatch.store import SourceState as SourceState
+from fundmatch.store import Store as Store
+from fundmatch.store import StoredCall as StoredCall
 
 __version__ = "0.1.0.dev0"
 
@@ -50,10 +54,14 @@ __all__ = [
     "Matches",
     "ParseError",
     "Profile",
+    "Provenance",
     "Reason",
     "Region",
     "SourceError",
+    "SourceState",
+    "Store",
     "StoreError",
+    "StoredCall",
     "__version__",
     "json_schemas",
     "load_profile",
