@@ -1,0 +1,295 @@
+"""Exports: every format written and read back (JSON, JSON Lines, CSV, iCalendar, CommonGrants)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import icalendar
+import pytest
+from common_grants_sdk.schemas.pydantic import OpportunityBase
+from pydantic import TypeAdapter
+
+import fundmatch as fm
+
+NOW = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
+SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "schema"
+
+
+def sample_calls() -> list[fm.Call]:
+    """Calls with every shape an export must carry: stages, cut-offs, none, offsets, accents."""
+    return [
+        fm.Call(
+            id="HORIZON-CL5-2024-D4-02-01",
+            title="Open data for smart and climate-neutral cities",
+            programme="Horizon Europe",
+            url="https://ec.europa.eu/info/funding-tenders/opportunities/portal/topic/x",
+            deadlines=[
+                fm.Deadline(at=datetime(2024, 9, 17, 17), timezone="Europe/Brussels"),
+                fm.Deadline(at=datetime(2025, 2, 18, 17), timezone="Europe/Brussels"),
+            ],
+            deadline_model="two-stage",
+            opening=datetime(2024, 5, 2, tzinfo=UTC),
+            budget=fm.Budget(total=Decimal(12_000_000), per_project_max=Decimal(4_000_000)),
+            co_financing_rate=Decimal("0.7"),
+            countries=["FR", "EL", "IT"],
+            organisation_types=["sme", "university"],
+            keywords=["open data", "smart city"],
+        ),
+        fm.Call(
+            id="https://interreg-euro-med.eu/calls/3",
+            title="Région Sud : appel à projets « Données ouvertes »",
+            programme="Interreg Euro-MED",
+            deadlines=[
+                fm.Deadline(at=datetime(2024, 7, 1, 12), timezone="Europe/Paris", label="cut-off 1"),
+                fm.Deadline(at=datetime(2024, 11, 4, 12), timezone="Europe/Paris", label="cut-off 2"),
+                fm.Deadline(at=datetime(2025, 3, 3, 12), timezone="Europe/Paris", label="cut-off 3"),
+            ],
+            regions=["FRL04"],
+            languages=["fr", "en"],
+        ),
+        fm.Call(
+            id="feed-offset-1",
+            title="Deadline given only as an offset",
+            deadlines=[fm.Deadline(at=datetime(2024, 10, 1, 23, 59, tzinfo=timezone(timedelta(hours=3))))],
+        ),
+        fm.Call(id="LIFE-2025-NO-DATE", title="A call with no known deadline", programme="LIFE"),
+    ]
+
+
+def sample_matches() -> fm.Matches:
+    calls = sample_calls()
+    return fm.Matches(
+        [
+            fm.Match(
+                call=calls[0],
+                score=72.5,
+                reasons=(
+                    fm.Reason(factor="keyword", points=30, evidence="'open data' in title"),
+                    fm.Reason(factor="lexical", points=42.5, evidence="smart, city, data"),
+                ),
+            ),
+            fm.Match(
+                call=calls[1],
+                score=40,
+                reasons=(fm.Reason(factor="lexical", points=40),),
+                blockers=(fm.Check(gate="geography", outcome="blocked", message="FR only"),),
+            ),
+        ],
+        now=NOW,
+    )
+
+
+def stages(calls: list[fm.Call]) -> int:
+    return sum(len(call.deadlines) for call in calls)
+
+
+# --- JSON -----------------------------------------------------------------------------
+
+
+def test_json_round_trips_into_equal_calls() -> None:
+    calls = sample_calls()
+    text = fm.export_json(calls)
+    assert TypeAdapter(list[fm.Call]).validate_json(text) == calls
+
+
+def test_json_keeps_deadline_zones_and_offsets() -> None:
+    data = json.loads(fm.export_json(sample_calls()))
+    first = data[0]["deadlines"][0]
+    assert first == {"at": "2024-09-17T17:00:00+02:00", "timezone": "Europe/Brussels", "label": None}
+    assert data[2]["deadlines"][0]["at"] == "2024-10-01T23:59:00+03:00"
+
+
+def test_json_has_every_schema_field() -> None:
+    schema = json.loads((SCHEMAS / "call.schema.json").read_text(encoding="utf-8"))
+    for item in json.loads(fm.export_json(sample_calls())):
+        assert set(item) == set(schema["properties"])
+
+
+def test_matches_json_round_trips() -> None:
+    matches = sample_matches()
+    again = TypeAdapter(list[fm.Match]).validate_json(fm.export_json(matches))
+    assert again == list(matches)
+    schema = json.loads((SCHEMAS / "match.schema.json").read_text(encoding="utf-8"))
+    assert set(json.loads(fm.export_json(matches))[0]) == set(schema["properties"])
+
+
+def test_jsonl_is_one_call_per_line() -> None:
+    calls = sample_calls()
+    lines = fm.export_jsonl(calls).splitlines()
+    assert len(lines) == len(calls)
+    assert [fm.Call.model_validate_json(line) for line in lines] == calls
+
+
+def test_export_writes_to_a_file_too(tmp_path: Path) -> None:
+    path = tmp_path / "calls.json"
+    with path.open("w", encoding="utf-8") as out:
+        text = fm.export_json(sample_calls(), out)
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_mix_of_calls_and_matches_is_refused() -> None:
+    with pytest.raises(TypeError, match="calls or matches"):
+        fm.export_json([sample_calls()[0], sample_matches()[0]])  # type: ignore[list-item]
+
+
+def test_empty_exports() -> None:
+    assert json.loads(fm.export_json([])) == []
+    assert fm.export_jsonl([]) == ""
+    assert len(list(csv.reader(io.StringIO(fm.export_csv([], bom=False))))) == 1
+    assert not icalendar.Calendar.from_ical(fm.export_ics([], now=NOW)).events
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    assert text.startswith("\ufeff")  # the byte-order mark spreadsheets need for UTF-8
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def test_csv_one_row_per_call_with_iso_and_human_deadlines() -> None:
+    calls = sample_calls()
+    rows = read_csv(fm.export_csv(calls))
+    assert len(rows) == len(calls)
+    assert list(rows[0]) == list(fm.export.CSV_COLUMNS)
+    first = rows[0]
+    assert first["deadlines"] == "2024-09-17T17:00:00+02:00; 2025-02-18T17:00:00+01:00"
+    assert first["deadlines_human"].startswith("17 Sep 2024 17:00 Europe/Brussels; ")
+    assert first["countries"] == "FR; GR; IT"
+    assert first["budget_total"] == "12000000"
+    assert first["co_financing_rate"] == "0.7"
+    assert rows[1]["title"] == "Région Sud : appel à projets « Données ouvertes »"
+    assert rows[2]["deadlines_human"] == "1 Oct 2024 23:59 UTC+0300"
+    assert rows[3]["deadlines"] == ""
+
+
+def test_csv_bytes_open_as_utf8_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text(fm.export_csv(sample_calls()), encoding="utf-8", newline="")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in raw
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 4
+
+
+def test_csv_of_matches_has_rank_score_and_reasons() -> None:
+    rows = read_csv(fm.export_csv(sample_matches()))
+    assert [r["rank"] for r in rows] == ["1", "2"]
+    assert rows[0]["score"] == "72.5"
+    assert rows[0]["reasons"].startswith("lexical +42.5: smart, city, data; keyword +30.0")
+    assert rows[1]["blockers"] == "geography: FR only"
+
+
+# --- iCalendar ------------------------------------------------------------------------
+
+
+def test_ics_one_event_per_stage_in_the_calls_zone() -> None:
+    calls = sample_calls()
+    calendar = icalendar.Calendar.from_ical(fm.export_ics(calls, now=NOW))
+    events = calendar.events
+    assert len(events) == stages(calls) == 6
+    first = events[0]
+    start = first.decoded("dtstart")
+    assert start == calls[0].deadlines[0].at
+    assert str(start.tzinfo) == "Europe/Brussels"
+    assert first["dtstart"].params["TZID"] == "Europe/Brussels"
+    assert {tz["tzid"] for tz in calendar.timezones} == {"Europe/Brussels", "Europe/Paris"}
+    offset_only = next(e for e in events if "offset" in e["summary"])
+    assert offset_only.decoded("dtstart") == calls[2].deadlines[0].at
+    assert offset_only.decoded("dtstart").utcoffset() == timedelta(0)
+
+
+def test_ics_alarm_link_and_stage_names() -> None:
+    calendar = icalendar.Calendar.from_ical(fm.export_ics(sample_calls(), now=NOW, alarm_days=10))
+    first = calendar.events[0]
+    (alarm,) = first.walk("VALARM")
+    assert alarm.decoded("trigger") == timedelta(days=-10)
+    assert alarm["action"] == "DISPLAY"
+    assert "ec.europa.eu" in first["description"]
+    assert str(first["url"]).startswith("https://ec.europa.eu/")
+    summaries = [str(e["summary"]) for e in calendar.events]
+    assert summaries[:2] == [
+        "Deadline (stage 1): Open data for smart and climate-neutral cities",
+        "Deadline (stage 2): Open data for smart and climate-neutral cities",
+    ]
+    assert summaries[2].startswith("Deadline (cut-off 1): Région Sud")
+
+
+def test_ics_uids_are_stable_and_unique() -> None:
+    calls = sample_calls()
+    first = icalendar.Calendar.from_ical(fm.export_ics(calls, now=NOW))
+    later = icalendar.Calendar.from_ical(fm.export_ics(calls, now=NOW + timedelta(days=30)))
+    uids = [str(e["uid"]) for e in first.events]
+    assert uids == [str(e["uid"]) for e in later.events]
+    assert len(set(uids)) == len(uids)
+    assert uids[0] == "HORIZON-CL5-2024-D4-02-01-deadline-1@fundmatch"
+    assert "/" not in uids[2]  # a URL id is hashed into a plain token
+
+
+def test_ics_of_matches_carries_the_score() -> None:
+    calendar = icalendar.Calendar.from_ical(fm.export_ics(sample_matches(), now=NOW))
+    assert "Score: 72.5 / 100" in calendar.events[0]["description"]
+    assert "Blocked: geography: FR only" in calendar.events[2]["description"]
+
+
+# --- CommonGrants ---------------------------------------------------------------------
+
+
+def test_commongrants_validates_against_the_protocol_models() -> None:
+    data = json.loads(fm.export_commongrants(sample_calls(), now=NOW))
+    opportunities = [OpportunityBase.model_validate(item) for item in data]
+    assert len(opportunities) == 4
+    first = opportunities[0]
+    assert first.status.value == "open"
+    assert first.funding is not None and first.funding.total_amount_available is not None
+    assert first.funding.total_amount_available.amount == "12000000"
+    assert first.funding.total_amount_available.currency == "EUR"
+    assert first.key_dates is not None and first.key_dates.close_date is not None
+    close = first.key_dates.close_date
+    assert (str(close.date), str(close.time)) == ("2024-09-17", "17:00:00")  # type: ignore[union-attr]
+    assert "Europe/Brussels" in first.description
+    assert opportunities[3].status.value == "custom"
+    assert opportunities[3].status.custom_value == "unknown"
+
+
+def test_commongrants_ids_are_stable_uuids() -> None:
+    one = json.loads(fm.export_commongrants(sample_calls(), now=NOW))
+    two = json.loads(fm.export_commongrants(sample_calls(), now=NOW + timedelta(days=1)))
+    assert [o["id"] for o in one] == [o["id"] for o in two]
+    assert len({o["id"] for o in one}) == 4
+
+
+def test_commongrants_of_matches_has_the_score() -> None:
+    data = json.loads(fm.export_commongrants(sample_matches(), now=NOW))
+    OpportunityBase.model_validate(data[0])
+    assert data[0]["customFields"]["score"]["value"] == 72.5
+
+
+# --- the bundled snapshot, every format read back -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> list[fm.Call]:
+    calls = fm.load_snapshot()
+    assert calls
+    return calls
+
+
+def test_snapshot_every_format_reads_back(snapshot: list[fm.Call]) -> None:
+    assert TypeAdapter(list[fm.Call]).validate_json(fm.export_json(snapshot)) == snapshot
+    lines = fm.export_jsonl(snapshot).splitlines()
+    assert [fm.Call.model_validate_json(line) for line in lines] == snapshot
+    assert len(read_csv(fm.export_csv(snapshot))) == len(snapshot)
+    ics = fm.export_ics(snapshot, now=NOW)
+    events = icalendar.Calendar.from_ical(ics).events
+    assert len(events) == stages(snapshot)
+    again = icalendar.Calendar.from_ical(fm.export_ics(snapshot, now=NOW + timedelta(days=1)))
+    assert [str(e["uid"]) for e in events] == [str(e["uid"]) for e in again.events]
+    opportunities = json.loads(fm.export_commongrants(snapshot, now=NOW))
+    assert len([OpportunityBase.model_validate(o) for o in opportunities]) == len(snapshot)
