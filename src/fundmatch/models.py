@@ -6,6 +6,7 @@ Field docstrings are the documentation and flow into the JSON Schema (``fundmatc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -415,11 +416,106 @@ class Match(FundmatchModel):
 
 
 class Matches(list[Match]):
-    """The ranked matches of one profile, best first: a plain list with a readable display."""
+    """The ranked matches of one profile, best first: a plain list with a readable display.
+
+    ``now`` (the moment of the ranking) and ``profile`` are optional context: with ``now``
+    the displays show each call's next deadline. In a notebook it shows as a table
+    (``_repr_html_``); :meth:`to_dataframe` gives a pandas DataFrame when pandas is installed.
+    """
+
+    def __init__(
+        self,
+        matches: Iterable[Match] = (),
+        *,
+        now: datetime | None = None,
+        profile: Profile | None = None,
+    ) -> None:
+        super().__init__(matches)
+        self.now = now
+        self.profile = profile
 
     def __repr__(self) -> str:
         rows = [f"{m.score:5.1f}  {m.call.id}  {m.call.title[:60]}" for m in self]
         return f"Matches({len(self)})" + "".join(f"\n  {row}" for row in rows)
+
+    def _deadline_of(self, call: Call) -> Deadline | None:
+        if self.now is not None:
+            return call.next_deadline(self.now)
+        return call.deadlines[-1] if call.deadlines else None
+
+    def _rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for rank, m in enumerate(self, 1):
+            deadline = self._deadline_of(m.call)
+            best = sorted(m.reasons, key=lambda r: r.points, reverse=True)[:3]
+            rows.append(
+                {
+                    "rank": rank,
+                    "score": round(m.score, 1),
+                    "id": m.call.id,
+                    "title": m.call.title,
+                    "programme": m.call.programme,
+                    "next_deadline": None if deadline is None else deadline.local(),
+                    "timezone": None if deadline is None else deadline.timezone,
+                    "status": None if self.now is None else m.call.status(self.now),
+                    "reasons": "; ".join(f"{r.factor} {r.points:+.1f}" for r in best),
+                    "blockers": "; ".join(f"{b.gate}: {b.message}" for b in m.blockers),
+                    "url": m.call.url,
+                }
+            )
+        return rows
+
+    def _repr_html_(self) -> str:
+        """An HTML table for notebooks: score, title, programme, next deadline, top reasons."""
+        from html import escape
+
+        head = "".join(
+            f"<th>{h}</th>" for h in ("#", "score", "title", "programme", "deadline", "reasons")
+        )
+        body = []
+        for row in self._rows():
+            title = escape(row["title"])
+            if row["url"]:
+                title = f'<a href="{escape(row["url"])}">{title}</a>'
+            deadline = row["next_deadline"]
+            when = "" if deadline is None else f"{deadline:%Y-%m-%d %H:%M} {row['timezone'] or ''}"
+            reasons = escape(row["reasons"])
+            if row["blockers"]:
+                reasons += f"<br><b>blocked</b>: {escape(row['blockers'])}"
+            cells = (
+                str(row["rank"]),
+                f"{row['score']:.1f}",
+                f"{title}<br><small>{escape(row['id'])}</small>",
+                escape(row["programme"] or ""),
+                escape(when.strip()),
+                reasons,
+            )
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        caption = f"{len(self)} match{'es' if len(self) != 1 else ''}"
+        if self.profile is not None:
+            caption += f" for {escape(self.profile.name)}"
+        return (
+            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>"
+        )
+
+    def to_dataframe(self) -> Any:
+        """A pandas DataFrame, one row per match (pandas is optional: install it to use this).
+
+        Columns: rank, score, id, title, programme, next_deadline (aware, in the call's
+        zone), timezone, status, reasons, blockers, url.
+        """
+        import importlib
+
+        try:
+            pandas = importlib.import_module("pandas")
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError(
+                "Matches.to_dataframe() needs pandas: pip install pandas"
+            ) from exc
+        columns = ["rank", "score", "id", "title", "programme", "next_deadline"]
+        columns += ["timezone", "status", "reasons", "blockers", "url"]
+        return pandas.DataFrame(self._rows(), columns=columns)
 
 
 # --- store history --------------------------------------------------------------------

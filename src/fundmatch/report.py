@@ -1,0 +1,267 @@
+"""The HTML report of a profile's matches: one self-contained page with a deadline timeline.
+
+Pure: matches, profile and ``now`` in, HTML text out. The page has no scripts and makes no
+network request (inline CSS, inline SVG); links to call pages are plain anchors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from html import escape
+
+from fundmatch.export import format_deadline
+from fundmatch.models import Call, Match, Profile
+
+__all__ = ["render_report", "timeline_svg"]
+
+_CSS = """
+:root { color-scheme: light; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2733;
+       margin: 0 auto; max-width: 1040px; padding: 24px; background: #fff; }
+h1 { font-size: 1.6em; margin: 0 0 4px; } h2 { font-size: 1.2em; margin: 28px 0 8px; }
+.meta { color: #5b6775; margin: 0 0 16px; }
+dl.profile { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
+dl.profile dt { font-weight: 600; color: #3b4654; } dl.profile dd { margin: 0; }
+ol.calls { padding: 0; list-style: none; counter-reset: rank; }
+ol.calls > li { border: 1px solid #d8dee6; border-radius: 8px; padding: 12px 16px; margin: 10px 0; }
+ol.calls > li.blocked { background: #fbf6f6; border-color: #e6caca; }
+.head { display: flex; gap: 12px; align-items: baseline; }
+.score { font-weight: 700; font-size: 1.25em; min-width: 3.2em; color: #0b5cad; }
+.blocked .score { color: #8a5a5a; }
+.title { font-weight: 600; } .sub { color: #5b6775; font-size: 0.9em; }
+ul.reasons, ul.checks { margin: 6px 0 0; padding-left: 20px; }
+.pts { font-variant-numeric: tabular-nums; font-weight: 600; }
+.check-blocked { color: #a12622; } .check-unknown, .check-flag { color: #7a5b00; }
+svg { width: 100%; height: auto; }
+.empty { color: #5b6775; font-style: italic; }
+"""
+
+# Timeline geometry, in SVG user units (the viewBox scales it to the page width).
+_WIDTH = 1000
+_LABEL = 300
+_ROW = 26
+_TOP = 34
+_RIGHT = 20
+
+
+def _x(moment: datetime, start: datetime, end: datetime) -> float:
+    span = (end - start).total_seconds() or 1.0
+    return _LABEL + (_WIDTH - _LABEL - _RIGHT) * (moment - start).total_seconds() / span
+
+
+def _months(start: datetime, end: datetime) -> list[datetime]:
+    first = start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    ticks: list[datetime] = []
+    year, month = first.year, first.month
+    while True:
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+        tick = first.replace(year=year, month=month)
+        if tick > end:
+            return ticks
+        ticks.append(tick)
+
+
+def _short(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def timeline_svg(calls: Iterable[Call], *, now: datetime) -> str:
+    """An inline SVG: one row per call, a bar from opening to each stage deadline, today marked.
+
+    Calls without a known opening start their bar at the left edge (drawn faded); calls
+    without a deadline say so on their row.
+    """
+    calls = list(calls)
+    moments = [now]
+    for call in calls:
+        moments += [d.at for d in call.deadlines]
+        if call.opening is not None:
+            moments.append(call.opening)
+    start = min(moments) - timedelta(days=7)
+    end = max(moments) + timedelta(days=14)
+    if end - start < timedelta(days=60):
+        end = start + timedelta(days=60)
+    height = _TOP + _ROW * max(len(calls), 1) + 12
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" '
+        f'role="img" aria-labelledby="timeline-title">',
+        '<title id="timeline-title">Deadlines of the ranked calls</title>',
+        f'<rect x="0" y="0" width="{_WIDTH}" height="{height}" fill="#ffffff"/>',
+    ]
+    # Month ticks: a light line per month, a label when the months are not too crowded.
+    ticks = _months(start, end)
+    step = max(1, len(ticks) // 12)
+    for i, tick in enumerate(ticks):
+        x = _x(tick, start, end)
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{_TOP - 6}" x2="{x:.1f}" y2="{height - 8}" '
+            'stroke="#e3e8ee" stroke-width="1"/>'
+        )
+        if i % step == 0:
+            label = f"{tick:%b %Y}" if tick.month == 1 or i == 0 else f"{tick:%b}"
+            parts.append(
+                f'<text x="{x + 3:.1f}" y="{_TOP - 12}" font-size="11" fill="#5b6775">'
+                f"{label}</text>"
+            )
+    for row, call in enumerate(calls):
+        y = _TOP + row * _ROW + _ROW / 2
+        label = escape(_short(f"{row + 1}. {call.title}", 44))
+        parts.append(
+            f'<text x="4" y="{y + 4:.1f}" font-size="12" fill="#1d2733">'
+            f"<title>{escape(call.title)}</title>{label}</text>"
+        )
+        if not call.deadlines:
+            parts.append(
+                f'<text x="{_LABEL + 4}" y="{y + 4:.1f}" font-size="12" fill="#8a96a3" '
+                'font-style="italic">no known deadline</text>'
+            )
+            continue
+        known_opening = call.opening is not None
+        bar_start = _x(call.opening or start, start, end)
+        bar_end = _x(call.deadlines[-1].at, start, end)
+        parts.append(
+            f'<rect x="{bar_start:.1f}" y="{y - 5:.1f}" width="{max(bar_end - bar_start, 1):.1f}" '
+            f'height="10" rx="3" fill="#9cc3ea" fill-opacity="{1 if known_opening else 0.45}"/>'
+        )
+        for stage, deadline in enumerate(call.deadlines, 1):
+            x = _x(deadline.at, start, end)
+            past = deadline.at <= now
+            colour = "#8a96a3" if past else "#0b5cad"
+            parts.append(
+                f'<path d="M{x:.1f} {y - 8:.1f} L{x + 7:.1f} {y:.1f} L{x:.1f} {y + 8:.1f} '
+                f'L{x - 7:.1f} {y:.1f} Z" fill="{colour}" stroke="#ffffff" stroke-width="1">'
+                f"<title>{escape(call.title)}: {escape(format_deadline(deadline))}</title></path>"
+            )
+            if len(call.deadlines) > 1:
+                parts.append(
+                    f'<text x="{x + 9:.1f}" y="{y - 4:.1f}" font-size="9" fill="#5b6775">'
+                    f"{stage}</text>"
+                )
+    today = _x(now, start, end)
+    parts.append(
+        f'<line x1="{today:.1f}" y1="{_TOP - 8}" x2="{today:.1f}" y2="{height - 6}" '
+        'stroke="#d0312d" stroke-width="2"/>'
+    )
+    # Label on the right of the line, or on its left near the right edge.
+    anchor, dx = ("end", -4) if today > _WIDTH - 140 else ("start", 4)
+    parts.append(
+        f'<text x="{today + dx:.1f}" y="{height - 2}" font-size="11" fill="#d0312d" '
+        f'font-weight="600" text-anchor="{anchor}">today {now:%d %b %Y}</text>'
+    )
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _profile_html(profile: Profile) -> str:
+    rows: list[tuple[str, str]] = [("Name", profile.name)]
+    if profile.description:
+        rows.append(("Description", profile.description))
+    if profile.keywords:
+        rows.append(("Keywords", ", ".join(profile.keywords)))
+    where = ", ".join(v for v in (profile.region, profile.country) if v)
+    if where:
+        rows.append(("Established in", where))
+    if profile.organisation_type:
+        rows.append(("Organisation", profile.organisation_type))
+    rows.append(("Instruments", ", ".join(profile.instruments)))
+    if profile.budget_min is not None or profile.budget_max is not None:
+        low = "" if profile.budget_min is None else f"{profile.budget_min:,.0f}"
+        high = "" if profile.budget_max is None else f"{profile.budget_max:,.0f}"
+        rows.append(("Budget (EUR)", f"{low} – {high}".strip(" –")))
+    if profile.prep_days:
+        rows.append(("Preparation", f"{profile.prep_days} days"))
+    if profile.languages:
+        rows.append(("Languages", ", ".join(profile.languages)))
+    if profile.partner_countries:
+        rows.append(("Partner countries", ", ".join(profile.partner_countries)))
+    if profile.exclude:
+        rows.append(("Excluded terms", ", ".join(profile.exclude)))
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    return f'<dl class="profile">{items}</dl>'
+
+
+def _match_html(rank: int, match: Match, now: datetime) -> str:
+    call = match.call
+    title = escape(call.title)
+    if call.url:
+        title = f'<a href="{escape(call.url)}">{title}</a>'
+    nxt = call.next_deadline(now)
+    when = "no deadline left" if call.deadlines else "no known deadline"
+    if nxt is not None:
+        days = (nxt.at - now) / timedelta(days=1)
+        when = f"next deadline {format_deadline(nxt)} ({days:.0f} days left)"
+    sub = " · ".join(
+        escape(part) for part in (call.id, call.programme or "", call.status(now), when) if part
+    )
+    reasons = "".join(
+        f'<li><span class="pts">{r.points:+.1f}</span> {escape(r.factor)}'
+        + (f": {escape(r.evidence)}" if r.evidence else "")
+        + "</li>"
+        for r in sorted(match.reasons, key=lambda r: r.points, reverse=True)
+    )
+    checks = "".join(
+        f'<li class="check-{c.outcome}"><b>{escape(c.outcome)}</b> '
+        f"{escape(c.gate)}: {escape(c.message)}</li>"
+        for c in (*match.blockers, *match.notes)
+    )
+    css = "blocked" if match.blockers else "eligible"
+    return (
+        f'<li class="{css}" id="call-{rank}"><div class="head">'
+        f'<span class="score">{match.score:.0f}</span>'
+        f'<div><div class="title">{rank}. {title}</div><div class="sub">{sub}</div></div></div>'
+        + (f'<ul class="reasons">{reasons}</ul>' if reasons else "")
+        + (f'<ul class="checks">{checks}</ul>' if checks else "")
+        + "</li>"
+    )
+
+
+def render_report(
+    matches: Iterable[Match], *, profile: Profile, now: datetime, title: str | None = None
+) -> str:
+    """The HTML report: the profile, a timeline of deadlines and the ranked calls.
+
+    Matches without blockers come first in their order, then those ruled out (with their
+    blockers), each with every reason of its score. ``now`` marks today on the timeline and
+    decides each call's status and next deadline.
+    """
+    ranked = list(matches)
+    eligible = [m for m in ranked if not m.blockers]
+    blocked = [m for m in ranked if m.blockers]
+    ordered = eligible + blocked
+    heading = title or f"Funding calls for {profile.name}"
+    sections = [
+        f"<h1>{escape(heading)}</h1>",
+        f'<p class="meta">{len(eligible)} call(s) fit, {len(blocked)} ruled out · '
+        f"made {now:%d %b %Y %H:%M %Z}</p>",
+        "<h2>Profile</h2>",
+        _profile_html(profile),
+        "<h2>Deadlines</h2>",
+        timeline_svg([m.call for m in ordered], now=now)
+        if ordered
+        else '<p class="empty">No calls to show.</p>',
+        "<h2>Ranked calls</h2>",
+    ]
+    if eligible:
+        items = "".join(_match_html(i, m, now) for i, m in enumerate(eligible, 1))
+        sections.append(f'<ol class="calls">{items}</ol>')
+    else:
+        sections.append('<p class="empty">No call fits this profile at the moment.</p>')
+    if blocked:
+        sections.append("<h2>Ruled out</h2>")
+        start = len(eligible) + 1
+        items = "".join(_match_html(i, m, now) for i, m in enumerate(blocked, start))
+        sections.append(f'<ol class="calls">{items}</ol>')
+    body = "\n".join(sections)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        # Belt and braces: even a browser that would fetch something may not.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">\n"
+        f"<title>{escape(heading)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
