@@ -1,0 +1,181 @@
+"""The registry of sources and programme facts in ``calls/``: models and loaders.
+
+``calls/sources.toml`` lists where calls come from; ``calls/programmes.toml`` holds each
+Interreg programme's cooperation area, co-financing rate and partnership rules with the
+document they come from. Both ship inside the wheel (``fundmatch/calls/``).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field, model_validator
+
+from fundmatch.config import load_toml, validate
+from fundmatch.errors import ConfigError
+from fundmatch.models import (
+    Country,
+    FundmatchModel,
+    HttpUrl,
+    Instrument,
+    Language,
+    NutsCode,
+    Rate,
+)
+
+__all__ = [
+    "Programme",
+    "Source",
+    "SourceDefaults",
+    "calls_path",
+    "load_programmes",
+    "load_sources",
+]
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+
+
+class SourceDefaults(FundmatchModel):
+    """Facts a source lends to every call it reports, when the call does not state its own."""
+
+    programme: str | None = None
+    """Programme name given to the source's calls."""
+    countries: tuple[Country, ...] = ()
+    """Eligible countries (ISO alpha-2)."""
+    regions: tuple[NutsCode, ...] = ()
+    """Eligible NUTS regions."""
+    co_financing_rate: Rate | None = None
+    """Co-financing rate, a fraction (0.8 = 80 %)."""
+    instrument: Instrument | None = None
+    """Grant, tender, ... for every call of the source."""
+
+
+class Source(FundmatchModel):
+    """One place calls come from: a Funding & Tenders Portal query or a programme's feed."""
+
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    """Short unique name, e.g. ``ftportal-horizon-cl4`` or ``euro-med-feed``."""
+    kind: Literal["ftportal", "feed"]
+    """``ftportal`` (the Portal's search API) or ``feed`` (RSS/Atom)."""
+    url: HttpUrl = None
+    """Where to fetch: the feed URL, or the Portal search endpoint."""
+    query: dict[str, Any] | None = None
+    """For ``ftportal``: the search query (Elasticsearch-style JSON, sent as the ``query`` part)."""
+    text: str = "***"
+    """For ``ftportal``: the free-text search terms (``***`` matches everything)."""
+    programme: str | None = None
+    """Programme key in ``calls/programmes.toml`` whose facts the source's calls inherit."""
+    language: Language = "en"
+    """Language the source publishes in (ISO 639-1)."""
+    timezone: TimeZone = "Europe/Brussels"
+    """IANA time zone the source's dates are in when they carry none."""
+    defaults: SourceDefaults = SourceDefaults()
+    """Facts lent to every call of the source."""
+    verified: bool = False
+    """True when the URL was checked to answer with the expected format; False marks an
+    entry written from the programme's published address but not fetched."""
+    note: str = ""
+    """Why the source is here, or what is known about it."""
+    enabled: bool = True
+    """False keeps the entry documented but skips it on update."""
+    max_pages: int = Field(default=10, ge=1, le=100)
+    """For ``ftportal``: the most result pages followed."""
+    page_size: int = Field(default=100, ge=1, le=100)
+    """For ``ftportal``: results per page."""
+
+    @model_validator(mode="after")
+    def _url_or_query(self) -> Source:
+        if self.url is None:
+            raise ValueError("a source needs a url")
+        if self.kind == "ftportal" and self.query is None:
+            raise ValueError("an ftportal source needs a query")
+        return self
+
+
+class Programme(FundmatchModel):
+    """Facts of one (Interreg) programme, each from a named document."""
+
+    key: str = Field(min_length=1)
+    """Short key, e.g. ``euro-med``."""
+    name: str = Field(min_length=1)
+    """Official name, e.g. ``Interreg Euro-MED``."""
+    countries: tuple[Country, ...] = ()
+    """Countries whose whole territory is eligible."""
+    regions: tuple[NutsCode, ...] = ()
+    """NUTS regions eligible where a country is only partly covered."""
+    co_financing_rate: Rate | None = None
+    """Highest co-financing rate for partners from the EU (fraction)."""
+    min_partners: int | None = Field(default=None, ge=1)
+    """Smallest partnership."""
+    min_countries: int | None = Field(default=None, ge=1)
+    """Smallest number of different countries in a partnership."""
+    partnership: str = ""
+    """The partnership rules in words."""
+    url: HttpUrl = None
+    """The programme's website."""
+    documents: tuple[str, ...] = Field(min_length=1)
+    """The documents the facts come from (title and URL)."""
+
+
+class _Registry(FundmatchModel):
+    sources: tuple[Source, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> _Registry:
+        names = [s.name for s in self.sources]
+        doubles = sorted({n for n in names if names.count(n) > 1})
+        if doubles:
+            raise ValueError(f"source names must be unique: {', '.join(doubles)}")
+        return self
+
+
+class _Programmes(FundmatchModel):
+    programmes: dict[str, Programme] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keys(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("programmes"), dict):
+            data = dict(data)
+            data["programmes"] = {
+                key: {"key": key, **value} if isinstance(value, dict) else value
+                for key, value in data["programmes"].items()
+            }
+        return data
+
+
+def calls_path(name: str) -> Path:
+    """A file of the bundled ``calls/`` folder: in the installed package, else the repository's."""
+    packaged = resources.files("fundmatch").joinpath("calls", name)
+    if packaged.is_file():
+        return Path(str(packaged))
+    repository = Path(__file__).resolve().parents[3] / "calls" / name
+    if repository.is_file():
+        return repository
+    raise ConfigError("not found in the package or the repository", path=f"calls/{name}")
+
+
+def load_sources(path: str | Path | None = None) -> list[Source]:
+    """The validated source registry (default: the bundled ``calls/sources.toml``)."""
+    path = calls_path("sources.toml") if path is None else Path(path)
+    data, text = load_toml(path)
+    return list(validate(_Registry, data, path=path, text=text).sources)
+
+
+def load_programmes(path: str | Path | None = None) -> dict[str, Programme]:
+    """Programme facts by key (default: the bundled ``calls/programmes.toml``)."""
+    path = calls_path("programmes.toml") if path is None else Path(path)
+    data, text = load_toml(path)
+    return dict(validate(_Programmes, data, path=path, text=text).programmes)
