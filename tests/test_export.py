@@ -45,9 +45,15 @@ def sample_calls() -> list[fm.Call]:
             title="Région Sud : appel à projets « Données ouvertes »",
             programme="Interreg Euro-MED",
             deadlines=[
-                fm.Deadline(at=datetime(2024, 7, 1, 12), timezone="Europe/Paris", label="cut-off 1"),
-                fm.Deadline(at=datetime(2024, 11, 4, 12), timezone="Europe/Paris", label="cut-off 2"),
-                fm.Deadline(at=datetime(2025, 3, 3, 12), timezone="Europe/Paris", label="cut-off 3"),
+                fm.Deadline(
+                    at=datetime(2024, 7, 1, 12), timezone="Europe/Paris", label="cut-off 1"
+                ),
+                fm.Deadline(
+                    at=datetime(2024, 11, 4, 12), timezone="Europe/Paris", label="cut-off 2"
+                ),
+                fm.Deadline(
+                    at=datetime(2025, 3, 3, 12), timezone="Europe/Paris", label="cut-off 3"
+                ),
             ],
             regions=["FRL04"],
             languages=["fr", "en"],
@@ -55,7 +61,9 @@ def sample_calls() -> list[fm.Call]:
         fm.Call(
             id="feed-offset-1",
             title="Deadline given only as an offset",
-            deadlines=[fm.Deadline(at=datetime(2024, 10, 1, 23, 59, tzinfo=timezone(timedelta(hours=3))))],
+            deadlines=[
+                fm.Deadline(at=datetime(2024, 10, 1, 23, 59, tzinfo=timezone(timedelta(hours=3))))
+            ],
         ),
         fm.Call(id="LIFE-2025-NO-DATE", title="A call with no known deadline", programme="LIFE"),
     ]
@@ -100,7 +108,11 @@ def test_json_round_trips_into_equal_calls() -> None:
 def test_json_keeps_deadline_zones_and_offsets() -> None:
     data = json.loads(fm.export_json(sample_calls()))
     first = data[0]["deadlines"][0]
-    assert first == {"at": "2024-09-17T17:00:00+02:00", "timezone": "Europe/Brussels", "label": None}
+    assert first == {
+        "at": "2024-09-17T17:00:00+02:00",
+        "timezone": "Europe/Brussels",
+        "label": None,
+    }
     assert data[2]["deadlines"][0]["at"] == "2024-10-01T23:59:00+03:00"
 
 
