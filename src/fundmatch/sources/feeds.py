@@ -95,23 +95,28 @@ def parse_feed_result(data: bytes, *, source: Source | str | None = None) -> Fee
         raise ParseError(f"feedparser failed: {type(exc).__name__}: {exc}", source=name) from exc
     entries = list(parsed.get("entries") or [])
     result = FeedParse(title=clean_text(str(parsed.get("feed", {}).get("title") or "")))
-    if parsed.get("bozo"):
-        reason = str(parsed.get("bozo_exception") or "ill-formed document")[:200]
-        if not entries:
-            raise ParseError(f"not a readable feed: {reason}", source=name)
-        logger.warning("%s: ill-formed feed, %d entries kept: %s", name, len(entries), reason)
-        result.bozo = reason
-    elif not entries and not parsed.get("version"):
+    if not parsed.get("bozo") and not entries and not parsed.get("version"):
         raise ParseError("not an RSS, Atom or RDF feed", source=name)
     programme = _programme(source) if isinstance(source, Source) else None
     for index, entry in enumerate(entries):
         try:
             result.calls.append(_entry_call(entry, source, name, programme))
         except (ValueError, TypeError, KeyError, ValidationError) as exc:
-            reason = f"entry {index}: {str(exc).splitlines()[0][:200] if str(exc) else exc!r}"
+            reason = f"entry {index}: {_why(exc)}"
             logger.warning("%s: skipped %s", name, reason)
             result.skipped.append(reason)
+    if parsed.get("bozo"):
+        reason = str(parsed.get("bozo_exception") or "ill-formed document")[:200]
+        if not result.calls:
+            raise ParseError(f"not a readable feed: {reason}", source=name)
+        logger.warning("%s: ill-formed feed, %d calls kept: %s", name, len(result.calls), reason)
+        result.bozo = reason
     return result
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc.args[0]) if len(exc.args) == 1 else str(exc)
+    return (text.splitlines() or [type(exc).__name__])[0][:200]
 
 
 @cache
@@ -130,7 +135,8 @@ def _programme(source: Source) -> Programme | None:
 
 
 def _when(entry: Any, key: str) -> datetime | None:
-    value = entry.get(key)
+    # dict.get: feedparser's own get() maps updated to published with a DeprecationWarning.
+    value = dict.get(entry, key)
     if not isinstance(value, time.struct_time):
         return None
     try:
@@ -183,8 +189,8 @@ def _entry_call(
         co_financing_rate=find_co_financing_rate(text)
         or lent.co_financing_rate
         or facts.co_financing_rate,
-        countries=lent.countries or facts.countries,
-        regions=lent.regions or facts.regions,
+        countries=lent.countries or (facts.countries if facts.complete_area else ()),
+        regions=lent.regions or (facts.regions if facts.complete_area else ()),
         min_partners=partners or facts.min_partners,
         min_countries=countries or facts.min_countries,
         languages=(settings.language,) if settings else (),

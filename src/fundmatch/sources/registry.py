@@ -121,8 +121,14 @@ class Programme(FundmatchModel):
     """Smallest partnership."""
     min_countries: int | None = Field(default=None, ge=1)
     """Smallest number of different countries in a partnership."""
+    complete_area: bool = True
+    """False when ``countries`` and ``regions`` are not the whole cooperation area (e.g. only
+    some coastal NUTS 3 territories were transcribed): calls then do not inherit the area,
+    which stays unknown rather than wrongly narrow."""
     partnership: str = ""
     """The partnership rules in words."""
+    note: str = ""
+    """What is uncertain or how the facts were read."""
     url: HttpUrl = None
     """The programme's website."""
     documents: tuple[str, ...] = Field(min_length=1)
