@@ -111,6 +111,41 @@ MIGRATIONS: list[Migration] = [
         PRIMARY KEY (key, call_id)
     ) WITHOUT ROWID;
     """,
+    # 2: the digest outbox (fundmatch.outbox): each message and its delivery state, the items
+    #    each recipient was given (never twice), and when each subscription last made a digest.
+    """
+    CREATE TABLE digest_messages (
+        message_id TEXT PRIMARY KEY,
+        subscription TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        raw BLOB NOT NULL,            -- the message as rendered: a re-send sends the same bytes
+        state TEXT NOT NULL
+            CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        resends INTEGER NOT NULL DEFAULT 0,   -- re-sends after an unknown outcome (at most 1)
+        next_attempt_at TEXT,         -- failed: retry from then on; NULL: given up
+        last_attempt_at TEXT,
+        sent_at TEXT,
+        last_code INTEGER,
+        last_reply TEXT
+    );
+    CREATE INDEX digest_messages_state ON digest_messages(state);
+    CREATE TABLE digest_items (
+        recipient TEXT NOT NULL,
+        key TEXT NOT NULL,            -- 'new:<call>', 'change:<call>:<at>', 'reminder:...'
+        call_id TEXT NOT NULL,
+        message_id TEXT NOT NULL REFERENCES digest_messages(message_id),
+        PRIMARY KEY (recipient, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE digest_state (
+        subscription TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        last_digest_at TEXT NOT NULL,
+        PRIMARY KEY (subscription, recipient)
+    ) WITHOUT ROWID;
+    """,
 ]
 """The schema, one step per version, applied in order on open (``PRAGMA user_version`` counts
 the steps done). Append only: never edit a step that has shipped. Other modules that need

@@ -1,0 +1,430 @@
+"""The digest run: plan each due digest from the store, queue it in the outbox, deliver it.
+
+The outbox tables live in the store (migration 2). A message goes pending → sending (committed
+before the server is contacted) → sent (committed after the server accepted it), or failed
+(with the server's reply; retried later with backoff when the failure is temporary), or
+unknown (the connection dropped after DATA: re-sent once, with the same Message-ID).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import SMTP
+from typing import Literal
+
+from fundmatch.digest import (
+    Digest,
+    Subscription,
+    Subscriptions,
+    render_digest,
+    select_digest,
+)
+from fundmatch.mail import Delivery, Mailer
+from fundmatch.match import Matcher
+from fundmatch.models import Call, FundmatchModel, Match, Profile
+from fundmatch.store import Store
+
+__all__ = [
+    "DigestRun",
+    "MessageResult",
+    "OutboxMessage",
+    "Planned",
+    "deliver",
+    "outbox_messages",
+    "plan_digests",
+    "run_digests",
+    "store_ranker",
+]
+
+log = logging.getLogger(__name__)
+
+State = Literal["pending", "sending", "sent", "failed", "unknown"]
+Checkpoint = Callable[[str], None]
+Ranker = Callable[[Profile, datetime], Sequence[Match]]
+"""Ranks the store's calls for a profile at a moment (best first)."""
+
+BACKOFF = (
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+    timedelta(hours=24),
+    timedelta(hours=48),
+)
+"""Wait before retry number n after a temporary failure; after the last, the message is given up."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _ts(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _no_checkpoint(step: str) -> None:
+    return None
+
+
+def store_ranker(store: Store) -> Ranker:
+    """Rank against every call in the store (one index per run), so a call scores the same
+    whether it arrives alone or with a hundred others."""
+    matcher: list[Matcher] = []
+
+    def ranker(profile: Profile, now: datetime) -> Sequence[Match]:
+        if not matcher:
+            matcher.append(Matcher(store.calls()))
+        return matcher[0].rank(profile, now=now, limit=None)
+
+    return ranker
+
+
+# --- results --------------------------------------------------------------------------
+
+
+class OutboxMessage(FundmatchModel):
+    """One message in the outbox and where its delivery stands."""
+
+    message_id: str
+    subscription: str
+    recipient: str
+    subject: str
+    state: State
+    created_at: datetime
+    attempts: int = 0
+    resends: int = 0
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_code: int | None = None
+    last_reply: str | None = None
+
+
+class MessageResult(FundmatchModel):
+    """What one delivery attempt in a run did."""
+
+    message_id: str
+    recipient: str
+    subject: str
+    state: State
+    """The message's state after the attempt."""
+    delivery: Delivery
+
+
+class Planned(FundmatchModel):
+    """A due digest with its rendered message (None when it has nothing to say)."""
+
+    digest: Digest
+    message: bytes | None = None
+
+
+class DigestRun(FundmatchModel):
+    """What a run did: digests queued, delivery attempts, and why it stopped early if it did."""
+
+    planned: int = 0
+    """Due digests (empty ones included)."""
+    queued: tuple[str, ...] = ()
+    """Message-IDs queued by this run."""
+    results: tuple[MessageResult, ...] = ()
+    """One per delivery attempt, in order."""
+    stopped: str | None = None
+    """Why delivery stopped before the end (server down, authentication refused), or None."""
+
+    @property
+    def sent(self) -> int:
+        """Messages the server accepted in this run."""
+        return sum(1 for r in self.results if r.state == "sent")
+
+    @property
+    def failed(self) -> int:
+        """Attempts that did not end in ``sent``."""
+        return sum(1 for r in self.results if r.state != "sent")
+
+
+# --- the outbox tables ----------------------------------------------------------------
+
+
+def _last_digest(store: Store, subscription: str, recipient: str) -> datetime | None:
+    row = store.connection.execute(
+        "SELECT last_digest_at FROM digest_state WHERE subscription = ? AND recipient = ?",
+        (subscription, recipient),
+    ).fetchone()
+    return None if row is None else _dt(row[0])
+
+
+def _claimed(store: Store, recipient: str) -> set[str]:
+    rows = store.connection.execute(
+        "SELECT key FROM digest_items WHERE recipient = ?", (recipient,)
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def outbox_messages(store: Store, *, state: State | None = None) -> list[OutboxMessage]:
+    """The messages in the outbox, oldest first (all, or those in ``state``)."""
+    sql = (
+        "SELECT message_id, subscription, recipient, subject, state, created_at, attempts,"
+        " resends, next_attempt_at, sent_at, last_code, last_reply FROM digest_messages"
+    )
+    params: tuple[str, ...] = ()
+    if state is not None:
+        sql += " WHERE state = ?"
+        params = (state,)
+    rows = store.connection.execute(sql + " ORDER BY created_at, message_id", params).fetchall()
+    return [
+        OutboxMessage(
+            message_id=r[0],
+            subscription=r[1],
+            recipient=r[2],
+            subject=r[3],
+            state=r[4],
+            created_at=datetime.fromisoformat(r[5]),
+            attempts=r[6],
+            resends=r[7],
+            next_attempt_at=_dt(r[8]),
+            sent_at=_dt(r[9]),
+            last_code=r[10],
+            last_reply=r[11],
+        )
+        for r in rows
+    ]
+
+
+# --- planning -------------------------------------------------------------------------
+
+
+def _select(
+    store: Store,
+    subscription: Subscription,
+    recipient: str,
+    last: datetime | None,
+    now: datetime,
+    ranker: Ranker,
+) -> Digest:
+    # Newness is when the store first saw a call, never a feed's publication date.
+    fresh = {s.call.id for s in store.first_seen_since(last or _EPOCH) if s.withdrawn_at is None}
+    matches = [m for m in ranker(subscription.profile, now) if m.call.id in fresh] if fresh else []
+    claimed = _claimed(store, recipient)
+    sent: dict[str, Call] = {}
+    for key in sorted(claimed):
+        if key.startswith("new:"):
+            found = store.get(key[4:])
+            if found is not None:
+                sent[found.call.id] = found.call
+    changes = []
+    if last is not None and subscription.include_changes and sent:
+        # The last run saw every change up to and including its own moment.
+        changes = [c for c in store.changes(since=last) if c.at > last and c.call_id in sent]
+    return select_digest(
+        subscription,
+        recipient,
+        matches=matches,
+        changes=changes,
+        sent=sent,
+        claimed=claimed,
+        now=now,
+    )
+
+
+def plan_digests(
+    store: Store,
+    subscriptions: Subscriptions,
+    *,
+    sender: str,
+    now: datetime,
+    ranker: Ranker | None = None,
+) -> list[Planned]:
+    """Every digest due at ``now``, selected and rendered; the store is only read."""
+    ranker = ranker or store_ranker(store)
+    planned = []
+    for subscription in subscriptions.subscription:
+        for recipient in subscription.active_recipients():
+            last = _last_digest(store, subscription.name, recipient)
+            if not subscription.due(last, now):
+                continue
+            digest = _select(store, subscription, recipient, last, now, ranker)
+            raw = None
+            if digest.items:
+                message = render_digest(
+                    digest,
+                    sender=sender,
+                    sender_name=subscriptions.digest.sender_name,
+                    list_unsubscribe=subscriptions.digest.list_unsubscribe,
+                )
+                raw = message.as_bytes(policy=SMTP)
+            planned.append(Planned(digest=digest, message=raw))
+    return planned
+
+
+def _queue(store: Store, plan: Planned, now: datetime) -> str | None:
+    """One transaction: the message (pending), its items, the subscription's new window."""
+    digest = plan.digest
+    message_id = None
+    with store.transaction() as conn:
+        if plan.message is not None:
+            parsed = message_from_bytes(plan.message, policy=SMTP)
+            message_id = str(parsed["Message-ID"])
+            conn.execute(
+                "INSERT INTO digest_messages (message_id, subscription, recipient, subject, raw,"
+                " state, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+                (
+                    message_id,
+                    digest.subscription,
+                    digest.recipient,
+                    str(parsed["Subject"]),
+                    plan.message,
+                    _ts(now),
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO digest_items (recipient, key, call_id, message_id)"
+                " VALUES (?, ?, ?, ?)",
+                [(digest.recipient, i.key, i.call.id, message_id) for i in digest.items],
+            )
+        conn.execute(
+            "INSERT INTO digest_state (subscription, recipient, last_digest_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (subscription, recipient) DO UPDATE SET"
+            " last_digest_at = excluded.last_digest_at",
+            (digest.subscription, digest.recipient, _ts(now)),
+        )
+    return message_id
+
+
+# --- delivery -------------------------------------------------------------------------
+
+
+def _deliverable(store: Store, now: datetime) -> list[tuple[str, str, bytes, int, int]]:
+    # 'sending' left behind means a run died while talking to the server (we hold the lock,
+    # so nobody else is sending): like 'unknown', it is re-sent once.
+    rows = store.connection.execute(
+        "SELECT message_id, state, raw, attempts, resends FROM digest_messages"
+        " WHERE state = 'pending'"
+        " OR (state = 'failed' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?)"
+        " OR (state IN ('unknown', 'sending') AND resends = 0)"
+        " ORDER BY created_at, message_id",
+        (_ts(now),),
+    ).fetchall()
+    return [(r[0], r[1], bytes(r[2]), r[3], r[4]) for r in rows]
+
+
+def _set(store: Store, message_id: str, **values: object) -> None:
+    columns = ", ".join(f"{name} = ?" for name in values)
+    with store.transaction() as conn:
+        conn.execute(
+            f"UPDATE digest_messages SET {columns} WHERE message_id = ?",
+            (*values.values(), message_id),
+        )
+
+
+def deliver(
+    store: Store,
+    mailer: Mailer,
+    *,
+    now: datetime,
+    checkpoint: Checkpoint | None = None,
+) -> tuple[list[MessageResult], str | None]:
+    """Try every deliverable message once; return the attempts and why it stopped early."""
+    checkpoint = checkpoint or _no_checkpoint
+    results: list[MessageResult] = []
+    for message_id, state, raw, attempts, resends in _deliverable(store, now):
+        resend = state in ("unknown", "sending")
+        attempts += 1
+        resends += int(resend)
+        _set(
+            store,
+            message_id,
+            state="sending",
+            attempts=attempts,
+            resends=resends,
+            last_attempt_at=_ts(now),
+        )
+        checkpoint("after-sending")
+        message = message_from_bytes(raw, policy=SMTP)
+        assert isinstance(message, EmailMessage)
+        delivery = mailer.send(message)
+        new_state: State
+        if delivery.status == "accepted":
+            checkpoint("after-accept")
+            new_state = "sent"
+            _set(
+                store,
+                message_id,
+                state="sent",
+                sent_at=_ts(now),
+                last_code=delivery.code,
+                last_reply=delivery.reply,
+                next_attempt_at=None,
+            )
+            checkpoint("after-sent")
+        elif delivery.status == "unknown" and not resend:
+            new_state = "unknown"
+            _set(
+                store,
+                message_id,
+                state="unknown",
+                last_code=delivery.code,
+                last_reply=delivery.reply,
+            )
+        else:
+            retry = None
+            reply = delivery.reply
+            if delivery.status == "deferred" and attempts <= len(BACKOFF):
+                retry = _ts(now + BACKOFF[attempts - 1])
+            elif delivery.status == "unknown":
+                reply += " (outcome unknown after one re-send: not sent again, to avoid duplicates)"
+            new_state = "failed"
+            _set(
+                store,
+                message_id,
+                state="failed",
+                next_attempt_at=retry,
+                last_code=delivery.code,
+                last_reply=reply,
+            )
+        log.info("digest %s: %s (%s)", message_id, new_state, delivery.reply)
+        results.append(
+            MessageResult(
+                message_id=message_id,
+                recipient=str(message["To"]),
+                subject=str(message["Subject"]),
+                state=new_state,
+                delivery=delivery,
+            )
+        )
+        if delivery.stop:
+            return results, delivery.reply
+    return results, None
+
+
+def run_digests(
+    store: Store,
+    subscriptions: Subscriptions,
+    mailer: Mailer,
+    *,
+    sender: str,
+    now: datetime,
+    ranker: Ranker | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> DigestRun:
+    """Plan the due digests, queue each in the outbox, then deliver everything deliverable.
+
+    Holds the store's ``digest`` lock: two schedulers never send at once. ``checkpoint`` is
+    called with the name of each step (a test hook; see docs/digests.md).
+    """
+    checkpoint = checkpoint or _no_checkpoint
+    with store.lock("digest"):
+        planned = plan_digests(store, subscriptions, sender=sender, now=now, ranker=ranker)
+        checkpoint("after-render")
+        queued = []
+        for plan in planned:
+            message_id = _queue(store, plan, now)
+            if message_id is not None:
+                queued.append(message_id)
+                checkpoint("after-queue")
+        results, stopped = deliver(store, mailer, now=now, checkpoint=checkpoint)
+    return DigestRun(
+        planned=len(planned), queued=tuple(queued), results=tuple(results), stopped=stopped
+    )
