@@ -13,10 +13,10 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeAlias
+from typing import TextIO, TypeAlias
 
 from fundmatch.errors import FundmatchError
-from fundmatch.models import json_schemas
+from fundmatch.models import Call, Matches, json_schemas
 
 Handler = Callable[[argparse.Namespace], int]
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -51,6 +51,36 @@ def print_json(data: object) -> None:
     sys.stdout.write("\n")
 
 
+def count(value: str) -> int:
+    """An argument that is a whole number, zero or more (``--limit``, ``--alarm-days``)."""
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from exc
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more: {value!r}")
+    return number
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    return not os.environ.get("NO_COLOR") and stream.isatty()
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr when it is a terminal; silent in pipes, files and cron."""
+    if sys.stderr.isatty():
+        print(f"fundmatch: {message}", file=sys.stderr, flush=True)
+
+
+def error(message: str) -> None:
+    """One error line on stderr (``fundmatch: error: ...``), red on a colour terminal."""
+    prefix = "fundmatch: error:"
+    if use_color(sys.stderr):
+        prefix = f"\033[31m{prefix}\033[0m"
+    print(f"{prefix} {message}", file=sys.stderr)
+
+
 def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
@@ -81,6 +111,166 @@ def _run_schema(args: argparse.Namespace) -> int:
     for name, schema in schemas.items():
         text = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         (args.out / f"{name}.schema.json").write_text(text, encoding="utf-8")
+    return 0
+
+
+# --- interfaces commands: export, report ------------------------------------------------
+
+EXPORT_FORMATS = ("json", "jsonl", "csv", "ics", "commongrants")
+STATUSES = ("forthcoming", "open", "closed", "unknown")
+
+
+def _write_output(text: str, out: Path | None) -> None:
+    """Write ``text`` to ``out`` (exactly, line ends included) or to stdout."""
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    progress(f"wrote {out}")
+
+
+def _selected_calls(args: argparse.Namespace, now: datetime) -> list[Call]:
+    """The store's calls, filtered; the bundled snapshot when the store is empty."""
+    from fundmatch.store import Store
+
+    status = getattr(args, "status", None)
+    programme = getattr(args, "programme", None)
+    with Store(args.db) as store:
+        stored = store.calls()
+        if stored:
+            return store.calls(status=status, now=now, programme=programme)
+    from fundmatch.sources.snapshot import load_snapshot
+
+    progress("the store is empty: using the bundled snapshot (run `fundmatch update`)")
+    calls = load_snapshot()
+    if status is not None:
+        calls = [c for c in calls if c.status(now) == status]
+    if programme:
+        calls = [c for c in calls if programme.casefold() in (c.programme or "").casefold()]
+    return calls
+
+
+@command
+def _export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "export",
+        parents=[common],
+        formatter_class=_formatter,
+        help="export calls (or a profile's matches) as JSON, CSV, iCalendar or CommonGrants",
+        description=(
+            "Export every call in the store (the bundled snapshot when the store is empty), or\n"
+            "with --profile the matches of a profile. Filters apply alike to every format."
+        ),
+        epilog=(
+            "examples:\n"
+            "  fundmatch export --format csv --out calls.csv\n"
+            "  fundmatch export --format ics --status open --out deadlines.ics\n"
+            "  fundmatch export --format json --profile calls/profiles/marseille-open-data-sme.toml"
+        ),
+    )
+    parser.add_argument(
+        "--format", choices=EXPORT_FORMATS, default="json", help="output format (default: json)"
+    )
+    parser.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    parser.add_argument("--status", choices=STATUSES, help="only calls with this status now")
+    parser.add_argument("--programme", help="only calls whose programme contains this text")
+    parser.add_argument(
+        "--profile", type=Path, help="export this profile's matches (with scores) instead"
+    )
+    parser.add_argument(
+        "--limit", type=count, help="with --profile: at most this many matches (default: all)"
+    )
+    parser.add_argument(
+        "--alarm-days",
+        type=count,
+        default=7,
+        help="ics: reminder this many days before each deadline (default: 7)",
+    )
+    parser.set_defaults(func=_run_export)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from fundmatch import export
+    from fundmatch.config import load_profile
+
+    now = now_from(args)
+    profile = None if args.profile is None else load_profile(args.profile)
+    calls = _selected_calls(args, now)
+    data: list[Call] | Matches = calls
+    if profile is not None:
+        from fundmatch.match import Matcher
+
+        progress(f"ranking {len(calls)} calls for {profile.name}")
+        ranked = Matcher(calls).rank(profile, now=now, limit=args.limit)
+        data = Matches(ranked, now=now, profile=profile)
+    if args.format == "json":
+        text = export.export_json(data)
+    elif args.format == "jsonl":
+        text = export.export_jsonl(data)
+    elif args.format == "csv":
+        text = export.export_csv(data)
+    elif args.format == "ics":
+        text = export.export_ics(data, now=now, alarm_days=args.alarm_days)
+    else:
+        text = export.export_commongrants(data, now=now)
+    _write_output(text, args.out)
+    return 0
+
+
+@command
+def _report(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "report",
+        parents=[common],
+        formatter_class=_formatter,
+        help="write a self-contained HTML report of a profile's matches",
+        description=(
+            "Rank the calls for a profile and write one HTML page: the profile, a timeline\n"
+            "of deadlines, the ranked calls with their reasons, and close fits that are\n"
+            "ruled out with their blockers. No scripts, no network requests."
+        ),
+        epilog=(
+            "example:\n"
+            "  fundmatch report --profile calls/profiles/marseille-open-data-sme.toml "
+            "--out report.html"
+        ),
+    )
+    parser.add_argument("--profile", type=Path, required=True, help="the profile (TOML)")
+    parser.add_argument("--out", type=Path, help="HTML file to write (default: stdout)")
+    parser.add_argument(
+        "--limit", type=count, default=15, help="how many ranked calls to show (default: 15)"
+    )
+    parser.add_argument(
+        "--ruled-out",
+        type=count,
+        default=5,
+        help="how many open calls ruled out by a gate to show (default: 5)",
+    )
+    parser.add_argument("--title", help="page title (default: Funding calls for <profile>)")
+    parser.set_defaults(func=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from fundmatch.config import load_profile
+    from fundmatch.match import Matcher
+    from fundmatch.report import render_report
+
+    now = now_from(args)
+    profile = load_profile(args.profile)
+    calls = _selected_calls(args, now)
+    progress(f"ranking {len(calls)} calls for {profile.name}")
+    matcher = Matcher(calls)
+    fits = matcher.rank(profile, now=now, limit=args.limit)
+    # Close fits a gate rules out are worth seeing, but not the calls that simply closed.
+    blocked = [
+        m
+        for m in matcher.rank(profile, now=now, limit=None, include_blocked=True)
+        if m.blockers and m.call.status(now) != "closed"
+    ]
+    shown = Matches([*fits, *blocked[: args.ruled_out]], now=now, profile=profile)
+    _write_output(render_report(shown, profile=profile, now=now, title=args.title), args.out)
     return 0
 
 
@@ -121,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except FundmatchError as exc:
-        print(f"fundmatch: error: {exc}", file=sys.stderr)
+        error(str(exc))
         return 1
     except KeyboardInterrupt:
         print("fundmatch: interrupted", file=sys.stderr)
@@ -130,3 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `fundmatch calls | head`: the reader went away; that is not an error.
         sys.stderr.close()
         return 0
+    except OSError as exc:
+        # A file the user named cannot be read or written (--out in a missing folder, ...).
+        error(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        return 1
