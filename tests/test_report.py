@@ -109,7 +109,7 @@ def test_report_shows_profile_ranked_calls_reasons_and_blockers() -> None:
     assert "+50.0</span> keyword: &#x27;open data&#x27; in the title" in page
     assert "Ruled out" in page
     assert "deadline: no deadline" in page
-    assert "budget: the call does not say" in page
+    assert "not stated by the call</b> budget" in page
     assert 'href="https://ec.europa.eu/x?a=1&amp;b=2"' in page
     assert "17 Sep 2024 17:00 Europe/Brussels (108 days left)" in page
 

@@ -101,7 +101,9 @@ def timeline_svg(calls: Iterable[Call], *, now: datetime) -> str:
             'stroke="#e3e8ee" stroke-width="1"/>'
         )
         if i % step == 0:
-            label = f"{tick:%b %Y}" if tick.month == 1 or i == 0 else f"{tick:%b}"
+            # The year on January, and on the first tick unless a January follows closely.
+            with_year = tick.month == 1 or (i == 0 and tick.month < 11)
+            label = f"{tick:%b %Y}" if with_year else f"{tick:%b}"
             parts.append(
                 f'<text x="{x + 3:.1f}" y="{_TOP - 12}" font-size="11" fill="#5b6775">'
                 f"{label}</text>"
@@ -202,11 +204,19 @@ def _match_html(rank: int, match: Match, now: datetime) -> str:
         + "</li>"
         for r in sorted(match.reasons, key=lambda r: r.points, reverse=True)
     )
+    shown = [c for c in (*match.blockers, *match.notes) if c.outcome != "unknown"]
     checks = "".join(
         f'<li class="check-{c.outcome}"><b>{escape(c.outcome)}</b> '
         f"{escape(c.gate)}: {escape(c.message)}</li>"
-        for c in (*match.blockers, *match.notes)
+        for c in shown
     )
+    # Gates the call does not speak to never block; one line says which they are.
+    unknown = [c.gate for c in match.notes if c.outcome == "unknown"]
+    if unknown:
+        checks += (
+            '<li class="check-unknown"><b>not stated by the call</b> '
+            f"{escape(', '.join(unknown))}</li>"
+        )
     css = "blocked" if match.blockers else "eligible"
     return (
         f'<li class="{css}" id="call-{rank}"><div class="head">'
