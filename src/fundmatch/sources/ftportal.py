@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -22,6 +23,8 @@ from pydantic import ValidationError
 from fundmatch.errors import ParseError
 from fundmatch.models import Budget, Call, CallStatus, Deadline, DeadlineModel, Instrument
 from fundmatch.sources.extract import clean_text, find_co_financing_rate, find_partnership
+from fundmatch.sources.http import Request, multipart
+from fundmatch.sources.registry import Source
 
 __all__ = [
     "PORTAL_SEARCH_URL",
@@ -30,6 +33,7 @@ __all__ = [
     "PortalPage",
     "parse_ftportal",
     "parse_ftportal_page",
+    "search_request",
     "topic_url",
 ]
 
@@ -116,6 +120,31 @@ class PortalPage:
 def topic_url(identifier: str) -> str:
     """The Portal's human page for a topic."""
     return _TOPIC_PAGE.format(identifier)
+
+
+def search_request(source: Source, page: int) -> Request:
+    """The search-API request for one page (1-based) of a ``ftportal`` source.
+
+    The API takes a POST whose form parts are ``query`` (JSON), ``languages`` and ``sort``;
+    ``text``, ``pageSize`` and ``pageNumber`` go in the URL.
+    """
+    if source.url is None or source.query is None:
+        raise ValueError(f"{source.name} is not a Portal source")
+    body, content_type = multipart(
+        {
+            "query": ("application/json", json.dumps(source.query)),
+            "languages": ("application/json", json.dumps([source.language])),
+            "sort": ("application/json", json.dumps({"field": "sortStatus", "order": "ASC"})),
+        }
+    )
+    separator = "&" if "?" in source.url else "?"
+    params = urlencode({"text": source.text, "pageSize": source.page_size, "pageNumber": page})
+    return Request(
+        url=f"{source.url}{separator}{params}",
+        method="POST",
+        body=body,
+        headers={"Content-Type": content_type, "Accept": "application/json"},
+    )
 
 
 def parse_ftportal(
