@@ -27,7 +27,7 @@ import jinja2
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from fundmatch.config import find_line, load_profile, load_toml, validate
-from fundmatch.errors import ConfigError
+from fundmatch.errors import ConfigError, MailError
 from fundmatch.models import Call, Change, Deadline, FundmatchModel, Match, Profile
 
 __all__ = [
@@ -676,7 +676,10 @@ def render_digest(
 ) -> EmailMessage:
     """The e-mail: text and HTML alternatives, the deadlines as an ICS attachment, headers
     that stay valid whatever the calls' titles hold, and a deterministic Message-ID."""
-    sender = _address(sender)
+    try:
+        sender = _address(sender)
+    except ValueError as exc:
+        raise MailError(f"the sender address (FUNDMATCH_MAIL_FROM) is not valid: {exc}") from exc
     domain = sender.rpartition("@")[2]
     message = EmailMessage(policy=SMTP)
     message["Subject"] = subject(digest)
