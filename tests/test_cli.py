@@ -277,3 +277,11 @@ def test_report_writes_one_page(
     assert "Marseille open data SME" in page and "<svg" in page
     assert "Open data platforms for smart cities" in page
     assert "<script" not in page
+
+
+def test_an_empty_store_exports_the_bundled_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.sqlite"
+    lines = export(empty, capsys, "--format", "jsonl").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [c.id for c in fm.load_snapshot()]

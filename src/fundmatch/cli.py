@@ -138,9 +138,9 @@ def _selected_calls(args: argparse.Namespace, now: datetime) -> list[Call]:
     status = getattr(args, "status", None)
     programme = getattr(args, "programme", None)
     with Store(args.db) as store:
-        stored = store.calls()
-        if stored:
-            return store.calls(status=status, now=now, programme=programme)
+        found = store.calls(status=status, now=now, programme=programme)
+        if found or ((status or programme) and store.calls()):
+            return found
     from fundmatch.sources.snapshot import load_snapshot
 
     progress("the store is empty: using the bundled snapshot (run `fundmatch update`)")
