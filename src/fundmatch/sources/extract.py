@@ -11,7 +11,6 @@ import re
 import unicodedata
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from fundmatch.models import Budget, Deadline
@@ -32,38 +31,20 @@ _BLOCK = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
     "section", "article", "header", "footer", "blockquote", "dd", "dt", "hr",
 }  # fmt: skip
-_SKIP = {"script", "style", "head", "title", "noscript", "template"}
 # Bidi controls and zero-width characters: invisible, and used to spoof text.
-_INVISIBLE = dict.fromkeys(
-    [
-        *(0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD),
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    ]
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]")
+
+
+_SKIPPED = re.compile(
+    r"<(script|style|head|title|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
 )
-
-
-class _TextParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self._skipping += 1
-        elif tag in _BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in _BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
+_BLOCK_TAG = re.compile(rf"</?(?:{'|'.join(sorted(_BLOCK))})\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>|<![^>]*>")
+_SPACES = re.compile(r" {2,}")
+_LINE_EDGES = re.compile(r" *\n *")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff]")
 
 
 def clean_text(value: str | None) -> str:
@@ -74,22 +55,17 @@ def clean_text(value: str | None) -> str:
     """
     if not value:
         return ""
-    if "<" in value and ">" in value:
-        parser = _TextParser()
-        parser.feed(value)
-        parser.close()
-        value = "".join(parser.parts)
-    else:
-        value = html.unescape(value)
-    value = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
-    value = "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co") else " "
-        for ch in value
-    )
+    if "<" in value:
+        value = _SKIPPED.sub(" ", value)
+        value = _BLOCK_TAG.sub("\n", value)
+        value = _TAG.sub("", value)
+    value = html.unescape(value)
+    value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+    value = _CONTROL.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = value.replace("\t", " ").replace("\xa0", " ")
-    lines = [re.sub(r" {2,}", " ", line).strip() for line in value.split("\n")]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = _SPACES.sub(" ", value)
+    text = _LINE_EDGES.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 # UTF-8 read as cp1252: a lead byte (Â..ô), then continuation bytes as cp1252 shows them.

@@ -288,9 +288,7 @@ def _read(
             out.append(piece)
             data = inflater.unconsumed_tail
     if declared and declared.isdigit() and received < int(declared):
-        raise FetchError(
-            f"truncated body: {received} of {declared} bytes received", source=source
-        )
+        raise FetchError(f"truncated body: {received} of {declared} bytes received", source=source)
     if inflater is not None and not inflater.eof:
         raise FetchError("truncated gzip body", source=source)
     return b"".join(out)
