@@ -19,6 +19,11 @@ from fundmatch.errors import MailError as MailError
 from fundmatch.errors import ParseError as ParseError
 from fundmatch.errors import SourceError as SourceError
 from fundmatch.errors import StoreError as StoreError
+from fundmatch.export import export_commongrants as export_commongrants
+from fundmatch.export import export_csv as export_csv
+from fundmatch.export import export_ics as export_ics
+from fundmatch.export import export_json as export_json
+from fundmatch.export import export_jsonl as export_jsonl
 from fundmatch.geo import Region as Region
 from fundmatch.geo import region as region
 from fundmatch.models import Budget as Budget
@@ -32,6 +37,7 @@ from fundmatch.models import Matches as Matches
 from fundmatch.models import Profile as Profile
 from fundmatch.models import Reason as Reason
 from fundmatch.models import json_schemas as json_schemas
+from fundmatch.report import render_report as render_report
 from fundmatch.store import Provenance as Provenance
 from fundmatch.store import SourceState as SourceState
 from fundmatch.store import Store as Store
@@ -63,7 +69,13 @@ __all__ = [
     "StoreError",
     "StoredCall",
     "__version__",
+    "export_commongrants",
+    "export_csv",
+    "export_ics",
+    "export_json",
+    "export_jsonl",
     "json_schemas",
     "load_profile",
     "region",
+    "render_report",
 ]
