@@ -175,3 +175,29 @@ def test_result_is_a_printable_model() -> None:
     result = SourceResult(source="x", error="boom", complete=False)
     assert not result.ok
     assert json.loads(result.model_dump_json())["error"] == "boom"
+
+
+def test_the_same_call_from_the_portal_and_a_feed_is_one_call_with_both_provenances(
+    store: fm.Store,
+) -> None:
+    portal = _source("portal", "ftportal", page_size=10)
+    page = _page([_result("call_dto_12_03_24_2_pppa.json")], 1)
+    fm.update(store, [portal], now=NOW, fetch=lambda _: page)
+    (topic,) = store.calls()
+    # The programme's own news repeats the call, with a deadline at noon the same day.
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><item>'
+        b"<title>" + topic.title.encode() + b"</title><guid>tourism</guid>"
+        b"<description>Deadline: 13 February 2025, 12:00 CET</description>"
+        b"</item></channel></rss>"
+    )
+    news = _source("news")
+    fetch, _ = _fetcher({news.url or "": Response(url="", status=200, body=feed)})
+    (result,) = fm.update(store, [news], now=LATER, fetch=fetch)
+    assert result.new == 0
+    assert len(store.calls()) == 1
+    stored = store.get(topic.id)
+    assert stored is not None
+    assert {p.source for p in stored.provenance} == {"portal", "news"}
+    deadlines = {p.source: [d.at.hour for d in p.deadlines] for p in stored.provenance}
+    assert deadlines == {"portal": [17], "news": [12]}  # the disagreement stays visible
