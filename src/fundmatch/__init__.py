@@ -38,10 +38,17 @@ from fundmatch.models import Profile as Profile
 from fundmatch.models import Reason as Reason
 from fundmatch.models import json_schemas as json_schemas
 from fundmatch.report import render_report as render_report
+from fundmatch.sources.feeds import parse_feed as parse_feed
+from fundmatch.sources.ftportal import parse_ftportal as parse_ftportal
+from fundmatch.sources.registry import Source as Source
+from fundmatch.sources.registry import load_sources as load_sources
+from fundmatch.sources.snapshot import load_snapshot as load_snapshot
 from fundmatch.store import Provenance as Provenance
 from fundmatch.store import SourceState as SourceState
 from fundmatch.store import Store as Store
 from fundmatch.store import StoredCall as StoredCall
+from fundmatch.update import SourceResult as SourceResult
+from fundmatch.update import update as update
 
 __version__ = "0.1.0.dev0"
 
@@ -63,7 +70,9 @@ __all__ = [
     "Provenance",
     "Reason",
     "Region",
+    "Source",
     "SourceError",
+    "SourceResult",
     "SourceState",
     "Store",
     "StoreError",
@@ -76,6 +85,11 @@ __all__ = [
     "export_jsonl",
     "json_schemas",
     "load_profile",
+    "load_snapshot",
+    "load_sources",
+    "parse_feed",
+    "parse_ftportal",
     "region",
     "render_report",
+    "update",
 ]
