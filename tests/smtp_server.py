@@ -43,14 +43,14 @@ class Recorder:
         self.logins: int = 0
         self.sessions: int = 0
 
-    async def handle_EHLO(  # noqa: N802 (aiosmtpd's hook names)
+    async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         self.sessions += 1
         session.host_name = hostname
         return responses
 
-    async def handle_MAIL(  # noqa: N802
+    async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if self.behaviour.mail_reply:
@@ -58,7 +58,7 @@ class Recorder:
         envelope.mail_from = address
         return "250 OK"
 
-    async def handle_RCPT(  # noqa: N802
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if address in self.behaviour.refuse:
@@ -66,7 +66,7 @@ class Recorder:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.behaviour.data_reply:
             return self.behaviour.data_reply
         message = message_from_bytes(envelope.original_content, policy=SMTP)

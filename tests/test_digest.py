@@ -137,7 +137,7 @@ def test_a_bad_subscription_names_the_file_field_and_line(
 def test_a_missing_profile_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "digest.toml"
     path.write_text('[[subscription]]\nname = "s"\nprofile = "nowhere.toml"\nrecipients = []\n')
-    with pytest.raises(fm.ConfigError, match="profile file not found: nowhere.toml") as caught:
+    with pytest.raises(fm.ConfigError, match=r"profile file not found: nowhere\.toml") as caught:
         fm.load_subscriptions(path)
     assert caught.value.line == 3
 
@@ -190,8 +190,9 @@ def test_max_items_keeps_the_best_and_counts_the_rest() -> None:
 
 
 def test_a_deadline_move_of_a_sent_call_is_one_change_line() -> None:
-    before, after = a_call("A"), a_call(
-        "A", deadlines=[{"at": "2026-06-19T17:00:00", "timezone": BRUSSELS}]
+    before, after = (
+        a_call("A"),
+        a_call("A", deadlines=[{"at": "2026-06-19T17:00:00", "timezone": BRUSSELS}]),
     )
     change = fm.Change(
         kind="changed",
@@ -217,9 +218,7 @@ def test_a_deadline_move_of_a_sent_call_is_one_change_line() -> None:
     )
     (item,) = digest.items
     assert item.kind == "change"
-    assert item.lines == (
-        "deadline moved from 12 June 17:00 to 19 June 2026 17:00 Brussels time",
-    )
+    assert item.lines == ("deadline moved from 12 June 17:00 to 19 June 2026 17:00 Brussels time",)
     assert subject(digest) == "1 deadline moved: Horizon Europe"
     # Told once: the next digest does not repeat it.
     later = select_digest(
@@ -241,7 +240,10 @@ def test_changes_are_left_out_when_not_wanted_or_for_calls_never_sent() -> None:
     assert select_digest(a_subscription(reminders=[1]), "a@x.org", sent={}, **kwargs).items == ()  # type: ignore[arg-type]
     assert (
         select_digest(
-            a_subscription(include_changes=False, reminders=[1]), "a@x.org", sent=sent, **kwargs  # type: ignore[arg-type]
+            a_subscription(include_changes=False, reminders=[1]),
+            "a@x.org",
+            sent=sent,
+            **kwargs,  # type: ignore[arg-type]
         ).items
         == ()
     )
@@ -257,10 +259,20 @@ def test_reminders_come_once_per_window_before_the_next_deadline() -> None:
     assert item.kind == "reminder"
     assert item.lines[0].startswith("8 days left: 10 March 2026 17:00 Brussels time")
     claimed = {"new:A", item.key}
-    assert select_digest(sub, "a@x.org", matches=[], sent={"A": call}, claimed=claimed,
-                         now=NOW + timedelta(days=1)).items == ()  # fmt: skip
-    close = select_digest(sub, "a@x.org", matches=[], sent={"A": call}, claimed=claimed,
-                          now=NOW + timedelta(days=6))  # fmt: skip
+    assert (
+        select_digest(
+            sub,
+            "a@x.org",
+            matches=[],
+            sent={"A": call},
+            claimed=claimed,
+            now=NOW + timedelta(days=1),
+        ).items
+        == ()
+    )
+    close = select_digest(
+        sub, "a@x.org", matches=[], sent={"A": call}, claimed=claimed, now=NOW + timedelta(days=6)
+    )
     assert close.items[0].lines[0].startswith("2 days left")
 
 
@@ -347,9 +359,11 @@ def test_subject_counts_and_names_programmes() -> None:
         a_call("D", programme="Digital Europe"),
     ]
     digest = select_digest(
-        a_subscription(), "a@x.org", matches=[a_match(c, 50 - i) for i, c in enumerate(calls)],
+        a_subscription(),
+        "a@x.org",
+        matches=[a_match(c, 50 - i) for i, c in enumerate(calls)],
         now=NOW,
-    )  # fmt: skip
+    )
     assert subject(digest) == "4 new calls: Interreg Euro-MED, Horizon Europe, LIFE ..."
 
 

@@ -7,13 +7,16 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from smtp_server import Behaviour, SmtpServer, free_port
 
 import fundmatch as fm
 from fundmatch.outbox import outbox_messages
+from smtp_server import Behaviour, SmtpServer, free_port
+
+pytestmark = pytest.mark.slow
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 CANARY = "canary-Pa55word-7f3e9b"
@@ -92,15 +95,30 @@ def fundmatch(
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FUNDMATCH_")}
     clean.update(env, FUNDMATCH_DB=str(world / "store.sqlite"))
     return subprocess.run(
-        [sys.executable, "-m", "fundmatch", "digest", "--config", str(world / "digest.toml"),
-         "--no-update", "--now", now.isoformat(), *args],
-        env=clean, capture_output=True, text=True, timeout=60, check=False, cwd=world,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "fundmatch",
+            "digest",
+            "--config",
+            str(world / "digest.toml"),
+            "--no-update",
+            "--now",
+            now.isoformat(),
+            *args,
+        ],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=world,
+    )
 
 
-def text_of(message: object) -> str:
-    assert isinstance(message, fm.render_digest.__annotations__ and object)
-    part = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
     return str(part.get_content())
 
 
@@ -137,9 +155,14 @@ def test_sends_once_then_only_what_is_new_then_the_moved_deadline(world: Path) -
 
         # Its deadline moves: the next digest says so, from when to when.
         moved = NEW_OPEN_DATA.model_copy(
-            update={"deadlines": (fm.Deadline.model_validate(
-                {"at": "2027-03-19T13:00", "timezone": "Europe/Brussels"}),)}
-        )  # fmt: skip
+            update={
+                "deadlines": (
+                    fm.Deadline.model_validate(
+                        {"at": "2027-03-19T13:00", "timezone": "Europe/Brussels"}
+                    ),
+                )
+            }
+        )
         with fm.Store(world / "store.sqlite") as store:
             store.upsert([moved], source="euro-med-2", now=T0 + timedelta(days=2, hours=3))
         fourth = fundmatch(world, "--send", now=T0 + timedelta(days=3), env=server.env())
@@ -147,9 +170,8 @@ def test_sends_once_then_only_what_is_new_then_the_moved_deadline(world: Path) -
         assert len(server.received) == 4
         change = server.received[-1]
         assert change["Subject"] == "1 deadline moved: Interreg Euro-MED"
-        assert (
-            "deadline moved from 12 March 13:00 to 19 March 2027 13:00 Brussels time"
-            in text_of(change)
+        assert "deadline moved from 12 March 13:00 to 19 March 2027 13:00 Brussels time" in text_of(
+            change
         )
     # Every Message-ID is unique; the outbox says every message was sent.
     ids = [m["Message-ID"] for m in server.received]
@@ -213,8 +235,12 @@ def test_a_permanent_554_is_recorded_with_the_reply(world: Path) -> None:
 
 
 def test_a_server_that_is_down_loses_nothing(world: Path) -> None:
-    down = {"FUNDMATCH_SMTP_HOST": "127.0.0.1", "FUNDMATCH_SMTP_PORT": str(free_port()),
-            "FUNDMATCH_SMTP_SECURITY": "none", "FUNDMATCH_MAIL_FROM": "digest@example.org"}  # fmt: skip
+    down = {
+        "FUNDMATCH_SMTP_HOST": "127.0.0.1",
+        "FUNDMATCH_SMTP_PORT": str(free_port()),
+        "FUNDMATCH_SMTP_SECURITY": "none",
+        "FUNDMATCH_MAIL_FROM": "digest@example.org",
+    }
     run = fundmatch(world, "--send", now=T0 + timedelta(hours=1), env=down)
     assert run.returncode == 1
     assert "stopped sending: cannot reach 127.0.0.1" in run.stderr
@@ -256,9 +282,11 @@ def test_the_smtp_password_appears_nowhere(world: Path) -> None:
         ]
         dry = fundmatch(world, "--outbox", "out", now=T0 + timedelta(days=2), env=env)
         bad = fundmatch(
-            world, "--send", now=T0 + timedelta(days=3),
+            world,
+            "--send",
+            now=T0 + timedelta(days=3),
             env={**env, "FUNDMATCH_SMTP_PORT": "not-a-port"},
-        )  # fmt: skip
+        )
     assert server.recorder.logins >= 2 and len(server.received) == 3
     outputs = "".join(r.stdout + r.stderr for r in [*runs, dry, bad])
     assert "FUNDMATCH_SMTP_PORT" in outputs

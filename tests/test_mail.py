@@ -6,10 +6,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from smtp_server import Behaviour, SmtpServer, free_port
 
 import fundmatch as fm
 from fundmatch.mail import write_eml
+from smtp_server import Behaviour, SmtpServer, free_port
 
 CANARY = "canary-Pa55word-7f3e9b"
 
@@ -87,8 +87,10 @@ def test_one_refused_recipient_fails_alone() -> None:
     refuse = {"bob@example.org": "550 5.1.1 no such user"}
     with SmtpServer(Behaviour(refuse=refuse)) as server:
         send = mailer(server)
-        outcomes = [send.send(a_message(to)) for to in ("alice@example.org", "bob@example.org",
-                                                        "carol@example.org")]  # fmt: skip
+        outcomes = [
+            send.send(a_message(to))
+            for to in ("alice@example.org", "bob@example.org", "carol@example.org")
+        ]
     assert [o.status for o in outcomes] == ["accepted", "refused", "accepted"]
     assert len(server.received) == 2
 
@@ -106,7 +108,9 @@ def test_settings_name_the_bad_variable_not_its_value() -> None:
     with pytest.raises(fm.MailError, match="FUNDMATCH_SMTP_SECURITY") as caught:
         fm.SmtpSettings.from_env({"FUNDMATCH_SMTP_HOST": "h", "FUNDMATCH_SMTP_SECURITY": CANARY})
     assert CANARY not in str(caught.value)
-    settings = fm.SmtpSettings.from_env({"FUNDMATCH_SMTP_HOST": "h", "FUNDMATCH_SMTP_SECURITY": "ssl"})
+    settings = fm.SmtpSettings.from_env(
+        {"FUNDMATCH_SMTP_HOST": "h", "FUNDMATCH_SMTP_SECURITY": "ssl"}
+    )
     assert settings.effective_port == 465
 
 
