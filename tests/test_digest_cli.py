@@ -300,3 +300,27 @@ def test_the_smtp_password_appears_nowhere(world: Path) -> None:
     found = {name: data.count(CANARY.encode()) for name, data in haystacks.items()}
     assert set(found.values()) == {0}, found
     assert any(name.startswith("store.sqlite") for name in found)
+
+
+def test_the_example_subscriptions_send_after_an_offline_update(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "calls" / "digest.example.toml"
+    with SmtpServer() as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FUNDMATCH_")}
+        env.update(server.env(), FUNDMATCH_DB=str(tmp_path / "store.sqlite"))
+        now = "2026-09-01T07:00:00+00:00"
+        for args in (
+            ["update", "--offline", "--now", now],
+            ["digest", "--config", str(example), "--send", "--no-update", "--now", now],
+        ):
+            run = subprocess.run(
+                [sys.executable, "-m", "fundmatch", *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+                cwd=tmp_path,
+            )
+            assert run.returncode == 0, run.stderr
+    assert len(server.received) >= 1
+    assert all(str(m["To"]).endswith("@example.org") for m in server.received)
