@@ -7,6 +7,7 @@ that fails is recorded as failed and the others go on; bugs still raise.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -15,6 +16,7 @@ from pydantic import Field
 
 from fundmatch.errors import SourceError
 from fundmatch.models import Call, Change, FundmatchModel
+from fundmatch.netguard import Guard
 from fundmatch.sources import http
 from fundmatch.sources.feeds import parse_feed_result
 from fundmatch.sources.ftportal import parse_ftportal_page, search_request
@@ -67,7 +69,8 @@ def update(
     sources: Iterable[Source],
     *,
     now: datetime,
-    fetch: http.Fetch = http.fetch,
+    fetch: http.Fetch | None = None,
+    guard: Guard | None = None,
     offline: bool = False,
     progress: Progress | None = None,
 ) -> list[SourceResult]:
@@ -75,8 +78,11 @@ def update(
 
     ``offline=True`` reads nothing from the network: the bundled snapshot is loaded instead
     (one result, source ``snapshot``). A source that fails (fetch or parse) is recorded with
-    :meth:`Store.record_failure` and the others go on.
+    :meth:`Store.record_failure` and the others go on. ``fetch`` defaults to
+    :func:`fundmatch.sources.http.fetch` behind ``guard`` (None: the safe default ``Guard()``).
     """
+    if fetch is None:
+        fetch = functools.partial(http.fetch, guard=guard or Guard())
     if offline:
         if progress:
             progress(0, 1, SNAPSHOT_SOURCE)

@@ -2,8 +2,11 @@
 
 Standard library only (``http.client``): connect, read and whole-request timeouts; a size cap
 enforced while streaming and while decompressing; conditional GET (ETag / Last-Modified);
-retries with backoff that honour ``Retry-After`` on 429 and 503; http and https only.
-Every network failure becomes a :class:`~fundmatch.errors.FetchError` here, and nowhere else.
+retries with backoff that honour ``Retry-After`` on 429 and 503. Every URL and every redirect
+hop is checked by a :class:`~fundmatch.netguard.Guard` (http/https, allowed ports, public
+addresses only) and the connection is made to the address that was checked; URLs are logged
+only through :func:`~fundmatch.netguard.redact_url`. Every network failure becomes a
+:class:`~fundmatch.errors.FetchError` here, and nowhere else.
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from __future__ import annotations
 import email.utils
 import http.client
 import logging
+import socket
 import ssl
 import time
 import uuid
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from fundmatch.errors import FetchError
+from fundmatch.netguard import Guard, Target, redact_url
 
 __all__ = [
     "Fetch",
@@ -89,6 +94,7 @@ class Limits:
     max_retry_after: float = 120.0
     """A longer ``Retry-After`` is not waited for: the fetch fails, carrying it."""
     max_redirects: int = 5
+    """Redirect hops followed, each checked by the guard like the first URL."""
 
 
 def multipart(parts: Mapping[str, tuple[str, str]]) -> tuple[bytes, str]:
@@ -116,18 +122,22 @@ def fetch(
     limits: Limits | None = None,
     sleep: Callable[[float], None] = time.sleep,
     source: str | None = None,
+    guard: Guard | None = None,
 ) -> Response:
     """Fetch ``request``, following redirects and retrying transient failures.
 
-    Raises FetchError (with ``status`` and ``retry_after`` when known) for a refused URL, a
-    timeout, an HTTP error, a truncated body or a body over the size cap.
+    ``guard`` checks the URL and every redirect hop before connecting; None means the safe
+    default ``Guard()`` (public addresses, ports 80 and 443). Tests against loopback servers
+    pass ``Guard.off()``. Raises FetchError (with ``status`` and ``retry_after`` when known) for
+    a refused URL, a timeout, an HTTP error, a truncated body or a body over the size cap.
     """
     limits = limits or Limits()
+    guard = guard or Guard()
     delay = limits.backoff
     attempt = 0
     while True:
         try:
-            return _follow(request, limits, source)
+            return _follow(request, limits, source, guard)
         except _Retryable as exc:
             attempt += 1
             wait = exc.retry_after if exc.retry_after is not None else delay
@@ -136,7 +146,11 @@ def fetch(
                     exc.message, source=source, status=exc.status, retry_after=exc.retry_after
                 ) from exc.__cause__
             logger.info(
-                "%s: %s; retry %d in %.1f s", source or request.url, exc.message, attempt, wait
+                "%s: %s; retry %d in %.1f s",
+                source or redact_url(request.url),
+                exc.message,
+                attempt,
+                wait,
             )
             sleep(wait)
             delay *= 2
@@ -150,10 +164,10 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
-def _follow(request: Request, limits: Limits, source: str | None) -> Response:
+def _follow(request: Request, limits: Limits, source: str | None, guard: Guard) -> Response:
     url = request.url
     for _ in range(limits.max_redirects + 1):
-        status, location, response = _once(request, url, limits, source)
+        status, location, response = _once(request, url, limits, source, guard)
         if location is None:
             assert response is not None
             return response
@@ -163,30 +177,48 @@ def _follow(request: Request, limits: Limits, source: str | None) -> Response:
     raise FetchError(f"more than {limits.max_redirects} redirects", source=source)
 
 
-def _check_url(url: str, source: str | None) -> tuple[str, str, int | None, str]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(
-            f"refused URL (only http and https): {parts.scheme or url!r}", source=source
-        )
-    path = parts.path or "/"
-    if parts.query:
-        path += f"?{parts.query}"
-    return parts.scheme, parts.hostname, parts.port, path
+class _PinnedConnection(http.client.HTTPConnection):
+    """HTTP to the address the guard checked; the Host header keeps the URL's name."""
+
+    def __init__(self, target: Target, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout)
+        self.target = target
+
+    def connect(self) -> None:
+        # Never resolve the name again: a second DNS answer could point somewhere private.
+        self.sock = socket.create_connection((self.target.address, self.target.port), self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _PinnedTLSConnection(_PinnedConnection):
+    """HTTPS to the checked address; SNI and certificate checks use the URL's name."""
+
+    def connect(self) -> None:
+        super().connect()
+        context = ssl.create_default_context()
+        self.sock = context.wrap_socket(self.sock, server_hostname=self.target.host)
+
+
+def _check(guard: Guard, url: str, source: str | None) -> Target:
+    try:
+        return guard.check(url)
+    except FetchError as exc:
+        if exc.source is None and source is not None:
+            raise FetchError(exc.message, source=source) from exc
+        raise
 
 
 def _once(
-    request: Request, url: str, limits: Limits, source: str | None
+    request: Request, url: str, limits: Limits, source: str | None, guard: Guard
 ) -> tuple[int, str | None, Response | None]:
-    scheme, host, port, path = _check_url(url, source)
+    target = _check(guard, url, source)
+    path = target.path
     started = time.monotonic()
     connection: http.client.HTTPConnection
-    if scheme == "https":
-        connection = http.client.HTTPSConnection(
-            host, port, timeout=limits.connect_timeout, context=ssl.create_default_context()
-        )
+    if target.scheme == "https":
+        connection = _PinnedTLSConnection(target, limits.connect_timeout)
     else:
-        connection = http.client.HTTPConnection(host, port, timeout=limits.connect_timeout)
+        connection = _PinnedConnection(target, limits.connect_timeout)
     headers = {
         "User-Agent": USER_AGENT,
         "Accept-Encoding": "gzip",
