@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email import message_from_bytes
@@ -22,6 +25,7 @@ from fundmatch.digest import (
     select_digest,
     subject,
 )
+from fundmatch.outbox import outbox_messages
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 BRUSSELS = "Europe/Brussels"
@@ -389,3 +393,83 @@ def test_budget_and_rate_changes_are_described() -> None:
         "status changed from open to closed",
         "co-financing rate changed from 60 % to 80 %",
     )
+
+
+# --- the outbox over many runs (in process, real SQLite) -----------------------------------
+
+
+class FlakyServer:
+    """A mailer that defers some attempts and drops the connection after DATA on others (the
+    message arrived, the reply was lost), like a real server on a bad day; seeded."""
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed)
+        self.received: list[EmailMessage] = []
+        self.dropped: set[str] = set()
+        self.flaky = True
+
+    def send(self, message: EmailMessage) -> fm.Delivery:
+        roll = self.random.random() if self.flaky else 1.0
+        if roll < 0.2:
+            return fm.Delivery(status="deferred", code=451, reply="451 try later")
+        self.received.append(message)
+        if roll < 0.35 and message["Message-ID"] not in self.dropped:
+            self.dropped.add(str(message["Message-ID"]))
+            return fm.Delivery(status="unknown", reply="connection dropped after DATA")
+        return fm.Delivery(status="accepted", code=250, reply="250 queued")
+
+
+def test_over_a_month_of_flaky_runs_each_call_reaches_each_recipient_once(tmp_path: Path) -> None:
+    subscriptions = fm.Subscriptions(
+        subscription=(
+            a_subscription(name="a", recipients=["alice@x.org", "bob@x.org"], max_items=100),
+            a_subscription(name="b", recipients=["bob@x.org"], max_items=100, frequency="weekly"),
+        )
+    )
+    server = FlakyServer(seed=6)
+    start = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+    with fm.Store(tmp_path / "store.sqlite") as store:
+
+        def everything(profile: fm.Profile, now: datetime) -> list[fm.Match]:
+            return [a_match(c, 50) for c in store.calls()]
+
+        for day in range(40):
+            now = start + timedelta(days=day)
+            if day < 30:
+                # Distinct titles and deadline days: the store would merge look-alikes.
+                calls = [
+                    a_call(
+                        f"D{day}-{n}",
+                        title=f"Call {n} of day {day}",
+                        deadlines=[
+                            {"at": f"2026-0{5 + n}-{day % 28 + 1:02d}T17:00", "timezone": BRUSSELS}
+                        ],
+                    )
+                    for n in range(day % 3)
+                ]
+                store.upsert(calls, source=f"feed-{day}", now=now - timedelta(hours=1))
+            if day == 32:
+                server.flaky = False  # the server recovers; retries drain the outbox
+            for hour in (0, 3):
+                fm.run_digests(
+                    store,
+                    subscriptions,
+                    server,
+                    sender="d@x.org",
+                    now=now + timedelta(hours=hour),
+                    ranker=everything,
+                )
+        states = Counter(m.state for m in outbox_messages(store))
+        total_calls = len(store.calls())
+    assert set(states) == {"sent"}, states
+    # Each distinct message counted once; a re-sent one has the same Message-ID.
+    distinct = {str(m["Message-ID"]): m for m in server.received}
+    assert len(server.received) - len(distinct) == len(server.dropped) > 0
+    announced: Counter[tuple[str, str]] = Counter()
+    for message in distinct.values():
+        text = body(message, "plain")
+        for call_id in re.findall(r"^   (\S+) \| ", text, flags=re.MULTILINE):
+            announced[(str(message["To"]), call_id)] += 1
+    assert max(announced.values()) == 1  # never twice to one recipient
+    for recipient in ("alice@x.org", "bob@x.org"):  # and nothing skipped
+        assert sum(1 for r, _ in announced if r == recipient) == total_calls

@@ -203,11 +203,13 @@ def _select(
     last: datetime | None,
     now: datetime,
     ranker: Ranker,
+    planned: set[str],
 ) -> Digest:
     # Newness is when the store first saw a call, never a feed's publication date.
     fresh = {s.call.id for s in store.first_seen_since(last or _EPOCH) if s.withdrawn_at is None}
     matches = [m for m in ranker(subscription.profile, now) if m.call.id in fresh] if fresh else []
-    claimed = _claimed(store, recipient)
+    # A recipient of two subscriptions: what this run already gave them counts as claimed.
+    claimed = _claimed(store, recipient) | planned
     sent: dict[str, Call] = {}
     for key in sorted(claimed):
         if key.startswith("new:"):
@@ -240,12 +242,15 @@ def plan_digests(
     """Every digest due at ``now``, selected and rendered; the store is only read."""
     ranker = ranker or store_ranker(store)
     planned = []
+    given: dict[str, set[str]] = {}
     for subscription in subscriptions.subscription:
         for recipient in subscription.active_recipients():
             last = _last_digest(store, subscription.name, recipient)
             if not subscription.due(last, now):
                 continue
-            digest = _select(store, subscription, recipient, last, now, ranker)
+            keys = given.setdefault(recipient, set())
+            digest = _select(store, subscription, recipient, last, now, ranker, keys)
+            keys.update(digest.keys)
             raw = None
             if digest.items:
                 message = render_digest(
