@@ -146,6 +146,8 @@ MIGRATIONS: list[Migration] = [
         PRIMARY KEY (subscription, recipient)
     ) WITHOUT ROWID;
     """,
+    # 3: find a call's identity keys without a full scan (they are rewritten when it changes).
+    "CREATE INDEX call_keys_call ON call_keys(call_id);",
 ]
 """The schema, one step per version, applied in order on open (``PRAGMA user_version`` counts
 the steps done). Append only: never edit a step that has shipped. Other modules that need
@@ -687,6 +689,15 @@ class _Upsert:
         self.changes: list[Change] = []
         self._change_rows: list[tuple[str, str, str, str, str]] = []
         self._candidates: tuple[dict[str, set[str]], dict[str, str]] | None = None
+        self._ids: set[str] | None = None
+        self._taken: set[str] = set()  # calls matched in this listing: one provenance each
+        # rows of new calls, written with executemany after the loop
+        self._rows: dict[str, list[tuple[str | None, ...]]] = {
+            "calls": [],
+            "versions": [],
+            "provenance": [],
+            "call_keys": [],
+        }
 
     def run(
         self,
@@ -716,6 +727,7 @@ class _Upsert:
             self._update(
                 call_id, call, text, digest, primary=bool(primary), back=gone_at is not None
             )
+        self._flush()
         conn.executemany(
             "UPDATE provenance SET last_seen = ? WHERE source = ? AND source_call_id = ?", unchanged
         )
@@ -762,7 +774,7 @@ class _Upsert:
 
     def _arrive(self, call: Call, text: str, digest: str) -> None:
         """A call this source did not list before: a duplicate of another source's, or new."""
-        conn, at = self.conn, self.at
+        conn, at, rows = self.conn, self.at, self._rows
         twin = self._duplicate_of(call)
         if twin is not None:
             logger.info("call %s of %s is the same as stored call %s", call.id, self.source, twin)
@@ -774,35 +786,22 @@ class _Upsert:
                 conn.execute("UPDATE calls SET withdrawn_at = NULL WHERE id = ?", (twin,))
                 self._record("changed", twin, [FieldChange(field="withdrawn", old=withdrawn)])
             return
+        if self._ids is None:
+            self._ids = {r[0] for r in conn.execute("SELECT id FROM calls")}
         call_id = call.id
-        if conn.execute("SELECT 1 FROM calls WHERE id = ?", (call_id,)).fetchone():
+        if call_id in self._ids:
             call_id = f"{call.id}@{self.source}"  # another source's call already has this id
-        conn.execute(
-            "INSERT INTO calls (id, source, json, hash, title, programme, search, first_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                call_id,
-                self.source,
-                text,
-                digest,
-                call.title,
-                call.programme,
-                _search_text(call),
-                at,
-            ),
+        self._ids.add(call_id)
+        rows["calls"].append(
+            (call_id, self.source, text, digest, call.title, call.programme, _search_text(call), at)
         )
-        conn.execute(
-            "INSERT INTO versions (call_id, source, seen_at, json) VALUES (?, ?, ?, ?)",
-            (call_id, self.source, at, text),
-        )
+        rows["versions"].append((call_id, self.source, at, text))
         self._provenance(call_id, call, digest)
-        self._write_keys(call_id, call)
+        rows["call_keys"].extend((k, call_id) for k in _identity_keys(call) | _day_keys(call))
         self._record("new", call_id, [])
 
     def _provenance(self, call_id: str, call: Call, digest: str) -> None:
-        self.conn.execute(
-            "INSERT INTO provenance (source, source_call_id, call_id, url, deadlines, hash, "
-            "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self._rows["provenance"].append(
             (
                 self.source,
                 call.id,
@@ -812,8 +811,31 @@ class _Upsert:
                 digest,
                 self.at,
                 self.at,
-            ),
+            )
         )
+
+    def _flush(self) -> None:
+        """Write the rows gathered for new calls and provenances."""
+        rows, conn = self._rows, self.conn
+        conn.executemany(
+            "INSERT INTO calls (id, source, json, hash, title, programme, search, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows["calls"],
+        )
+        conn.executemany(
+            "INSERT INTO versions (call_id, source, seen_at, json) VALUES (?, ?, ?, ?)",
+            rows["versions"],
+        )
+        conn.executemany(
+            "INSERT INTO provenance (source, source_call_id, call_id, url, deadlines, hash, "
+            "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows["provenance"],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO call_keys (key, call_id) VALUES (?, ?)", rows["call_keys"]
+        )
+        for batch in rows.values():
+            batch.clear()
 
     def _duplicate_of(self, call: Call) -> str | None:
         """The stored call of another source that is this call, if any."""
@@ -838,16 +860,19 @@ class _Upsert:
         keys, titles = self._candidates
         if not keys:
             return None
-        by_id = sorted({c for k in _identity_keys(call) for c in keys.get(k, ())})
+        taken = self._taken
+        by_id = sorted({c for k in _identity_keys(call) for c in keys.get(k, ())} - taken)
         if by_id:
+            taken.add(by_id[0])
             return by_id[0]
-        same_day = sorted({c for k in _day_keys(call) for c in keys.get(k, ())})
+        same_day = sorted({c for k in _day_keys(call) for c in keys.get(k, ())} - taken)
         title = call.title.casefold()
         scored = [
             (fuzz.token_sort_ratio(title, titles[c].casefold()), c) for c in same_day if c in titles
         ]
         best = max(scored, default=None, key=lambda s: s[0])
         if best is not None and best[0] >= TITLE_SIMILARITY:
+            taken.add(best[1])
             return best[1]
         return None
 
