@@ -4,14 +4,30 @@ recipient, answer DATA with 451/554/421, drop the connection after DATA, refuse 
 from __future__ import annotations
 
 import socket
+import ssl
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+CERT = Path(__file__).parent / "data" / "digest" / "loopback-cert.pem"
+KEY = Path(__file__).parent / "data" / "digest" / "loopback-key.pem"
+
+
+def client_context() -> ssl.SSLContext:
+    """A client context that trusts the loopback test certificate (and nothing else)."""
+    return ssl.create_default_context(cafile=str(CERT))
+
+
+def _server_context() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(CERT), str(KEY))
+    return context
 
 
 def free_port() -> int:
@@ -92,16 +108,28 @@ class Recorder:
 class SmtpServer:
     """``with SmtpServer() as server:`` a loopback server; ``server.received`` holds messages."""
 
-    def __init__(self, behaviour: Behaviour | None = None) -> None:
+    def __init__(
+        self,
+        behaviour: Behaviour | None = None,
+        *,
+        security: Literal["ssl", "starttls", "none"] = "none",
+    ) -> None:
         self.behaviour = behaviour or Behaviour()
         self.recorder = Recorder(self.behaviour)
         self.port = free_port()
+        self.security = security
+        tls: dict[str, Any] = {}
+        if security == "starttls":
+            tls = {"tls_context": _server_context(), "require_starttls": True}
+        elif security == "ssl":
+            tls = {"ssl_context": _server_context()}
         self.controller = Controller(
             self.recorder,
             hostname="127.0.0.1",
             port=self.port,
             authenticator=self.recorder.authenticate,
-            auth_require_tls=False,
+            auth_require_tls=security == "starttls",  # implicit TLS is not seen as TLS by it
+            **tls,
         )
 
     @property
@@ -113,7 +141,7 @@ class SmtpServer:
         values = {
             "FUNDMATCH_SMTP_HOST": "127.0.0.1",
             "FUNDMATCH_SMTP_PORT": str(self.port),
-            "FUNDMATCH_SMTP_SECURITY": "none",
+            "FUNDMATCH_SMTP_SECURITY": self.security,
             "FUNDMATCH_MAIL_FROM": "digest@example.org",
         }
         values.update(extra)

@@ -14,7 +14,7 @@ import pytest
 
 import fundmatch as fm
 from fundmatch.outbox import outbox_messages
-from smtp_server import Behaviour, SmtpServer, free_port
+from smtp_server import CERT, Behaviour, SmtpServer, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -274,8 +274,10 @@ def test_a_refused_login_stops_the_run_after_one_attempt(world: Path) -> None:
 
 
 def test_the_smtp_password_appears_nowhere(world: Path) -> None:
-    with SmtpServer(Behaviour(password=CANARY, drop_after_data=1)) as server:
+    behaviour = Behaviour(password=CANARY, drop_after_data=1)
+    with SmtpServer(behaviour, security="starttls") as server:
         env = server.env(FUNDMATCH_SMTP_USER="digest", FUNDMATCH_SMTP_PASSWORD=CANARY)
+        env["SSL_CERT_FILE"] = str(CERT)  # trust the loopback test certificate
         runs = [
             fundmatch(world, "--send", "--json", now=T0 + timedelta(hours=h), env=env)
             for h in (1, 2)

@@ -9,7 +9,7 @@ import pytest
 
 import fundmatch as fm
 from fundmatch.mail import write_eml
-from smtp_server import Behaviour, SmtpServer, free_port
+from smtp_server import Behaviour, SmtpServer, client_context, free_port
 
 CANARY = "canary-Pa55word-7f3e9b"
 
@@ -121,3 +121,25 @@ def test_the_file_mailer_writes_eml_files(tmp_path: Path) -> None:
     assert path.name == "abc123.digest_example.org.eml"
     assert b"Subject: 1 new call: Horizon Europe" in path.read_bytes()
     assert write_eml(tmp_path / "outbox", a_message()) == path
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_with_a_login(security: str) -> None:
+    with SmtpServer(Behaviour(password=CANARY), security=security) as server:  # type: ignore[arg-type]
+        settings = fm.SmtpSettings.from_env(
+            server.env(FUNDMATCH_SMTP_USER="digest", FUNDMATCH_SMTP_PASSWORD=CANARY)
+        )
+        delivery = fm.SmtpMailer(settings, context=client_context()).send(a_message())
+    assert delivery.status == "accepted", delivery
+    assert server.recorder.logins == 1 and len(server.received) == 1
+
+
+def test_an_untrusted_certificate_is_refused_before_the_password_is_sent() -> None:
+    with SmtpServer(Behaviour(password=CANARY), security="starttls") as server:
+        settings = fm.SmtpSettings.from_env(
+            server.env(FUNDMATCH_SMTP_USER="digest", FUNDMATCH_SMTP_PASSWORD=CANARY)
+        )
+        delivery = fm.SmtpMailer(settings).send(a_message())  # system CAs only
+    assert delivery.status == "deferred" and delivery.stop
+    assert "CERTIFICATE_VERIFY_FAILED" in delivery.reply
+    assert server.recorder.logins == 0
