@@ -1,0 +1,141 @@
+"""Two processes on one store: concurrent updates lose nothing; the scheduler lock is exclusive."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import fundmatch as fm
+
+pytestmark = pytest.mark.slow
+
+# Each writer updates its own source 20 times with a growing listing, as two update runs would.
+WRITER = """
+import sys
+from datetime import UTC, datetime, timedelta
+import fundmatch as fm
+
+path, source = sys.argv[1], sys.argv[2]
+start = datetime(2026, 3, 1, tzinfo=UTC)
+with fm.Store(path) as store:
+    for run in range(20):
+        listing = [
+            fm.Call(id=f"{source}-{i}", title=f"{source} call {i}", description=f"run {run}")
+            for i in range(10 * (run + 1))
+        ]
+        store.upsert(listing, source=source, now=start + timedelta(hours=run))
+"""
+
+# Holds the scheduler lock until the file named by argv[2] appears.
+HOLDER = """
+import sys, time
+from pathlib import Path
+import fundmatch as fm
+
+path, release, ready = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+with fm.Store(path) as store, store.lock("scheduler"):
+    ready.touch()
+    while not release.exists():
+        time.sleep(0.02)
+"""
+
+
+def spawn(script: str, *args: str | Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", script, *map(str, args)])
+
+
+def wait_for(file: Path, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(1000):
+        if file.exists():
+            return
+        assert process.poll() is None, "the lock holder died"
+        time.sleep(0.01)
+    raise AssertionError(f"{file} never appeared")
+
+
+def test_two_processes_updating_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "fundmatch.sqlite"
+    fm.Store(path).close()  # created once; both writers open the same file
+
+    writers = [spawn(WRITER, path, "alpha"), spawn(WRITER, path, "beta")]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+
+    with fm.Store(path) as store:
+        ids = {c.id for c in store.calls()}
+        changes = store.changes()
+        states = {s.name: s.calls for s in store.source_states()}
+    assert ids == {f"{s}-{i}" for s in ("alpha", "beta") for i in range(200)}
+    new = [c for c in changes if c.kind == "new"]
+    assert len(new) == 400
+    # every run after the first changes the description of what was already listed
+    changed = sum(1 for c in changes if c.kind == "changed")
+    assert changed == 2 * sum(10 * run for run in range(1, 20))
+    assert states == {"alpha": 200, "beta": 200}
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_two_processes_creating_the_store_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+
+    writers = [spawn(WRITER, path, "alpha"), spawn(WRITER, path, "beta")]
+
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    with fm.Store(path) as store:
+        assert len(store.calls()) == 400
+
+
+def test_the_scheduler_lock_keeps_a_second_scheduler_out(tmp_path: Path) -> None:
+    path = tmp_path / "fundmatch.sqlite"
+    fm.Store(path).close()
+    release, ready = tmp_path / "release", tmp_path / "ready"
+    holder = spawn(HOLDER, path, release, ready)
+    try:
+        wait_for(ready, holder)
+        with fm.Store(path) as store:
+            with (
+                pytest.raises(fm.StoreError, match="scheduler already running"),
+                store.lock("scheduler"),
+            ):
+                pass
+            with store.lock("other-job"):  # another name is another lock
+                pass
+    finally:
+        release.touch()
+        assert holder.wait(timeout=30) == 0
+
+    with fm.Store(path) as store, store.lock("scheduler"):
+        pass  # free again once the first scheduler finished
+
+
+def test_a_killed_scheduler_releases_its_lock(tmp_path: Path) -> None:
+    path = tmp_path / "fundmatch.sqlite"
+    fm.Store(path).close()
+    ready = tmp_path / "ready"
+    holder = spawn(HOLDER, path, tmp_path / "never", ready)
+    wait_for(ready, holder)
+
+    holder.kill()
+    holder.wait(timeout=30)
+
+    with fm.Store(path) as store, store.lock("scheduler"):
+        pass
+
+
+def test_the_lock_is_held_once_within_a_process(tmp_path: Path) -> None:
+    with fm.Store(tmp_path / "fundmatch.sqlite") as store, store.lock():
+        with (
+            fm.Store(tmp_path / "fundmatch.sqlite") as second,
+            pytest.raises(fm.StoreError, match="already running"),
+            second.lock(),
+        ):
+            pass
+        with pytest.raises(fm.StoreError, match="already running"), store.lock():
+            pass
+    with fm.Store(tmp_path / "fundmatch.sqlite") as again, again.lock():
+        pass  # released at the end of the with block
