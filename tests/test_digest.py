@@ -473,3 +473,54 @@ def test_over_a_month_of_flaky_runs_each_call_reaches_each_recipient_once(tmp_pa
     assert max(announced.values()) == 1  # never twice to one recipient
     for recipient in ("alice@x.org", "bob@x.org"):  # and nothing skipped
         assert sum(1 for r, _ in announced if r == recipient) == total_calls
+
+
+class RefusingLogin:
+    """A server that refuses the login until told otherwise."""
+
+    def __init__(self) -> None:
+        self.refuse = True
+        self.attempts = 0
+        self.received: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> fm.Delivery:
+        self.attempts += 1
+        if self.refuse:
+            return fm.Delivery(status="deferred", code=535, reply="535 bad login", stop=True)
+        self.received.append(message)
+        return fm.Delivery(status="accepted", code=250, reply="250 queued")
+
+
+def test_a_week_of_refused_logins_tries_once_a_run_and_gives_nothing_up(tmp_path: Path) -> None:
+    subscriptions = fm.Subscriptions(
+        subscription=(a_subscription(recipients=["a@x.org", "b@x.org", "c@x.org"]),)
+    )
+    server = RefusingLogin()
+    with fm.Store(tmp_path / "store.sqlite") as store:
+        store.upsert([a_call("A")], source="feed", now=NOW - timedelta(hours=1))
+
+        def ranker(profile: fm.Profile, now: datetime) -> list[fm.Match]:
+            return [a_match(c) for c in store.calls()]
+
+        for day in range(8):
+            run = fm.run_digests(
+                store,
+                subscriptions,
+                server,
+                sender="d@x.org",
+                now=NOW + timedelta(days=day),
+                ranker=ranker,
+            )
+            assert run.stopped == "535 bad login"
+        assert server.attempts == 8  # one login attempt per run, not one per message
+        server.refuse = False
+        fm.run_digests(
+            store,
+            subscriptions,
+            server,
+            sender="d@x.org",
+            now=NOW + timedelta(days=8),
+            ranker=ranker,
+        )
+        assert sorted(str(m["To"]) for m in server.received) == ["a@x.org", "b@x.org", "c@x.org"]
+        assert {m.state for m in outbox_messages(store)} == {"sent"}

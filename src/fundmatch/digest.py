@@ -62,13 +62,16 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\ufeff]")
 
 
 def safe_text(value: object, *, limit: int | None = None) -> str:
-    """``value`` as text fit for a message body: control characters (NUL included), bidi
-    controls and zero-width characters removed, line breaks kept, at most ``limit`` characters."""
+    """``value`` as text fit for a message body: control and format characters (NUL, bidi
+    controls, zero-width and tag characters) removed, line breaks kept, at most ``limit``
+    characters."""
     text = unicodedata.normalize("NFC", str(value or ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
     text = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co")
+        ch
+        for ch in text
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
     )
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
@@ -158,8 +161,8 @@ class Subscription(FundmatchModel):
     timezone: TimeZone = "Europe/Brussels"
     """The recipients' time zone: deadlines are shown in the call's zone and in this one."""
     paused: bool = False
-    """A paused subscription sends nothing and keeps its place: nothing is skipped on resume
-    beyond what its window has moved past."""
+    """A paused subscription sends nothing and keeps its place: on resume, the calls first
+    seen while it was paused are candidates for its next digest."""
     unsubscribed: tuple[EmailAddress, ...] = ()
     """Recipients who asked to stop receiving this digest."""
 

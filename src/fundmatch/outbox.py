@@ -364,7 +364,7 @@ def deliver(
                 next_attempt_at=None,
             )
             checkpoint("after-sent")
-        elif delivery.status == "unknown" and not resend:
+        elif delivery.status == "unknown" and resends == 0:
             new_state = "unknown"
             _set(
                 store,
@@ -376,7 +376,12 @@ def deliver(
         else:
             retry = None
             reply = delivery.reply
-            if delivery.status == "deferred" and attempts <= len(BACKOFF):
+            if delivery.stop:
+                # The server, not this message (down, 421, login refused): retry later without
+                # counting it against the message, so an outage of days gives nothing up.
+                retry = _ts(now + BACKOFF[0])
+                attempts -= 1
+            elif delivery.status == "deferred" and attempts <= len(BACKOFF):
                 retry = _ts(now + BACKOFF[attempts - 1])
             elif delivery.status == "unknown":
                 reply += " (outcome unknown after one re-send: not sent again, to avoid duplicates)"
@@ -385,6 +390,7 @@ def deliver(
                 store,
                 message_id,
                 state="failed",
+                attempts=attempts,
                 next_attempt_at=retry,
                 last_code=delivery.code,
                 last_reply=reply,
