@@ -524,3 +524,14 @@ def test_a_week_of_refused_logins_tries_once_a_run_and_gives_nothing_up(tmp_path
         )
         assert sorted(str(m["To"]) for m in server.received) == ["a@x.org", "b@x.org", "c@x.org"]
         assert {m.state for m in outbox_messages(store)} == {"sent"}
+
+
+def test_two_schedulers_never_send_at_once(tmp_path: Path) -> None:
+    subscriptions = fm.Subscriptions(subscription=(a_subscription(),))
+    server = RefusingLogin()
+    first, second = fm.Store(tmp_path / "s.sqlite"), fm.Store(tmp_path / "s.sqlite")
+    with first.lock("digest"), pytest.raises(fm.StoreError, match="digest already running"):
+        fm.run_digests(second, subscriptions, server, sender="d@x.org", now=NOW)
+    first.close()
+    second.close()
+    assert server.attempts == 0

@@ -595,7 +595,6 @@ def _view(digest: Digest) -> dict[str, Any]:
             "budget": safe_text(budget_line(call) or ""),
             "status": call.status(digest.now),
             "url": safe_url(call.url),
-            "summary": safe_text(call.description, limit=400),
             "lines": [safe_text(line) for line in item.lines],
         }
 
