@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -380,3 +381,102 @@ def test_in_memory_store(tmp_path: Path) -> None:
 def test_naive_now_is_refused(store: fm.Store) -> None:
     with pytest.raises(ValueError, match="time-zone aware"):
         store.upsert([call("A")], source="portal", now=datetime(2026, 1, 1))
+
+
+# --- command line ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A store with three calls, one changed and one withdrawn."""
+    path = tmp_path / "cli.sqlite"
+    with fm.Store(path) as opened:
+        opened.upsert(
+            [
+                call("H1", programme="Horizon Europe", deadlines=[deadline("2026-04-01")]),
+                call("H2", title="Hydrogen valleys", programme="Horizon Europe"),
+                call("L1", title="Nature restoration", programme="LIFE"),
+            ],
+            source="portal",
+            now=day(0),
+        )
+        opened.upsert(
+            [
+                call("H1", programme="Horizon Europe", deadlines=[deadline("2026-04-08")]),
+                call("H2", title="Hydrogen valleys", programme="Horizon Europe"),
+            ],
+            source="portal",
+            now=day(10),
+        )
+    return path
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from fundmatch.cli import main
+
+    code = main([*argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_calls_lists_searches_and_filters(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    now = "--now=2026-03-12T00:00:00+00:00"
+
+    code, out, _ = run_cli(capsys, "calls", "--db", str(db), now)
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["open", "unknown"]
+    assert "2026-04-08 17:00" in out
+
+    _, out, _ = run_cli(capsys, "calls", "search", "hydrogen", "--db", str(db), now, "--json")
+    assert [c["id"] for c in json.loads(out)] == ["H2"]
+
+    _, out, _ = run_cli(
+        capsys, "calls", "--withdrawn", "--programme", "life", "--db", str(db), "--json"
+    )
+    assert [c["id"] for c in json.loads(out)] == ["L1"]
+
+    _, out, _ = run_cli(capsys, "calls", "--status", "open", "--db", str(db), now, "--json")
+    assert [c["id"] for c in json.loads(out)] == ["H1"]
+
+
+def test_cli_calls_show(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "calls", "show", "H1", "--db", str(db))
+    assert code == 0
+    assert out.startswith("H1: Open data for smart cities")
+    assert "source portal: H1" in out
+
+    _, out, _ = run_cli(capsys, "calls", "show", "L1", "--db", str(db), "--json")
+    shown = json.loads(out)
+    assert shown["call"]["id"] == "L1"
+    assert shown["withdrawn_at"] is not None
+
+    code, _, err = run_cli(capsys, "calls", "show", "NOPE", "--db", str(db))
+    assert code == 1
+    assert "no call 'NOPE'" in err
+
+
+def test_cli_changes_since_a_span_or_a_date(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(
+        capsys, "changes", "--since", "7d", "--db", str(db), "--now", "2026-03-12T00:00:00Z"
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split()[2:4] for line in lines] == [["changed", "H1"], ["withdrawn", "L1"]]
+    assert "deadlines:" in lines[0] and "2026-04-08" in lines[0]
+
+    _, out, _ = run_cli(capsys, "changes", "--since", "2026-03-01", "--db", str(db), "--json")
+    assert [c["kind"] for c in json.loads(out)] == ["new", "new", "new", "changed", "withdrawn"]
+
+    with pytest.raises(SystemExit) as usage:
+        run_cli(capsys, "changes", "--since", "last tuesday", "--db", str(db))
+    assert usage.value.code == 2
+
+
+def test_cli_store_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"garbage" * 1000)
+
+    code, _, err = run_cli(capsys, "calls", "--db", str(broken))
+
+    assert code == 1
+    assert err.count("\n") == 1 and "corrupt" in err
