@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -240,6 +241,15 @@ def _hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def _pack(text: str) -> bytes:
+    """A version's JSON as kept in ``versions.json``: zlib-compressed UTF-8 (a BLOB)."""
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def _unpack(value: str | bytes) -> str:
+    return zlib.decompress(value).decode("utf-8") if isinstance(value, bytes) else value
+
+
 def _search_text(call: Call) -> str:
     parts = [call.id, call.title, call.description, call.programme, call.call_id, call.topic_id]
     parts += [*call.keywords, *call.tags]
@@ -443,8 +453,17 @@ class Store:
         One transaction covers the calls, their versions and changes and the source's state
         (``etag``, ``last_modified``, ``last_success``), so a crash can only make the next run
         fetch again. ``complete=False`` (a partial listing) never withdraws anything.
-        A call another source already reported (same id or topic id, or a similar title
-        with a common deadline day) is not new: it gains this source's provenance.
+
+        - ``new``: the store never saw the call; ``first_seen`` is set once, now.
+        - ``changed``: each field of the call's JSON that differs, old and new (``deadlines``
+          as a list, ``budget`` as an object, ``reported_status`` for the status). A withdrawn
+          call that is listed again is ``changed`` with the field ``withdrawn`` (old: when it
+          was withdrawn, new: None), plus whatever else changed meanwhile.
+        - ``withdrawn``: missing from a complete listing of every source that reported it.
+
+        A call another source already reported (same id or topic id, or a similar title with
+        a common deadline day) is not new: it gains this source's provenance (its deadlines
+        are kept there, so a disagreement shows), and its content stays the first source's.
         """
         at = _ts(now)
         batch: dict[str, tuple[Call, str, str]] = {}
@@ -607,7 +626,7 @@ class Store:
             rows = self._conn.execute(
                 "SELECT json FROM versions WHERE call_id = ? ORDER BY id", (id,)
             ).fetchall()
-        return [Call.model_validate_json(r[0]) for r in rows]
+        return [Call.model_validate_json(_unpack(r[0])) for r in rows]
 
     def changes(self, *, since: datetime | None = None, call_id: str | None = None) -> list[Change]:
         """Recorded changes, oldest first: from ``since`` on (inclusive), of one call if given."""
@@ -692,7 +711,7 @@ class _Upsert:
         self._ids: set[str] | None = None
         self._taken: set[str] = set()  # calls matched in this listing: one provenance each
         # rows of new calls, written with executemany after the loop
-        self._rows: dict[str, list[tuple[str | None, ...]]] = {
+        self._rows: dict[str, list[tuple[str | bytes | None, ...]]] = {
             "calls": [],
             "versions": [],
             "provenance": [],
@@ -795,7 +814,7 @@ class _Upsert:
         rows["calls"].append(
             (call_id, self.source, text, digest, call.title, call.programme, _search_text(call), at)
         )
-        rows["versions"].append((call_id, self.source, at, text))
+        rows["versions"].append((call_id, self.source, at, _pack(text)))
         self._provenance(call_id, call, digest)
         rows["call_keys"].extend((k, call_id) for k in _identity_keys(call) | _day_keys(call))
         self._record("new", call_id, [])
@@ -905,7 +924,7 @@ class _Upsert:
             if diff:
                 conn.execute(
                     "INSERT INTO versions (call_id, source, seen_at, json) VALUES (?, ?, ?, ?)",
-                    (call_id, self.source, at, text),
+                    (call_id, self.source, at, _pack(text)),
                 )
                 self._write_keys(call_id, call)
         if fields:
