@@ -10,6 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fundmatch as fm
 from fundmatch import store as store_module
@@ -480,3 +482,43 @@ def test_cli_store_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFix
 
     assert code == 1
     assert err.count("\n") == 1 and "corrupt" in err
+
+
+# --- property: the store agrees with plain set arithmetic --------------------------------
+
+listings = st.lists(
+    st.tuples(
+        st.dictionaries(st.sampled_from("ABCDEF"), st.sampled_from(["x", "y"]), max_size=6),
+        st.booleans(),  # complete?
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(listings)
+def test_changes_follow_set_arithmetic(steps: list[tuple[dict[str, str], bool]]) -> None:
+    content: dict[str, str] = {}
+    withdrawn: set[str] = set()
+    active: set[str] = set()
+    with fm.Store(":memory:") as memory:
+        for n, (listing, complete) in enumerate(steps):
+            ids = set(listing)
+            new = ids - set(content)
+            changed = {i for i in ids & set(content) if content[i] != listing[i] or i in withdrawn}
+            gone = active - ids if complete else set()
+
+            got = memory.upsert(
+                [call(i, title=t) for i, t in listing.items()],
+                source="portal",
+                now=day(n),
+                complete=complete,
+            )
+
+            assert {c.call_id for c in got if c.kind == "new"} == new
+            assert {c.call_id for c in got if c.kind == "changed"} == changed
+            assert {c.call_id for c in got if c.kind == "withdrawn"} == gone
+            content.update(listing)
+            withdrawn = (withdrawn - ids) | gone
+            active = (active | ids) - gone
+            assert {c.id for c in memory.calls()} == active
