@@ -1,0 +1,180 @@
+"""Relevance of fundmatch's ranking on real ground truth, beside BM25 and TF-IDF baselines.
+
+Dataset: cordis-he (Horizon Europe projects → the topic that funded them; see its README).
+Every dev query becomes a Profile (title, description, keywords); the pool is every call.
+Prints Recall@1/5/10, MRR@10 and nDCG@10 per method; ``--h2020`` adds the 3,837 H2020 topics
+to the pool as distractors. ``--quick``: every 5th query, pool without H2020 (CI, < 60 s).
+
+    python benchmarks/bench_relevance.py [--quick] [--h2020] [--dataset PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from fundmatch import Call, Matcher, Profile
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def load(
+    dataset: Path, h2020: Path | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+    calls = read_jsonl(dataset / "calls.jsonl.gz")
+    if h2020 is not None:
+        seen = {c["id"] for c in calls}
+        calls += [c for c in read_jsonl(h2020 / "calls.jsonl.gz") if c["id"] not in seen]
+    queries = read_jsonl(dataset / "queries-dev.jsonl.gz")
+    qrels = {}
+    for line in (dataset / "qrels-dev.tsv").read_text(encoding="utf-8").splitlines():
+        qid, _, topic, _ = line.split()
+        qrels[qid] = topic
+    return calls, queries, qrels
+
+
+def query_text(q: dict[str, Any]) -> str:
+    return q["title"] + "\n" + q["description"] + "\n" + ", ".join(q["keywords"])
+
+
+def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
+    def recall(k: int) -> float:
+        return float(np.mean([r is not None and r <= k for r in ranks]))
+
+    return {
+        "R@1": recall(1),
+        "R@5": recall(5),
+        "R@10": recall(10),
+        "MRR@10": float(np.mean([1 / r if r and r <= 10 else 0.0 for r in ranks])),
+        "nDCG@10": float(np.mean([1 / math.log2(r + 1) if r and r <= 10 else 0.0 for r in ranks])),
+    }
+
+
+def rank_of(ids: Sequence[str], target: str) -> int | None:
+    return next((k + 1 for k, i in enumerate(ids[:10]) if i == target), None)
+
+
+def top_ids(scores: np.ndarray, ids: list[str]) -> list[str]:
+    order = np.lexsort((np.arange(len(ids)), -scores))[:10]  # ties by id (ids are sorted)
+    return [ids[i] for i in order]
+
+
+def run_fundmatch(
+    calls: list[dict[str, Any]], queries: list[dict[str, Any]]
+) -> Callable[[int], list[str]]:
+    models = [
+        Call(id=c["id"], title=c["title"] or c["id"], description=c["description"] or "")
+        for c in calls
+    ]
+    matcher = Matcher(models)
+    profiles = [
+        Profile(
+            name=q["title"] or q["id"], description=q["description"], keywords=tuple(q["keywords"])
+        )
+        for q in queries
+    ]
+
+    def search(i: int) -> list[str]:
+        matches = matcher.rank(profiles[i], limit=10, include_closed=True, include_blocked=True)
+        return [m.call.id for m in matches]
+
+    return search
+
+
+def run_tfidf(
+    calls: list[dict[str, Any]], queries: list[dict[str, Any]]
+) -> Callable[[int], list[str]]:
+    ids = [c["id"] for c in calls]
+    vec = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+    docs = vec.fit_transform([c["title"] + "\n" + c["description"] for c in calls])
+
+    def search(i: int) -> list[str]:
+        q = vec.transform([query_text(queries[i])])
+        return top_ids((docs @ q.T).toarray().ravel(), ids)
+
+    return search
+
+
+def run_bm25(
+    calls: list[dict[str, Any]], queries: list[dict[str, Any]]
+) -> Callable[[int], list[str]]:
+    ids = [c["id"] for c in calls]
+    retriever = bm25s.BM25()
+    retriever.index(
+        bm25s.tokenize(
+            [c["title"] + "\n" + c["description"] for c in calls],
+            stopwords="en",
+            show_progress=False,
+        ),
+        show_progress=False,
+    )
+
+    def search(i: int) -> list[str]:
+        tokens = bm25s.tokenize(
+            [query_text(queries[i])], stopwords="en", return_ids=False, show_progress=False
+        )
+        return top_ids(np.asarray(retriever.get_scores(tokens[0])), ids)
+
+    return search
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--dataset", type=Path, default=DATA / "cordis-he")
+    parser.add_argument("--h2020-dataset", type=Path, default=DATA / "h2020-topics")
+    parser.add_argument("--h2020", action="store_true", help="add the H2020 topics to the pool")
+    parser.add_argument("--quick", action="store_true", help="every 5th query, for CI")
+    args = parser.parse_args()
+    calls, queries, qrels = load(args.dataset, args.h2020_dataset if args.h2020 else None)
+    if args.quick:
+        queries = queries[::5]
+    print(
+        f"cordis-he dev: {len(queries)} queries, pool {len(calls)} calls"
+        + (" (with H2020 topics)" if args.h2020 else "")
+    )
+    print(
+        f"{'method':12s}"
+        + "".join(f"{h:>8s}" for h in ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10"))
+        + f"{'index s':>9s}{'query ms':>10s}"
+    )
+    results = {}
+    for name, build in (("fundmatch", run_fundmatch), ("bm25s", run_bm25), ("tfidf", run_tfidf)):
+        start = time.perf_counter()
+        search = build(calls, queries)
+        built = time.perf_counter() - start
+        start = time.perf_counter()
+        ranks = [rank_of(search(i), qrels[q["id"]]) for i, q in enumerate(queries)]
+        per_query = (time.perf_counter() - start) / len(queries) * 1000
+        m = metrics(ranks)
+        results[name] = m
+        print(
+            f"{name:12s}"
+            + "".join(f"{v:8.3f}" for v in m.values())
+            + f"{built:9.2f}{per_query:10.1f}"
+        )
+    for base in ("bm25s", "tfidf"):
+        ratios = "  ".join(
+            f"{k} {results['fundmatch'][k] / results[base][k]:.3f}" for k in results[base]
+        )
+        print(f"fundmatch / {base}: {ratios}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,767 @@
+"""Ranking calls against a profile: the index, the eligibility gates, the score and its reasons.
+
+Pure: calls and a profile in, :class:`~fundmatch.models.Matches` out; time comes in as ``now``.
+The weights live in one place, :class:`Weights`; ``docs/matching.md`` explains each factor.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+from scipy import sparse
+
+from fundmatch import geo
+from fundmatch.models import Call, Check, Match, Matches, Profile, Reason
+from fundmatch.text import analyse, fold, guess_language, pivot, stem, tokens
+
+__all__ = ["Matcher", "Theme", "Weights", "rank", "themes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Every number that shapes a score, in one place. Points are out of 100.
+
+    The defaults were chosen on the cordis-he dev split (see ``docs/matching.md``); change
+    them with ``Matcher(calls, weights=Weights(keyword=20))``.
+    """
+
+    # lexical relevance (TF-IDF cosine over stems and stem bigrams)
+    title: float = 3.0
+    """How many times a word of the call's title counts against one of its description."""
+    keywords: float = 3.0
+    """The same for the call's keywords and tags."""
+    profile_title: float = 2.0
+    """How many times a word of the profile's name counts against one of its description."""
+    profile_keywords: float = 1.0
+    """The same for the profile's keywords."""
+    bigrams: bool = True
+    """Index adjacent stem pairs ("open data", "smart citi") beside single stems."""
+    lexical: float = 70.0
+    """Points of the lexical factor: ``lexical * (1 - exp(-cos / lexical_scale))``."""
+    lexical_scale: float = 0.25
+    """The cosine at which the lexical factor gives 63 % of its points."""
+    # explained factors, computed for the best lexical candidates only
+    keyword: float = 5.0
+    """Points when every profile keyword matches the call's keywords, tags or title (pro rata)."""
+    keyword_cutoff: float = 85.0
+    """rapidfuzz similarity (0-100) from which a keyword counts as matched."""
+    theme: float = 1.0
+    """Points for shared themes of the multilingual vocabulary (``data/themes.toml``)."""
+    theme_each: float = 0.5
+    """Points per shared theme, up to ``theme``."""
+    candidates: int = 200
+    """How many lexical candidates get the keyword and theme factors (re-ranked)."""
+    # adjustments
+    closing_soon_days: float = 14.0
+    """A deadline fewer days away than this (but after the preparation time) costs points."""
+    closing_soon: float = -3.0
+    """Points for a deadline closing soon."""
+    budget_fit: float = 3.0
+    """Points when the call's per-project range overlaps the profile's budget."""
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """One theme of the vocabulary: its id and its labels per language."""
+
+    id: str
+    labels: dict[str, tuple[str, ...]] = field(hash=False)
+
+    @property
+    def name(self) -> str:
+        """Display name: the first English label."""
+        return self.labels["en"][0]
+
+
+@cache
+def themes() -> tuple[Theme, ...]:
+    """The packaged theme vocabulary (``fundmatch/data/themes.toml``)."""
+    text = resources.files("fundmatch").joinpath("data", "themes.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return tuple(
+        Theme(t["id"], {lang: tuple(labels) for lang, labels in t["labels"].items()})
+        for t in data["theme"]
+    )
+
+
+@cache
+def _theme_patterns() -> dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]:
+    """lang → first stem → [(label stems, theme id)], longest labels first."""
+    table: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+    for theme in themes():
+        for lang, labels in theme.labels.items():
+            for label in labels:
+                stems = tuple(analyse(label, lang))
+                if stems:
+                    table.setdefault(lang, {}).setdefault(stems[0], []).append((stems, theme.id))
+    for by_first in table.values():
+        for options in by_first.values():
+            options.sort(key=lambda o: (-len(o[0]), o[1]))
+    return table
+
+
+def _find_themes(stems: Sequence[str], lang: str) -> dict[str, str]:
+    """Theme id → the words that matched it, for stems of a text in ``lang``."""
+    found: dict[str, str] = {}
+    patterns = _theme_patterns()
+    for table in {lang: patterns.get(lang, {}), "en": patterns["en"]}.values():
+        present = table.keys() & set(stems)
+        if not present:
+            continue
+        for i, s in enumerate(stems):
+            if s not in present:
+                continue
+            for label, theme_id in table[s]:
+                if theme_id not in found and tuple(stems[i : i + len(label)]) == label:
+                    found[theme_id] = " ".join(label)
+    return found
+
+
+# --- text → terms ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysed:
+    """A text turned into index terms: English-pivot stems, bigrams, theme tags."""
+
+    lang: str
+    stems: list[str]
+    themes: dict[str, str]
+
+
+def _analyse(text: str, lang: str | None = None) -> _Analysed:
+    lang = lang or guess_language(text)
+    own = analyse(text, lang)
+    found = _find_themes(own, lang)
+    return _Analysed(lang, pivot(own, lang), found)
+
+
+def _terms(parts: Iterable[tuple[_Analysed, float]], bigrams: bool) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for part, weight in parts:
+        for s in part.stems:
+            counts[s] = counts.get(s, 0.0) + weight
+        if bigrams:
+            for a, b in zip(part.stems, part.stems[1:], strict=False):
+                pair = f"{a} {b}"
+                counts[pair] = counts.get(pair, 0.0) + weight
+        for theme_id in part.themes:
+            tag = f"theme:{theme_id}"
+            counts[tag] = counts.get(tag, 0.0) + weight
+    return counts
+
+
+def _call_text(call: Call) -> tuple[str, str, str]:
+    return call.title, " ; ".join((*call.keywords, *call.tags)), call.description
+
+
+# --- the index ------------------------------------------------------------------------
+
+
+class Matcher:
+    """Ranks calls for profiles; builds its index once.
+
+    ``Matcher(calls).rank(profile, now=now)`` → the best calls first, each with the reasons
+    that add up to its score; blocked calls only when ``include_blocked=True``.
+    """
+
+    def __init__(self, calls: Iterable[Call], *, weights: Weights | None = None) -> None:
+        self.weights = weights or Weights()
+        by_id = {call.id: call for call in calls}
+        self.calls: list[Call] = [by_id[k] for k in sorted(by_id)]
+        self._themes: list[dict[str, str]] = []
+        self._keyword_targets: dict[int, _KeywordTargets] = {}
+        self._vocab: dict[str, int] = {}
+        rows: list[npt.NDArray[np.int32]] = []
+        cols: list[npt.NDArray[np.int64]] = []
+        vals: list[npt.NDArray[np.float32]] = []
+        w = self.weights
+        for i, call in enumerate(self.calls):
+            title, keywords, description = _call_text(call)
+            lang = guess_language(title + "\n" + description[:2000])
+            parts = [_analyse(title, lang), _analyse(keywords, lang), _analyse(description, lang)]
+            self._themes.append({k: v for p in parts for k, v in p.themes.items()})
+            counts = _terms(zip(parts, (w.title, w.keywords, 1.0), strict=True), w.bigrams)
+            ids = np.fromiter(
+                (self._vocab.setdefault(t, len(self._vocab)) for t in counts),
+                dtype=np.int64,
+                count=len(counts),
+            )
+            rows.append(np.full(len(ids), i, dtype=np.int32))
+            cols.append(ids)
+            vals.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+        n, v = len(self.calls), len(self._vocab)
+        if n == 0 or v == 0:
+            self._idf = np.zeros(v, dtype=np.float32)
+            self._matrix = sparse.csc_matrix((n, v), dtype=np.float32)
+            return
+        tf = sparse.csr_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(n, v),
+            dtype=np.float32,
+        )
+        tf.data = 1.0 + np.log(tf.data, dtype=np.float32)  # sublinear term frequency
+        df = np.bincount(tf.indices, minlength=v)
+        self._idf = (np.log((n + 1) / (df + 1)) + 1).astype(np.float32)
+        tf = tf.multiply(self._idf.reshape(1, -1)).tocsr()
+        norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
+        tf = sparse.diags((1 / np.maximum(norms, 1e-12)).astype(np.float32)) @ tf
+        self._matrix = tf.tocsc()
+
+    def __len__(self) -> int:
+        return len(self.calls)
+
+    # --- relevance --------------------------------------------------------------------
+
+    def _profile_terms(self, profile: Profile) -> tuple[dict[str, float], dict[str, str], str]:
+        lang = guess_language(profile.description or profile.name)
+        parts = [
+            (_analyse(profile.name, lang), self.weights.profile_title),
+            (_analyse(" ; ".join(profile.keywords), lang), self.weights.profile_keywords),
+            (_analyse(profile.description, lang), 1.0),
+        ]
+        found = {k: v for p, _ in parts for k, v in p.themes.items()}
+        return _terms(parts, self.weights.bigrams), found, lang
+
+    def similarity(self, profile: Profile) -> npt.NDArray[np.float32]:
+        """Cosine similarity of the profile to every call (in :attr:`calls` order)."""
+        counts, _, _ = self._profile_terms(profile)
+        return self._cosine(counts)
+
+    def _cosine(self, counts: dict[str, float]) -> npt.NDArray[np.float32]:
+        return self._query(counts)[0]
+
+    def _query(
+        self, counts: dict[str, float]
+    ) -> tuple[npt.NDArray[np.float32], sparse.csr_matrix | None, list[str]]:
+        """(cosine per call, the calls' weights of the query terms, those terms)."""
+        known = [(t, self._vocab[t], c) for t, c in counts.items() if t in self._vocab]
+        if not known:
+            return np.zeros(len(self.calls), dtype=np.float32), None, []
+        ids = np.array([k for _, k, _ in known], dtype=np.int64)
+        q = (1.0 + np.log(np.array([c for _, _, c in known], dtype=np.float32))) * self._idf[ids]
+        q /= np.linalg.norm(q)
+        sub = self._matrix[:, ids]
+        cos = np.asarray(sub @ q, dtype=np.float32).ravel()
+        contrib = sparse.csr_matrix(sub @ sparse.diags(q))
+        return cos, contrib, [t for t, _, _ in known]
+
+    # --- ranking ----------------------------------------------------------------------
+
+    def rank(
+        self,
+        profile: Profile,
+        *,
+        now: datetime | None = None,
+        limit: int | None = 10,
+        include_closed: bool = False,
+        include_blocked: bool = False,
+    ) -> Matches:
+        """The calls that fit ``profile`` best, with reasons; ties broken by call id.
+
+        ``now`` (aware) drives the deadline gate and the closing-soon adjustment; None skips
+        them (every deadline is then "unknown"). Calls failing a gate are left out unless
+        ``include_blocked``; closed calls pass the deadline gate when ``include_closed``.
+        ``limit`` None returns every call that scored.
+        """
+        if not self.calls:
+            return Matches()
+        counts, profile_themes, _ = self._profile_terms(profile)
+        if not counts:
+            return Matches()
+        cos, contrib, terms = self._query(counts)
+        w = self.weights
+        pool = max(w.candidates, 5 * (limit or 0)) if limit is not None else len(self.calls)
+        pool = min(pool, len(self.calls))
+        nonzero = np.flatnonzero(cos > 0)
+        if len(nonzero) > pool:
+            top = nonzero[np.argpartition(-cos[nonzero], pool - 1)[:pool]]
+        else:
+            top = nonzero
+        keywords = _keyword_forms(profile.keywords)
+        scored = []
+        for i in top.tolist():
+            reasons = self._reasons(
+                i,
+                float(cos[i]),
+                _shared_terms(contrib, terms, i),
+                keywords,
+                profile_themes,
+                profile,
+                now,
+            )
+            score = min(max(round(sum(r.points for r in reasons), 2), 0.0), 100.0)
+            scored.append((-score, self.calls[i].id, i, reasons))
+        scored.sort(key=lambda s: (s[0], s[1]))
+        results: list[Match] = []
+        for negative, _, i, reasons in scored:
+            # Gates run in score order, only until the page is full.
+            call = self.calls[i]
+            blockers, notes = gates(call, profile, now=now, include_closed=include_closed)
+            if blockers and not include_blocked:
+                continue
+            results.append(
+                Match(
+                    call=call,
+                    score=-negative,
+                    reasons=tuple(reasons),
+                    blockers=tuple(blockers),
+                    notes=tuple(notes),
+                )
+            )
+            if limit is not None and len(results) >= limit:
+                break
+        return Matches(results)
+
+    def _reasons(
+        self,
+        index: int,
+        cos: float,
+        shared_terms: str,
+        keywords: list[tuple[str, str]],
+        profile_themes: dict[str, str],
+        profile: Profile,
+        now: datetime | None,
+    ) -> list[Reason]:
+        w = self.weights
+        call = self.calls[index]
+        reasons = [
+            Reason(
+                factor="lexical",
+                points=round(w.lexical * (1 - math.exp(-cos / w.lexical_scale)), 2),
+                evidence=f"text similarity {cos:.3f}; strongest shared terms: {shared_terms}",
+            )
+        ]
+        if keywords:
+            targets = self._keyword_targets.get(index)
+            if targets is None:
+                targets = self._keyword_targets[index] = _KeywordTargets.of(call)
+            matched = _match_keywords(keywords, targets, w.keyword_cutoff)
+            if matched:
+                reasons.append(
+                    Reason(
+                        factor="keyword",
+                        points=round(w.keyword * len(matched) / len(keywords), 2),
+                        evidence="; ".join(matched),
+                    )
+                )
+        shared = sorted(profile_themes.keys() & self._themes[index].keys())
+        if shared:
+            by_id = {t.id: t for t in themes()}
+            call_themes = self._themes[index]
+            evidence = "; ".join(
+                f"{by_id[t].name} (profile: '{profile_themes[t]}', call: '{call_themes[t]}')"
+                for t in shared
+            )
+            reasons.append(
+                Reason(
+                    factor="theme",
+                    points=round(min(w.theme, w.theme_each * len(shared)), 2),
+                    evidence=evidence,
+                )
+            )
+        reasons.extend(_adjustments(call, profile, now, w))
+        return _clip(reasons)
+
+
+def _clip(reasons: list[Reason]) -> list[Reason]:
+    """Scale reasons so that their points add up to a score within 0-100 (honest clipping)."""
+    total = sum(r.points for r in reasons)
+    if 0 <= total <= 100:
+        return reasons
+    if total > 100:
+        scaled = [
+            r.model_copy(update={"points": round(r.points * 100 / total, 2)}) for r in reasons
+        ]
+    else:  # penalties larger than the gains: shrink the penalties to the gains
+        gains = sum(r.points for r in reasons if r.points > 0)
+        losses = -sum(r.points for r in reasons if r.points < 0)
+        scaled = [
+            r
+            if r.points >= 0
+            else r.model_copy(update={"points": round(r.points * gains / losses, 2)})
+            for r in reasons
+        ]
+    drift = round(
+        min(max(sum(r.points for r in scaled), 0.0), 100.0) - sum(r.points for r in scaled), 2
+    )
+    if drift and scaled:
+        first = scaled[0]
+        scaled[0] = first.model_copy(update={"points": round(first.points + drift, 2)})
+    return scaled
+
+
+def _shared_terms(
+    contrib: sparse.csr_matrix | None, terms: list[str], index: int, limit: int = 6
+) -> str:
+    """The query terms that weigh most in one call's cosine, strongest first."""
+    if contrib is None:
+        return "none"
+    start, end = contrib.indptr[index], contrib.indptr[index + 1]
+    cols, vals = contrib.indices[start:end], contrib.data[start:end]
+    order = sorted(range(len(cols)), key=lambda k: (-vals[k], terms[cols[k]]))[:limit]
+    return ", ".join(terms[cols[k]] for k in order) or "none"
+
+
+# --- keywords ------------------------------------------------------------------------
+
+
+def _norm_phrase(text: str) -> str:
+    return " ".join(fold(text).replace("-", " ").replace("_", " ").split())
+
+
+def _stemmed(text: str) -> str:
+    """Words → stems, so "smart-city" and "Smart Cities" compare equal (``smart citi``)."""
+    return " ".join(s for s in (stem(t) for t in tokens(text)) if s)
+
+
+def _keyword_forms(keywords: Sequence[str]) -> list[tuple[str, str]]:
+    forms = [(k, _stemmed(k)) for k in keywords]
+    return [(k, f) for k, f in forms if f]
+
+
+@dataclass(slots=True)
+class _KeywordTargets:
+    """A call's keywords, tags and title windows in stemmed form, built on first use."""
+
+    whole: dict[str, tuple[str, str]]
+    title_words: list[str]
+    title_stems: list[str]
+    windows: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, call: Call) -> _KeywordTargets:
+        whole = {
+            _stemmed(t): (where, t)
+            for where, ts in (("keywords", call.keywords), ("tags", call.tags))
+            for t in ts
+        }
+        words = tokens(call.title)
+        return cls(whole, words, [stem(t) for t in words])
+
+    def title_windows(self, size: int) -> dict[str, str]:
+        """Stemmed runs of ``size`` title words → the words as written."""
+        cached = self.windows.get(size)
+        if cached is None:
+            cached = {}
+            for i in range(len(self.title_stems) - size + 1):
+                window = " ".join(s for s in self.title_stems[i : i + size] if s)
+                if window:
+                    cached.setdefault(window, " ".join(self.title_words[i : i + size]))
+            self.windows[size] = cached
+        return cached
+
+
+def _match_keywords(
+    keywords: list[tuple[str, str]], targets: _KeywordTargets, cutoff: float
+) -> list[str]:
+    """Profile keywords found (fuzzily) in the call's keywords, tags or title, with the pair.
+
+    Keywords and tags are compared whole; the title by windows of about the keyword's length,
+    so "energy" does not match every title that contains "energy" somewhere in a longer phrase
+    unless it stands there as such.
+    """
+    found = []
+    for original, norm in keywords:
+        hit = process.extractOne(norm, targets.whole.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+        if hit is not None:
+            where, target = targets.whole[hit[0]]
+            found.append(f"'{original}' ≈ '{target}' ({where}, {hit[1]:.0f})")
+            continue
+        size = len(norm.split())
+        for n in range(max(1, size - 1), size + 2):
+            windows = targets.title_windows(n)
+            hit = process.extractOne(norm, windows.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit is not None:
+                found.append(f"'{original}' ≈ '{windows[hit[0]]}' (title, {hit[1]:.0f})")
+                break
+    return found
+
+
+# --- adjustments -----------------------------------------------------------------------
+
+
+def _adjustments(call: Call, profile: Profile, now: datetime | None, w: Weights) -> list[Reason]:
+    out = []
+    if now is not None:
+        days = call.days_left(now)
+        if days is not None and profile.prep_days <= days < w.closing_soon_days:
+            out.append(
+                Reason(
+                    factor="closing-soon",
+                    points=w.closing_soon,
+                    evidence=f"next deadline in {days:.0f} days",
+                )
+            )
+    low, high = call.budget.per_project_min, call.budget.per_project_max
+    if (low is not None or high is not None) and (
+        profile.budget_min is not None or profile.budget_max is not None
+    ):
+        fits = (high is None or profile.budget_min is None or high >= profile.budget_min) and (
+            low is None or profile.budget_max is None or low <= profile.budget_max
+        )
+        if fits:
+            out.append(
+                Reason(
+                    factor="budget-fit",
+                    points=w.budget_fit,
+                    evidence=f"call grants {_range(low, high, call.budget.currency)}; "
+                    f"profile seeks {_range(profile.budget_min, profile.budget_max, 'EUR')}",
+                )
+            )
+    return out
+
+
+def _range(low: Decimal | None, high: Decimal | None, currency: str) -> str:
+    def money(x: Decimal | None) -> str:
+        return "?" if x is None else f"{x:,.0f}"
+
+    return f"{money(low)}–{money(high)} {currency}"
+
+
+# --- eligibility gates ----------------------------------------------------------------
+
+
+def gates(
+    call: Call, profile: Profile, *, now: datetime | None = None, include_closed: bool = False
+) -> tuple[list[Check], list[Check]]:
+    """(blockers, notes) of ``call`` for ``profile``: every gate that fails, is unknown or flags.
+
+    What the call does not say never blocks: it becomes a note with outcome ``unknown``.
+    """
+    checks = [
+        _deadline_gate(call, profile, now, include_closed),
+        _instrument_gate(call, profile),
+        _geography_gate(call, profile),
+        _organisation_gate(call, profile),
+        _budget_gate(call, profile),
+        _partnership_gate(call, profile),
+        _exclude_gate(call, profile),
+    ]
+    blockers = [c for c in checks if c.outcome == "blocked"]
+    notes = [c for c in checks if c.outcome in ("unknown", "flag")]
+    return blockers, notes
+
+
+def _deadline_gate(
+    call: Call, profile: Profile, now: datetime | None, include_closed: bool
+) -> Check:
+    if now is None:
+        return Check(
+            gate="deadline", outcome="unknown", message="no date given to check deadlines against"
+        )
+    status = call.status(now)
+    if status == "closed":
+        last = call.deadlines[-1].local().strftime("%Y-%m-%d %H:%M %Z") if call.deadlines else "?"
+        if include_closed:
+            return Check(
+                gate="deadline", outcome="flag", message=f"closed: last deadline was {last}"
+            )
+        return Check(
+            gate="deadline", outcome="blocked", message=f"closed: last deadline was {last}"
+        )
+    if status == "forthcoming":
+        opens = call.opening.strftime("%Y-%m-%d") if call.opening else "a date not yet given"
+        return Check(gate="deadline", outcome="flag", message=f"not open yet: opens {opens}")
+    days = call.days_left(now)
+    if days is None:
+        return Check(gate="deadline", outcome="unknown", message="the call gives no deadline")
+    if days < profile.prep_days:
+        return Check(
+            gate="deadline",
+            outcome="blocked",
+            message=f"only {days:.0f} days left; the profile needs {profile.prep_days} to prepare",
+        )
+    return Check(gate="deadline", outcome="pass", message=f"{days:.0f} days left")
+
+
+def _instrument_gate(call: Call, profile: Profile) -> Check:
+    if call.instrument is None:
+        return Check(
+            gate="instrument", outcome="unknown", message="the call does not say its instrument"
+        )
+    if call.instrument in profile.instruments:
+        return Check(gate="instrument", outcome="pass", message=f"{call.instrument} is sought")
+    return Check(
+        gate="instrument",
+        outcome="blocked",
+        message=f"a {call.instrument}; the profile seeks "
+        + (", ".join(profile.instruments) or "nothing"),
+    )
+
+
+def _geography_gate(call: Call, profile: Profile) -> Check:
+    if not call.regions and not call.countries:
+        return Check(gate="geography", outcome="unknown", message="the call names no eligible area")
+    if profile.region is None and profile.country is None:
+        return Check(gate="geography", outcome="unknown", message="the profile gives no location")
+    where = profile.region or profile.country or ""
+    if call.regions and profile.region is not None:
+        if geo.is_within(profile.region, call.regions):
+            name = geo.region(profile.region).name
+            return Check(
+                gate="geography",
+                outcome="pass",
+                message=f"{profile.region} ({name}) is inside the call's area",
+            )
+        if not call.countries or profile.country not in call.countries:
+            return Check(
+                gate="geography",
+                outcome="blocked",
+                message=f"{where} is outside the eligible regions ({', '.join(call.regions[:8])}"
+                + (", ...)" if len(call.regions) > 8 else ")"),
+            )
+    if call.countries:
+        if profile.country in call.countries:
+            return Check(gate="geography", outcome="pass", message=f"{profile.country} is eligible")
+        return Check(
+            gate="geography",
+            outcome="blocked",
+            message=f"{profile.country} is not among the eligible countries",
+        )
+    # Regions only, profile knows only its country: eligible if the country has a listed region.
+    country_regions = [r for r in call.regions if geo.region_country(r) == profile.country]
+    if country_regions:
+        return Check(
+            gate="geography",
+            outcome="unknown",
+            message=f"only some regions of {profile.country} are eligible; "
+            "the profile gives no region",
+        )
+    return Check(
+        gate="geography", outcome="blocked", message=f"{profile.country} has no eligible region"
+    )
+
+
+def _organisation_gate(call: Call, profile: Profile) -> Check:
+    if not call.organisation_types:
+        return Check(
+            gate="organisation", outcome="unknown", message="the call names no organisation types"
+        )
+    if profile.organisation_type is None:
+        return Check(
+            gate="organisation", outcome="unknown", message="the profile gives no organisation type"
+        )
+    if profile.organisation_type in call.organisation_types:
+        return Check(
+            gate="organisation", outcome="pass", message=f"{profile.organisation_type} may apply"
+        )
+    return Check(
+        gate="organisation",
+        outcome="blocked",
+        message=f"open to {', '.join(call.organisation_types)}, not {profile.organisation_type}",
+    )
+
+
+def _budget_gate(call: Call, profile: Profile) -> Check:
+    low, high = call.budget.per_project_min, call.budget.per_project_max
+    cur = call.budget.currency
+    if low is None and high is None:
+        return Check(
+            gate="budget", outcome="unknown", message="the call gives no per-project amount"
+        )
+    if profile.budget_min is None and profile.budget_max is None:
+        return Check(gate="budget", outcome="unknown", message="the profile gives no budget")
+    if high is not None and profile.budget_min is not None and high < profile.budget_min:
+        return Check(
+            gate="budget",
+            outcome="blocked",
+            message=f"at most {high:,.0f} {cur} per project; "
+            f"the profile needs at least {profile.budget_min:,.0f}",
+        )
+    if low is not None and profile.budget_max is not None and low > profile.budget_max:
+        return Check(
+            gate="budget",
+            outcome="blocked",
+            message=f"at least {low:,.0f} {cur} per project; "
+            f"the profile can handle at most {profile.budget_max:,.0f}",
+        )
+    return Check(
+        gate="budget", outcome="pass", message=f"per-project range {_range(low, high, cur)} fits"
+    )
+
+
+def _partnership_gate(call: Call, profile: Profile) -> Check:
+    if call.min_partners is None and call.min_countries is None:
+        return Check(
+            gate="partnership", outcome="unknown", message="the call states no partnership rule"
+        )
+    problems = []
+    if call.min_partners is not None:
+        if profile.partners is None:
+            return Check(
+                gate="partnership",
+                outcome="unknown",
+                message=f"needs {call.min_partners} partners; "
+                "the profile does not say how many it has",
+            )
+        if profile.partners + 1 < call.min_partners:
+            problems.append(
+                f"needs {call.min_partners} partners, "
+                f"the profile has {profile.partners + 1} with itself"
+            )
+    if call.min_countries is not None:
+        countries = {c for c in (profile.country, *profile.partner_countries) if c}
+        if not countries:
+            return Check(
+                gate="partnership",
+                outcome="unknown",
+                message=f"needs partners from {call.min_countries} countries; "
+                "the profile names none",
+            )
+        if len(countries) < call.min_countries:
+            problems.append(
+                f"needs {call.min_countries} countries, the profile covers {len(countries)}"
+            )
+    if problems:
+        return Check(gate="partnership", outcome="blocked", message="; ".join(problems))
+    return Check(gate="partnership", outcome="pass", message="the partnership rules are met")
+
+
+def _exclude_gate(call: Call, profile: Profile) -> Check:
+    if not profile.exclude:
+        return Check(gate="exclude", outcome="pass", message="no excluded terms")
+    fields = {
+        "title": _norm_phrase(call.title),
+        "keywords": _norm_phrase(" ; ".join((*call.keywords, *call.tags))),
+        "description": _norm_phrase(call.description),
+    }
+    for term in profile.exclude:
+        norm = _norm_phrase(term)
+        for where, text in fields.items():
+            if norm and f" {norm} " in f" {text} ":
+                return Check(
+                    gate="exclude",
+                    outcome="blocked",
+                    message=f"mentions excluded term '{term}' in its {where}",
+                )
+    return Check(gate="exclude", outcome="pass", message="no excluded term found")
+
+
+def rank(
+    profile: Profile,
+    calls: Iterable[Call],
+    *,
+    now: datetime | None = None,
+    limit: int | None = 10,
+    include_closed: bool = False,
+    include_blocked: bool = False,
+) -> Matches:
+    """Rank ``calls`` for ``profile`` once (builds a :class:`Matcher`; reuse one for many)."""
+    return Matcher(calls).rank(
+        profile,
+        now=now,
+        limit=limit,
+        include_closed=include_closed,
+        include_blocked=include_blocked,
+    )

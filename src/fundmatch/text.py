@@ -1,0 +1,220 @@
+"""Text for matching: HTML residue removed, Unicode cleaned, accents folded, tokens stemmed per
+language, a cheap language guess, and the cross-language table that maps words to English stems.
+
+Pure functions over strings; the packaged word table (``data/crosslang.tsv``) is read once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+
+import snowballstemmer
+
+__all__ = [
+    "LANGUAGES",
+    "analyse",
+    "fold",
+    "guess_language",
+    "pivot",
+    "plain",
+    "stem",
+    "tokens",
+]
+
+LANGUAGES = ("en", "fr", "it", "es", "el", "pt", "hr", "sl", "de")
+"""Languages with a stemmer and stop words. Croatian and Slovenian use Snowball's Serbian
+stemmer (closest available South Slavic rules)."""
+
+_SNOWBALL = {
+    "en": "english",
+    "fr": "french",
+    "it": "italian",
+    "es": "spanish",
+    "el": "greek",
+    "pt": "portuguese",
+    "hr": "serbian",
+    "sl": "serbian",
+    "de": "german",
+}
+
+# Short function-word lists: enough to guess the language and to keep glue words out of
+# the index. Content words are never listed here (IDF weighs those).
+_STOP = {
+    "en": """a about above after again against all also am an and any are as at be because been
+        before being below between both but by can could did do does doing down during each few
+        for from further had has have having he her here hers herself him himself his how i if in
+        into is it its itself just me more most my myself no nor not now of off on once only or
+        other our ours ourselves out over own same she should so some such than that the their
+        theirs them themselves then there these they this those through to too under until up
+        very was we were what when where which while who whom why will with would you your yours
+        yourself yourselves shall may might must upon within without via per well e g eg ie etc""",
+    "fr": """a au aux avec ce ces cet cette dans de des du elle en et eux il ils je la le les leur
+        leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se
+        ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t y est sont ete etre
+        avoir ont plus comme afin entre aussi tout tous toutes ainsi dont sans chez vers""",
+    "it": """a ad al alla alle ai agli all allo anche che chi ci come con da dal dalla dalle dai
+        degli dei del della delle dello di e ed gli ha hanno i il in la le lo ma mi nei nel nella
+        nelle nello noi non o per piu quale quali questo questa questi queste se si sia sono su
+        sul sulla sulle tra fra un una uno vi sua suo suoi loro cui essere stato""",
+    "es": """a al algo ante antes como con contra cual cuando de del desde donde durante e el ella
+        ellos en entre era es esa ese eso esta este esto estos estas fue ha han hasta la las le
+        les lo los mas me mi muy nos o para pero por que se sea ser si sin sobre su sus tambien
+        tras un una uno unos unas y ya""",
+    "pt": """a ao aos as com como da das de do dos e ela ele eles em entre era essa esse esta este
+        foi ha isso mais mas na nas no nos o os ou para pela pelas pelo pelos por que se sem ser
+        seu seus sua suas tambem um uma umas uns""",
+    "el": """και το τα του της των τον την η ο οι σε στο στη στην στα στους στις με για απο από
+        που ως ειναι είναι να θα δεν μη ενα ένα μια μία ενος ενός μιας αυτο αυτό αυτη αυτή
+        αυτα αυτά οπως όπως κατα κατά προς ή""",
+    "hr": """i u na je se da za od do s sa iz o a ali ili kao što sto koji koja koje su biti bio
+        bila nije ne te to ovaj ova ovo taj pri po prema kroz""",
+    "sl": """in v na je se da za od do s z iz o a ali kot ki so biti bil bila ni ne to ta pri po
+        preko tudi""",
+    "de": """der die das und in zu den von mit sich des auf für ist im dem nicht ein eine als auch
+        es an werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen
+        so zum war haben nur oder aber vor zur bis mehr durch""",
+}
+
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_SPACE = re.compile(r"\s+")
+_MARKS = re.compile(r"[\u0300-\u036f]")
+_WORD = re.compile(r"[^\W_]+")
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+
+
+def plain(text: str) -> str:
+    """Text without leftover HTML tags or entities, with whitespace collapsed."""
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: ``Données`` → ``donnees``, ``πόλη`` → ``πολη``."""
+    text = _MARKS.sub("", unicodedata.normalize("NFKD", text.lower()))
+    return text.replace("ς", "σ")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens (accents kept, for the stemmers); hyphens and punctuation split."""
+    return _WORD.findall(text.lower())
+
+
+@cache
+def _stopwords(lang: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in _STOP.get(lang, "").split())
+
+
+@cache
+def _all_stopwords() -> frozenset[str]:
+    words: set[str] = set()
+    for lang in _STOP:
+        words |= _stopwords(lang)
+    return frozenset(words)
+
+
+def guess_language(text: str) -> str:
+    """The most likely of :data:`LANGUAGES` for ``text``, from function words; ``en`` by default.
+
+    Greek script is decided by the script alone. Cheap: reads at most the first 400 words.
+    """
+    head = text[:2000]
+    greek = len(_GREEK.findall(head))
+    if greek and greek > 0.3 * sum(1 for ch in head if ch.isalpha()):
+        return "el"
+    words = [fold(w) for w in tokens(text[:3000])[:400]]
+    best, best_hits = "en", 0
+    for lang in LANGUAGES:
+        if lang == "el":
+            continue
+        stop = _stopwords(lang)
+        hits = sum(1 for w in words if w in stop)
+        if hits > best_hits:
+            best, best_hits = lang, hits
+    return best
+
+
+class _Stemmer:
+    """Token → folded stem for one language, cached (the vocabulary of a corpus is small)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._snowball = snowballstemmer.stemmer(_SNOWBALL.get(lang, "english"))
+        self._stop = _stopwords(lang) | _stopwords("en")
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, token: str) -> str:
+        stem = self._cache.get(token)
+        if stem is None:
+            folded = fold(token)
+            if len(folded) < 2 or folded.isdigit() or folded in self._stop:
+                stem = ""
+            else:
+                stem = fold(self._snowball.stemWord(token))
+            if len(self._cache) < 500_000:
+                self._cache[token] = stem
+        return stem
+
+
+@cache
+def _stemmer(lang: str) -> _Stemmer:
+    return _Stemmer(lang if lang in _SNOWBALL else "en")
+
+
+def stem(word: str, lang: str = "en") -> str:
+    """The folded stem of one word in ``lang`` (``""`` for a stop word or a number)."""
+    return _stemmer(lang)(word.lower())
+
+
+def analyse(text: str, lang: str | None = None) -> list[str]:
+    """Stems of ``text`` in reading order, stop words and numbers dropped.
+
+    ``lang`` None: guessed with :func:`guess_language`.
+    """
+    stemmer = _stemmer(lang or guess_language(text))
+    out = []
+    for token in tokens(text):
+        s = stemmer(token)
+        if s:
+            out.append(s)
+    return out
+
+
+# --- cross-language pivot -------------------------------------------------------------
+
+
+@cache
+def _pivot_table() -> dict[str, dict[str, tuple[str, ...]]]:
+    """lang → {folded stem → English stems}, from EuroVoc labels (see ``data/README.md``)."""
+    table: dict[str, dict[str, tuple[str, ...]]] = {}
+    path = resources.files("fundmatch").joinpath("data", "crosslang.tsv.gz")
+    with gzip.open(path.open("rb"), "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            lang, source, targets = line.rstrip("\n").split("\t")
+            table.setdefault(lang, {})[source] = tuple(targets.split(" "))
+    return table
+
+
+def pivot(stems: Iterable[str], lang: str) -> list[str]:
+    """English stems for the stems of a text in ``lang`` (English text is returned as is).
+
+    A stem the table knows becomes its English stem(s); an unknown stem is kept, so names,
+    acronyms and cognates (``mobil``, ``digital``) still match across languages.
+    """
+    if lang == "en":
+        return list(stems)
+    table = _pivot_table().get(lang, {})
+    out: list[str] = []
+    for s in stems:
+        out.extend(table.get(s, (s,)))
+    return out
