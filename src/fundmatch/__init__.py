@@ -12,6 +12,12 @@ The whole public API is the names below; everything else is internal.
 """
 
 from fundmatch.config import load_profile as load_profile
+from fundmatch.digest import Digest as Digest
+from fundmatch.digest import Subscription as Subscription
+from fundmatch.digest import Subscriptions as Subscriptions
+from fundmatch.digest import load_subscriptions as load_subscriptions
+from fundmatch.digest import render_digest as render_digest
+from fundmatch.digest import select_digest as select_digest
 from fundmatch.errors import ConfigError as ConfigError
 from fundmatch.errors import FetchError as FetchError
 from fundmatch.errors import FundmatchError as FundmatchError
@@ -26,6 +32,13 @@ from fundmatch.export import export_json as export_json
 from fundmatch.export import export_jsonl as export_jsonl
 from fundmatch.geo import Region as Region
 from fundmatch.geo import region as region
+from fundmatch.mail import Delivery as Delivery
+from fundmatch.mail import FileMailer as FileMailer
+from fundmatch.mail import SmtpMailer as SmtpMailer
+from fundmatch.mail import SmtpSettings as SmtpSettings
+from fundmatch.match import Matcher as Matcher
+from fundmatch.match import Weights as Weights
+from fundmatch.match import rank as rank
 from fundmatch.models import Budget as Budget
 from fundmatch.models import Call as Call
 from fundmatch.models import Change as Change
@@ -37,6 +50,8 @@ from fundmatch.models import Matches as Matches
 from fundmatch.models import Profile as Profile
 from fundmatch.models import Reason as Reason
 from fundmatch.models import json_schemas as json_schemas
+from fundmatch.outbox import DigestRun as DigestRun
+from fundmatch.outbox import run_digests as run_digests
 from fundmatch.report import render_report as render_report
 from fundmatch.sources.feeds import parse_feed as parse_feed
 from fundmatch.sources.ftportal import parse_ftportal as parse_ftportal
@@ -59,17 +74,24 @@ __all__ = [
     "Check",
     "ConfigError",
     "Deadline",
+    "Delivery",
+    "Digest",
+    "DigestRun",
     "FetchError",
     "FieldChange",
+    "FileMailer",
     "FundmatchError",
     "MailError",
     "Match",
+    "Matcher",
     "Matches",
     "ParseError",
     "Profile",
     "Provenance",
     "Reason",
     "Region",
+    "SmtpMailer",
+    "SmtpSettings",
     "Source",
     "SourceError",
     "SourceResult",
@@ -77,6 +99,9 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredCall",
+    "Subscription",
+    "Subscriptions",
+    "Weights",
     "__version__",
     "export_commongrants",
     "export_csv",
@@ -87,9 +112,14 @@ __all__ = [
     "load_profile",
     "load_snapshot",
     "load_sources",
+    "load_subscriptions",
     "parse_feed",
     "parse_ftportal",
+    "rank",
     "region",
+    "render_digest",
     "render_report",
+    "run_digests",
+    "select_digest",
     "update",
 ]
