@@ -151,15 +151,20 @@ def _feed(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> Sou
         )
         return SourceResult(source=source.name, not_modified=True, complete=False)
     parsed = parse_feed_result(response.body, source=source)
+    complete = parsed.bozo is None and not parsed.skipped
+    # A partial read (truncated, ill-formed) keeps the old validators: with the new ones the
+    # next run would get 304 Not Modified and never read the entries missed this time.
     return _store(
         store,
         source.name,
         parsed.calls,
         now=now,
-        complete=parsed.bozo is None and not parsed.skipped,
+        complete=complete,
         skipped=parsed.skipped,
-        etag=response.etag,
-        last_modified=response.last_modified,
+        etag=response.etag if complete else (state.etag if state else None),
+        last_modified=response.last_modified
+        if complete
+        else (state.last_modified if state else None),
     )
 
 

@@ -7,6 +7,7 @@ that declare entities or an internal DTD subset are refused before feedparser se
 from __future__ import annotations
 
 import calendar
+import codecs
 import hashlib
 import io
 import logging
@@ -38,6 +39,14 @@ logger = logging.getLogger(__name__)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _WIDE = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+# feedparser looks for an e-mail address in RSS author text with a regex that is quadratic in
+# a run of address characters: a 64 KB <author> took minutes. Such text is cut to 512 bytes
+# (then to the end of a UTF-8 character) before feedparser sees it.
+_LONG_AUTHOR = re.compile(
+    rb"(<(?:[\w.-]+:)?(?:author|creator|managingEditor|webMaster|publisher|owner|contributor)"
+    rb"\b[^>]*>)([^<]{512}[\x80-\xbf]*)[^<]*",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -69,6 +78,34 @@ def check_xml_safety(data: bytes, *, source: str | None = None) -> None:
             raise ParseError("refused: the document has an internal DTD subset", source=source)
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WIDE_START = {
+    b"\x00\x00\x00<": "utf-32-be",
+    b"<\x00\x00\x00": "utf-32-le",
+    b"\x00<\x00?": "utf-16-be",
+    b"<\x00?\x00": "utf-16-le",
+}
+_DECLARED = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+
+
+def _wide_to_utf8(data: bytes) -> bytes:
+    """A UTF-16/32 document re-encoded as UTF-8 (so the byte-level guards above apply to it)."""
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    encoding = encoding or _WIDE_START.get(data[:4])
+    if encoding is None:
+        return data
+    try:
+        text = data.decode(encoding).lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return data  # feedparser reports it
+    return _DECLARED.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
+
+
 def parse_feed(data: bytes, *, source: Source | str | None = None) -> list[Call]:
     """Calls from the bytes of an RSS, Atom or RDF feed.
 
@@ -88,6 +125,7 @@ def parse_feed_result(data: bytes, *, source: Source | str | None = None) -> Fee
     data = bytes(data)
     name = source.name if isinstance(source, Source) else source
     check_xml_safety(data, source=name)
+    data = _LONG_AUTHOR.sub(rb"\1\2", _wide_to_utf8(data))
     try:
         # A stream, never bytes: feedparser tries to open() a bytes argument as a file name.
         parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)

@@ -210,8 +210,10 @@ def _load(payload: bytes | str | dict[str, Any] | list[Any], source: str | None)
     try:
         # strict=False: the Portal embeds raw newlines inside strings (additionalInfos).
         return json.loads(payload.lstrip("\ufeff"), strict=False)
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"not JSON: {exc}", source=source) from exc
+    except (ValueError, RecursionError) as exc:
+        # ValueError: bad JSON, or an integer over Python's digit limit; RecursionError:
+        # nesting deeper than the decoder's stack.
+        raise ParseError(f"not JSON: {_short(exc)}", source=source) from exc
 
 
 def _short(exc: BaseException) -> str:
