@@ -79,8 +79,9 @@ class Theme:
 
     @property
     def name(self) -> str:
-        """Display name: the first English label."""
-        return self.labels["en"][0]
+        """Display name: the first English label, capitalised."""
+        first = self.labels["en"][0]
+        return first[:1].upper() + first[1:]
 
 
 @cache
@@ -95,18 +96,19 @@ def themes() -> tuple[Theme, ...]:
 
 
 @cache
-def _theme_patterns() -> dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]:
-    """lang → first stem → [(label stems, theme id)], longest labels first."""
-    table: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+def _theme_patterns() -> dict[str, dict[str, list[tuple[tuple[str, ...], str, str]]]]:
+    """lang → first stem → [(label stems, theme id, label)], longest labels first."""
+    table: dict[str, dict[str, list[tuple[tuple[str, ...], str, str]]]] = {}
     for theme in themes():
         for lang, labels in theme.labels.items():
             for label in labels:
                 stems = tuple(analyse(label, lang))
                 if stems:
-                    table.setdefault(lang, {}).setdefault(stems[0], []).append((stems, theme.id))
+                    entry = (stems, theme.id, label)
+                    table.setdefault(lang, {}).setdefault(stems[0], []).append(entry)
     for by_first in table.values():
         for options in by_first.values():
-            options.sort(key=lambda o: (-len(o[0]), o[1]))
+            options.sort(key=lambda o: (-len(o[0]), o[1], o[2]))
     return table
 
 
@@ -121,9 +123,9 @@ def _find_themes(stems: Sequence[str], lang: str) -> dict[str, str]:
         for i, s in enumerate(stems):
             if s not in present:
                 continue
-            for label, theme_id in table[s]:
+            for label, theme_id, text in table[s]:
                 if theme_id not in found and tuple(stems[i : i + len(label)]) == label:
-                    found[theme_id] = " ".join(label)
+                    found[theme_id] = text
     return found
 
 
@@ -392,9 +394,8 @@ def _clip(reasons: list[Reason]) -> list[Reason]:
             else r.model_copy(update={"points": round(r.points * gains / losses, 2)})
             for r in reasons
         ]
-    drift = round(
-        min(max(sum(r.points for r in scaled), 0.0), 100.0) - sum(r.points for r in scaled), 2
-    )
+    target = 100.0 if total > 100 else 0.0
+    drift = round(target - sum(r.points for r in scaled), 2)
     if drift and scaled:
         first = scaled[0]
         scaled[0] = first.model_copy(update={"points": round(first.points + drift, 2)})

@@ -196,7 +196,7 @@ def _pivot_table() -> dict[str, dict[str, tuple[str, ...]]]:
     """lang → {folded stem → English stems}, from EuroVoc labels (see ``data/README.md``)."""
     table: dict[str, dict[str, tuple[str, ...]]] = {}
     path = resources.files("fundmatch").joinpath("data", "crosslang.tsv.gz")
-    with gzip.open(path.open("rb"), "rt", encoding="utf-8") as handle:
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("#"):
                 continue

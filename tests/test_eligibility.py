@@ -1,0 +1,108 @@
+"""Eligibility gates: each blocks with a readable reason; what is unknown never excludes."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from fundmatch import Budget, Call, Deadline, Matcher, Profile
+from fundmatch.match import gates
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+# The Interreg Euro-MED cooperation area, as NUTS codes (Programme 2021-2027, section 1.1).
+EURO_MED = ("FRL", "FRJ", "FRM", "FRK2", "ITC", "ITF", "ITG", "ITH", "ITI", "ES5", "ES6",
+            "ES7", "EL", "HR", "SI", "CY", "MT", "PT")  # fmt: skip
+
+EURO_MED_CALL = Call(
+    id="EUROMED-2026-3",
+    title="Euro-MED third call: open data for greener Mediterranean cities",
+    description="Transnational projects on open data, smart cities and climate adaptation "
+    "in the Mediterranean cooperation area.",
+    programme="Interreg Euro-MED",
+    instrument="grant",
+    regions=EURO_MED,
+    deadlines=(Deadline(at=NOW + timedelta(days=90), timezone="Europe/Brussels"),),
+)
+
+MARSEILLE = Profile(
+    name="Open data for Marseille",
+    description="An SME publishing open data for smart cities in the Mediterranean.",
+    region="FRL04",
+    organisation_type="sme",
+)
+PARIS = MARSEILLE.model_copy(update={"region": "FR101", "name": "Open data for Paris"})
+
+
+def test_marseille_is_inside_euro_med() -> None:
+    (match,) = Matcher([EURO_MED_CALL]).rank(MARSEILLE, now=NOW)
+    assert match.blockers == ()
+    assert "geography" not in {n.gate for n in match.notes}
+
+
+def test_ile_de_france_is_blocked_with_its_reason_when_asked() -> None:
+    matcher = Matcher([EURO_MED_CALL])
+    assert matcher.rank(PARIS, now=NOW) == []
+    (match,) = matcher.rank(PARIS, now=NOW, include_blocked=True)
+    (blocker,) = match.blockers
+    assert blocker.gate == "geography"
+    assert "FR101 is outside the eligible regions" in blocker.message
+    assert match.score > 0  # relevance is still shown, so the user sees what they miss
+
+
+def test_unknown_never_excludes() -> None:
+    bare = Call(id="BARE-1", title="Open data for smart cities")
+    (match,) = Matcher([bare]).rank(MARSEILLE, now=NOW)
+    assert match.blockers == ()
+    unknown = {n.gate for n in match.notes if n.outcome == "unknown"}
+    assert {"deadline", "instrument", "geography", "organisation", "budget"} <= unknown
+
+
+def test_country_lists() -> None:
+    call = EURO_MED_CALL.model_copy(update={"regions": (), "countries": ("GR", "IT")})
+    blockers, _ = gates(call, MARSEILLE, now=NOW)
+    assert [b.message for b in blockers] == ["FR is not among the eligible countries"]
+    greek = Profile(name="Athens", country="EL")
+    assert gates(call, greek, now=NOW)[0] == []
+
+
+def test_deadline_gates() -> None:
+    closed = EURO_MED_CALL.model_copy(
+        update={"deadlines": (Deadline(at=NOW - timedelta(days=1), timezone="Europe/Brussels"),)}
+    )
+    (blocker,) = gates(closed, MARSEILLE, now=NOW)[0]
+    assert blocker.gate == "deadline" and blocker.message.startswith("closed")
+    blockers, notes = gates(closed, MARSEILLE, now=NOW, include_closed=True)
+    assert blockers == [] and any(n.outcome == "flag" for n in notes)
+
+    slow = MARSEILLE.model_copy(update={"prep_days": 120})
+    (blocker,) = gates(EURO_MED_CALL, slow, now=NOW)[0]
+    assert blocker.message == "only 90 days left; the profile needs 120 to prepare"
+
+    later = EURO_MED_CALL.model_copy(update={"opening": NOW + timedelta(days=10)})
+    blockers, notes = gates(later, MARSEILLE, now=NOW)
+    assert blockers == [] and any(n.message.startswith("not open yet") for n in notes)
+
+
+def test_instrument_organisation_budget_partnership_and_exclusions() -> None:
+    tender = EURO_MED_CALL.model_copy(update={"instrument": "tender"})
+    assert gates(tender, MARSEILLE, now=NOW)[0][0].message == "a tender; the profile seeks grant"
+
+    universities = EURO_MED_CALL.model_copy(update={"organisation_types": ("university",)})
+    assert gates(universities, MARSEILLE, now=NOW)[0][0].gate == "organisation"
+
+    big = EURO_MED_CALL.model_copy(update={"budget": Budget(per_project_min=Decimal(2_000_000))})
+    small_sme = MARSEILLE.model_copy(update={"budget_max": Decimal(300_000)})
+    (blocker,) = gates(big, small_sme, now=NOW)[0]
+    assert blocker.message == (
+        "at least 2,000,000 EUR per project; the profile can handle at most 300,000"
+    )
+
+    consortium = EURO_MED_CALL.model_copy(update={"min_partners": 3, "min_countries": 3})
+    alone = MARSEILLE.model_copy(update={"partners": 0, "partner_countries": ()})
+    (blocker,) = gates(consortium, alone, now=NOW)[0]
+    assert "needs 3 partners" in blocker.message and "needs 3 countries" in blocker.message
+    ready = MARSEILLE.model_copy(update={"partners": 3, "partner_countries": ("IT", "ES")})
+    assert gates(consortium, ready, now=NOW)[0] == []
+
+    no_climate = MARSEILLE.model_copy(update={"exclude": ("climate adaptation",)})
+    (blocker,) = gates(EURO_MED_CALL, no_climate, now=NOW)[0]
+    assert blocker.message == "mentions excluded term 'climate adaptation' in its description"
