@@ -172,10 +172,21 @@ def _programme(source: Source) -> Programme | None:
         return None
 
 
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_PLAUSIBLE_YEARS = (1990, 2200)
+
+
 def _when(entry: Any, key: str) -> datetime | None:
     # dict.get: feedparser's own get() maps updated to published with a DeprecationWarning.
     value = dict.get(entry, key)
     if not isinstance(value, time.struct_time):
+        return None
+    # feedparser rolls impossible dates over ("2024-13-45" became 2025-01-01) and reads a bare
+    # epoch as a year ("1700000000" became 1699-11-30): such dates are left unknown.
+    raw = _ISO_DAY.match(str(dict.get(entry, key.removesuffix("_parsed")) or ""))
+    if raw and tuple(int(part) for part in raw.groups()) != tuple(value[:3]):
+        return None
+    if not _PLAUSIBLE_YEARS[0] <= value.tm_year <= _PLAUSIBLE_YEARS[1]:
         return None
     try:
         return datetime.fromtimestamp(calendar.timegm(value), UTC)
