@@ -522,3 +522,13 @@ def test_changes_follow_set_arithmetic(steps: list[tuple[dict[str, str], bool]])
             withdrawn = (withdrawn - ids) | gone
             active = (active | ids) - gone
             assert {c.id for c in memory.calls()} == active
+
+
+def test_source_filter_keeps_what_the_source_lists_now(store: fm.Store) -> None:
+    store.upsert([call("X-1"), call("X-2")], source="portal", now=day(0))
+    store.upsert([call("guid-1", topic_id="X-1")], source="feed", now=day(0))
+    store.upsert([], source="feed", now=day(1))
+
+    assert store.calls(source="feed") == []
+    assert [c.id for c in store.calls(source="feed", include_withdrawn=True)] == ["X-1"]
+    assert [c.id for c in store.calls()] == ["X-1", "X-2"]  # the portal still lists it

@@ -149,6 +149,11 @@ MIGRATIONS: list[Migration] = [
     """,
     # 3: find a call's identity keys without a full scan (they are rewritten when it changes).
     "CREATE INDEX call_keys_call ON call_keys(call_id);",
+    # 4: digests ask what was first seen since their last run; `calls show` takes a source's id.
+    """
+    CREATE INDEX calls_first_seen ON calls(first_seen);
+    CREATE INDEX provenance_source_call_id ON provenance(source_call_id);
+    """,
 ]
 """The schema, one step per version, applied in order on open (``PRAGMA user_version`` counts
 the steps done). Append only: never edit a step that has shipped. Other modules that need
@@ -540,9 +545,10 @@ class Store:
 
         ``status`` is the status at ``now`` (required with it); ``programme`` and ``text``
         match case-insensitively inside the programme name and the call's text; ``source``
-        keeps calls that source reported; the deadline window keeps calls with at least one
-        deadline in ``[deadline_after, deadline_before)``. Withdrawn calls are left out
-        unless ``include_withdrawn``.
+        keeps calls that source lists now (or ever listed, with ``include_withdrawn``); the
+        deadline window keeps calls with at least one deadline in
+        ``[deadline_after, deadline_before)``. Withdrawn calls are left out unless
+        ``include_withdrawn``.
         """
         if status is not None and now is None:
             raise ValueError("status= needs now= (the status of a call depends on the moment)")
@@ -553,7 +559,8 @@ class Store:
             where.append("instr(lower(coalesce(programme, '')), ?) > 0")
             params.append(programme.casefold())
         if source:
-            where.append("id IN (SELECT call_id FROM provenance WHERE source = ?)")
+            listed = "" if include_withdrawn else " AND gone_at IS NULL"
+            where.append(f"id IN (SELECT call_id FROM provenance WHERE source = ?{listed})")
             params.append(source)
         if text:
             where.append("instr(search, ?) > 0")
