@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +132,24 @@ def test_limit_and_unrelated_calls() -> None:
     matches = Matcher(CALLS).rank(profile, now=NOW, limit=1)
     assert [m.call.id for m in matches] == ["HORIZON-2026-HYDROGEN"]
     assert all(m.call.id != "EU4H-2026-CANCER" for m in Matcher(CALLS).rank(profile, now=NOW))
+
+
+def test_cli_match_ranks_the_bundled_snapshot_when_the_store_is_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fundmatch.cli import main
+
+    profile = Path(__file__).parents[1] / "calls" / "profiles" / "marseille-open-data-sme.toml"
+    db = str(tmp_path / "empty.sqlite")
+    now = "2026-03-01T12:00:00+00:00"
+    assert main(["match", "--profile", str(profile), "--db", db, "--now", now, "--json"]) == 0
+    matches = json.loads(capsys.readouterr().out)
+    assert 0 < len(matches) <= 10
+    scores = [m["score"] for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    first = matches[0]["call"]["id"]
+    assert (
+        main(["match", "--profile", str(profile), "--db", db, "--now", now, "--explain", first])
+        == 0
+    )
+    assert "score:" in capsys.readouterr().out

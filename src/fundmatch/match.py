@@ -277,10 +277,10 @@ class Matcher:
         ``limit`` None returns every call that scored.
         """
         if not self.calls:
-            return Matches()
+            return Matches(now=now, profile=profile)
         counts, profile_themes, _ = self._profile_terms(profile)
         if not counts:
-            return Matches()
+            return Matches(now=now, profile=profile)
         cos, contrib, terms = self._query(counts)
         w = self.weights
         pool = max(w.candidates, 5 * (limit or 0)) if limit is not None else len(self.calls)
@@ -323,7 +323,7 @@ class Matcher:
             )
             if limit is not None and len(results) >= limit:
                 break
-        return Matches(results)
+        return Matches(results, now=now, profile=profile)
 
     def _reasons(
         self,
