@@ -45,6 +45,21 @@ with fm.Store(path) as store, store.lock("scheduler"):
 """
 
 
+# One big update, killed part-way by the test.
+BIG_WRITER = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+import fundmatch as fm
+
+path, started = sys.argv[1], Path(sys.argv[2])
+listing = [fm.Call(id=f"K-{i}", title=f"call {i}", description="x" * 2000) for i in range(20000)]
+with fm.Store(path) as store:
+    started.touch()
+    store.upsert(listing, source="big", now=datetime(2026, 3, 1, tzinfo=UTC), etag='"e1"')
+"""
+
+
 def spawn(script: str, *args: str | Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", script, *map(str, args)])
 
@@ -139,3 +154,28 @@ def test_the_lock_is_held_once_within_a_process(tmp_path: Path) -> None:
             pass
     with fm.Store(tmp_path / "fundmatch.sqlite") as again, again.lock():
         pass  # released at the end of the with block
+
+
+def test_a_process_killed_mid_update_leaves_all_or_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "fundmatch.sqlite"
+    fm.Store(path).close()
+    started = tmp_path / "started"
+    writer = spawn(BIG_WRITER, path, started)
+    wait_for(started, writer)
+    wal = Path(f"{path}-wal")
+    for _ in range(3000):  # until the update has written pages (it spills them to the WAL)
+        if (wal.exists() and wal.stat().st_size > 4_000_000) or writer.poll() is not None:
+            break
+        time.sleep(0.01)
+
+    writer.kill()
+    writer.wait(timeout=30)
+
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with fm.Store(path) as store:
+        count = len(store.calls())
+        state = store.source_state("big")
+    assert count in (0, 20000)
+    # the ETag is there exactly when the calls it covers are
+    assert (state is not None and state.etag == '"e1"') == (count == 20000)

@@ -96,10 +96,15 @@ def test_a_full_disk_gives_a_clear_error_and_rolls_back(path: Path) -> None:
 
         with pytest.raises(fm.StoreError, match="full"):
             store.upsert(big, source="feed", now=LATER)
+        with pytest.raises(fm.StoreError, match="full"):
+            store.upsert(calls(10) + big, source="portal", now=LATER, etag='"v2"')
 
-        # nothing of the failed update is there, and the store still works
+        # nothing of the failed updates is there (not even the ETag), and the store still works
         assert len(store.calls()) == 10
         assert store.source_state("feed") is None
+        portal = store.source_state("portal")
+        assert portal is not None
+        assert (portal.etag, portal.last_success) == (None, NOW)
         store.connection.execute("PRAGMA max_page_count = 1073741823")
         assert len(store.upsert(big, source="feed", now=LATER)) == 200
 
