@@ -310,7 +310,10 @@ class Store:
         self._memory = str(path) == ":memory:"
         if path is None:
             path = default_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store's folder {path.parent}: {exc}") from exc
         self.path = path if self._memory else Path(path)
         self._held_locks: dict[str, sqlite3.Connection | None] = {}
         with self._errors("open"):
