@@ -696,7 +696,7 @@ class Store:
                 holder = sqlite3.connect(str(lock_path), timeout=0, isolation_level=None)
             try:
                 holder.execute("BEGIN EXCLUSIVE")
-            except sqlite3.OperationalError as exc:
+            except sqlite3.Error as exc:
                 holder.close()
                 if "locked" in str(exc):
                     raise busy from exc
