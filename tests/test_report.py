@@ -180,3 +180,9 @@ def test_matches_to_dataframe() -> None:
     assert list(frame.columns[:3]) == ["rank", "score", "id"]
     assert frame["next_deadline"][0] == datetime(2024, 9, 17, 15, tzinfo=UTC)
     assert frame["status"][0] == "open"
+
+
+def test_timeline_draws_ruled_out_calls_in_red() -> None:
+    svg = timeline_svg(calls(), now=NOW, ruled_out={"EMED-3"})
+    assert svg.count('fill="#e7b3b0"') == 1
+    assert svg.count('fill="#9cc3ea"') == 1  # the other call with deadlines

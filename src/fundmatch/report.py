@@ -6,7 +6,7 @@ network request (inline CSS, inline SVG); links to call pages are plain anchors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from html import escape
 
@@ -68,11 +68,11 @@ def _short(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
-def timeline_svg(calls: Iterable[Call], *, now: datetime) -> str:
+def timeline_svg(calls: Iterable[Call], *, now: datetime, ruled_out: Collection[str] = ()) -> str:
     """An inline SVG: one row per call, a bar from opening to each stage deadline, today marked.
 
     Calls without a known opening start their bar at the left edge (drawn faded); calls
-    without a deadline say so on their row.
+    without a deadline say so on their row; calls whose id is in ``ruled_out`` are drawn in red.
     """
     calls = list(calls)
     moments = [now]
@@ -126,7 +126,8 @@ def timeline_svg(calls: Iterable[Call], *, now: datetime) -> str:
         bar_end = _x(call.deadlines[-1].at, start, end)
         parts.append(
             f'<rect x="{bar_start:.1f}" y="{y - 5:.1f}" width="{max(bar_end - bar_start, 1):.1f}" '
-            f'height="10" rx="3" fill="#9cc3ea" fill-opacity="{1 if known_opening else 0.45}"/>'
+            f'height="10" rx="3" fill="{"#e7b3b0" if call.id in ruled_out else "#9cc3ea"}" '
+            f'fill-opacity="{1 if known_opening else 0.45}"/>'
         )
         for stage, deadline in enumerate(call.deadlines, 1):
             x = _x(deadline.at, start, end)
@@ -249,7 +250,7 @@ def render_report(
         "<h2>Profile</h2>",
         _profile_html(profile),
         "<h2>Deadlines</h2>",
-        timeline_svg([m.call for m in ordered], now=now)
+        timeline_svg([m.call for m in ordered], now=now, ruled_out={m.call.id for m in blocked})
         if ordered
         else '<p class="empty">No calls to show.</p>',
         "<h2>Ranked calls</h2>",
