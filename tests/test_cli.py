@@ -194,6 +194,9 @@ def test_colour_and_progress_only_on_a_terminal_and_never_with_no_color(
     assert "ranking 3 calls" in on_a_terminal(args)
     quiet = cli(args)
     assert quiet.returncode == 0 and quiet.stderr == ""
+    fresh = str(tmp_path / "fresh.sqlite")
+    assert "] 1/1 snapshot" in on_a_terminal(["update", "--offline", "--db", fresh])
+    assert cli(["update", "--offline", "--db", fresh]).stderr == ""
 
 
 # --- export ---------------------------------------------------------------------------
