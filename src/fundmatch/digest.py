@@ -147,7 +147,7 @@ class Subscription(FundmatchModel):
     subscriptions file) or an inline ``[subscription.profile]`` table."""
     recipients: tuple[EmailAddress, ...] = Field(min_length=1)
     """Who receives the digest; each recipient gets a message of their own."""
-    min_score: float = Field(default=20, ge=0, le=100)
+    min_score: float = Field(default=10, ge=0, le=100)
     """Calls scoring below this are left out."""
     max_items: int = Field(default=10, ge=1, le=100)
     """At most this many new calls per digest (the best ones); the rest are counted."""
