@@ -22,7 +22,7 @@ from scipy import sparse
 
 from fundmatch import geo
 from fundmatch.models import Call, Check, Match, Matches, Profile, Reason
-from fundmatch.text import analyse, fold, guess_language, pivot, stem, tokens
+from fundmatch.text import Lexicon, fold, guess_language, stem, tokens
 
 __all__ = ["Matcher", "Theme", "Weights", "rank", "themes"]
 
@@ -59,7 +59,7 @@ class Weights:
     """Points for shared themes of the multilingual vocabulary (``data/themes.toml``)."""
     theme_each: float = 0.5
     """Points per shared theme, up to ``theme``."""
-    candidates: int = 200
+    candidates: int = 50
     """How many lexical candidates get the keyword and theme factors (re-ranked)."""
     # adjustments
     closing_soon_days: float = 14.0
@@ -95,72 +95,79 @@ def themes() -> tuple[Theme, ...]:
     )
 
 
-@cache
-def _theme_patterns() -> dict[str, dict[str, list[tuple[tuple[str, ...], str, str]]]]:
-    """lang → first stem → [(label stems, theme id, label)], longest labels first."""
-    table: dict[str, dict[str, list[tuple[tuple[str, ...], str, str]]]] = {}
-    for theme in themes():
-        for lang, labels in theme.labels.items():
-            for label in labels:
-                stems = tuple(analyse(label, lang))
-                if stems:
-                    entry = (stems, theme.id, label)
-                    table.setdefault(lang, {}).setdefault(stems[0], []).append(entry)
-    for by_first in table.values():
-        for options in by_first.values():
-            options.sort(key=lambda o: (-len(o[0]), o[1], o[2]))
-    return table
+# --- text → index columns -------------------------------------------------------------
+
+# Column layout of the index: hashed stem bigrams, then one column per theme, then stems.
+# Bigrams are hashed into a fixed space so that 100,000 calls need no bigram dictionary;
+# a collision merges two rare pairs, which costs less than it saves (docs/matching.md).
+_BIGRAM_BITS = 21
+_BIGRAMS = 1 << _BIGRAM_BITS
+_CHUNK = 4_096  # calls per index block: bounds the memory of one build step
 
 
-def _find_themes(stems: Sequence[str], lang: str) -> dict[str, str]:
-    """Theme id → the words that matched it, for stems of a text in ``lang``."""
-    found: dict[str, str] = {}
-    patterns = _theme_patterns()
-    for table in {lang: patterns.get(lang, {}), "en": patterns["en"]}.values():
-        present = table.keys() & set(stems)
-        if not present:
-            continue
-        for i, s in enumerate(stems):
-            if s not in present:
-                continue
-            for label, theme_id, text in table[s]:
-                if theme_id not in found and tuple(stems[i : i + len(label)]) == label:
-                    found[theme_id] = text
-    return found
-
-
-# --- text → terms ---------------------------------------------------------------------
+def _bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Hashed column of each adjacent pair of stem ids."""
+    return ((ids[:-1] * 2_654_435_761 + ids[1:]) * 40_503) % _BIGRAMS
 
 
 @dataclass(frozen=True, slots=True)
-class _Analysed:
-    """A text turned into index terms: English-pivot stems, bigrams, theme tags."""
-
-    lang: str
-    stems: list[str]
-    themes: dict[str, str]
-
-
-def _analyse(text: str, lang: str | None = None) -> _Analysed:
-    lang = lang or guess_language(text)
-    own = analyse(text, lang)
-    found = _find_themes(own, lang)
-    return _Analysed(lang, pivot(own, lang), found)
+class _Pattern:
+    theme: int
+    label: str
+    first: int
+    codes: frozenset[int]
 
 
-def _terms(parts: Iterable[tuple[_Analysed, float]], bigrams: bool) -> dict[str, float]:
-    counts: dict[str, float] = {}
-    for part, weight in parts:
-        for s in part.stems:
-            counts[s] = counts.get(s, 0.0) + weight
-        if bigrams:
-            for a, b in zip(part.stems, part.stems[1:], strict=False):
-                pair = f"{a} {b}"
-                counts[pair] = counts.get(pair, 0.0) + weight
-        for theme_id in part.themes:
-            tag = f"theme:{theme_id}"
-            counts[tag] = counts.get(tag, 0.0) + weight
-    return counts
+class _Themes:
+    """The theme vocabulary compiled into the lexicon's id space: unigram or bigram patterns."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.themes = themes()
+        by_first: dict[int, list[_Pattern]] = {}
+        for t, theme in enumerate(self.themes):
+            for lang, labels in theme.labels.items():
+                for label in labels:
+                    ids = lexicon.ids(label, lang)
+                    if len(ids):
+                        codes = frozenset(_bigram_codes(ids).tolist())
+                        pattern = _Pattern(t, label, int(ids[0]), codes)
+                        by_first.setdefault(pattern.first, []).append(pattern)
+        self.by_first = by_first
+        self._lexicon = lexicon
+        self._mask = np.zeros(0, dtype=bool)
+
+    def find(self, ids: npt.NDArray[np.int64], codes: npt.NDArray[np.int64]) -> dict[int, str]:
+        """Theme index → the label that matched, for a text's stem ids and bigram codes."""
+        if len(self._mask) < len(self._lexicon):  # the lexicon grew: extend the first-id mask
+            self._mask = np.zeros(len(self._lexicon) + 1024, dtype=bool)
+            self._mask[list(self.by_first)] = True
+        hits = ids[self._mask[ids]]
+        if not len(hits):
+            return {}
+        present = set(hits.tolist())
+        code_set: set[int] | None = None
+        found: dict[int, str] = {}
+        for first in sorted(present):
+            for p in self.by_first[first]:
+                if p.theme in found:
+                    continue
+                if p.codes:
+                    if code_set is None:
+                        code_set = set(codes.tolist())
+                    if not p.codes <= code_set:
+                        continue
+                found[p.theme] = p.label
+        return found
+
+
+@dataclass(slots=True)
+class _Terms:
+    """One text (call or profile) as weighted index columns, plus the themes found in it."""
+
+    columns: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.float32]
+    themes: dict[int, str]
+    names: dict[int, str] = field(default_factory=dict)
 
 
 def _call_text(call: Call) -> tuple[str, str, str]:
@@ -181,82 +188,127 @@ class Matcher:
         self.weights = weights or Weights()
         by_id = {call.id: call for call in calls}
         self.calls: list[Call] = [by_id[k] for k in sorted(by_id)]
-        self._themes: list[dict[str, str]] = []
+        self._lexicon = Lexicon()
+        self._theme_table = _Themes(self._lexicon)
+        self._stem_base = _BIGRAMS + len(self._theme_table.themes)
+        self._themes: list[dict[int, str]] = []
         self._keyword_targets: dict[int, _KeywordTargets] = {}
-        self._vocab: dict[str, int] = {}
-        rows: list[npt.NDArray[np.int32]] = []
-        cols: list[npt.NDArray[np.int64]] = []
-        vals: list[npt.NDArray[np.float32]] = []
         w = self.weights
-        for i, call in enumerate(self.calls):
-            title, keywords, description = _call_text(call)
-            lang = guess_language(title + "\n" + description[:2000])
-            parts = [_analyse(title, lang), _analyse(keywords, lang), _analyse(description, lang)]
-            self._themes.append({k: v for p in parts for k, v in p.themes.items()})
-            counts = _terms(zip(parts, (w.title, w.keywords, 1.0), strict=True), w.bigrams)
-            ids = np.fromiter(
-                (self._vocab.setdefault(t, len(self._vocab)) for t in counts),
-                dtype=np.int64,
-                count=len(counts),
-            )
-            rows.append(np.full(len(ids), i, dtype=np.int32))
-            cols.append(ids)
-            vals.append(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
-        n, v = len(self.calls), len(self._vocab)
-        if n == 0 or v == 0:
-            self._idf = np.zeros(v, dtype=np.float32)
-            self._matrix = sparse.csc_matrix((n, v), dtype=np.float32)
-            return
-        tf = sparse.csr_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-            shape=(n, v),
-            dtype=np.float32,
-        )
-        tf.data = 1.0 + np.log(tf.data, dtype=np.float32)  # sublinear term frequency
-        df = np.bincount(tf.indices, minlength=v)
+        blocks: list[sparse.csc_matrix] = []
+        for start in range(0, len(self.calls), _CHUNK):
+            rows, cols, vals = [], [], []
+            for offset, call in enumerate(self.calls[start : start + _CHUNK]):
+                title, keywords, description = _call_text(call)
+                lang = guess_language(title + "\n" + description[:1500])
+                terms = self._terms(
+                    ((title, w.title), (keywords, w.keywords), (description, 1.0)), lang
+                )
+                self._themes.append(terms.themes)
+                rows.append(np.full(len(terms.columns), offset, dtype=np.int32))
+                cols.append(terms.columns)
+                vals.append(terms.weights)
+            n = len(rows)
+            block = sparse.coo_matrix(
+                (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                shape=(n, self._stem_base + len(self._lexicon)),
+                dtype=np.float32,
+            ).tocsc()  # sums the repeated (call, column) pairs
+            blocks.append(block)
+        self._columns = self._stem_base + len(self._lexicon)
+        df = np.zeros(self._columns, dtype=np.int64)
+        for block in blocks:
+            block.resize((block.shape[0], self._columns))
+            df += np.diff(block.indptr)
+        n = len(self.calls)
         self._idf = (np.log((n + 1) / (df + 1)) + 1).astype(np.float32)
-        tf = tf.multiply(self._idf.reshape(1, -1)).tocsr()
-        norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
-        tf = sparse.diags((1 / np.maximum(norms, 1e-12)).astype(np.float32)) @ tf
-        self._matrix = tf.tocsc()
+        for block in blocks:
+            # TF-IDF with sublinear term frequency, each call's vector of unit length.
+            np.log(block.data, out=block.data)
+            block.data += 1.0
+            block.data *= np.repeat(self._idf, np.diff(block.indptr))
+            norms = np.sqrt(
+                np.bincount(block.indices, weights=block.data**2, minlength=block.shape[0])
+            )
+            block.data /= np.maximum(norms, 1e-12)[block.indices].astype(np.float32)
+        self._blocks = blocks
 
     def __len__(self) -> int:
         return len(self.calls)
 
+    def _terms(self, parts: Iterable[tuple[str, float]], lang: str, names: bool = False) -> _Terms:
+        """Weighted columns of a text given as (part, weight) pairs, all in ``lang``."""
+        cols, vals, all_ids, all_codes = [], [], [], []
+        labels: dict[int, str] = {}
+        for text, weight in parts:
+            ids = self._lexicon.ids(text, lang)
+            if not len(ids):
+                continue
+            codes = _bigram_codes(ids) if self.weights.bigrams else ids[:0]
+            all_ids.append(ids)
+            all_codes.append(codes)
+            cols.append(ids + self._stem_base)
+            vals.append(np.full(len(ids), weight, dtype=np.float32))
+            cols.append(codes)
+            vals.append(np.full(len(codes), weight, dtype=np.float32))
+            if names:
+                stems = self._lexicon.stems
+                labels.update((int(i) + self._stem_base, stems[i]) for i in ids.tolist())
+                pairs = zip(ids.tolist(), ids[1:].tolist(), codes.tolist(), strict=False)
+                labels.update((c, f"{stems[a]} {stems[b]}") for a, b, c in pairs)
+        if not cols:
+            return _Terms(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {})
+        found = self._theme_table.find(np.concatenate(all_ids), np.concatenate(all_codes))
+        theme_ids = sorted(found)
+        cols.append(np.array([_BIGRAMS + t for t in theme_ids], dtype=np.int64))
+        vals.append(np.ones(len(theme_ids), dtype=np.float32))
+        if names:
+            labels.update(
+                (_BIGRAMS + t, f"theme:{self._theme_table.themes[t].id}") for t in theme_ids
+            )
+        return _Terms(np.concatenate(cols), np.concatenate(vals), found, labels)
+
     # --- relevance --------------------------------------------------------------------
 
-    def _profile_terms(self, profile: Profile) -> tuple[dict[str, float], dict[str, str], str]:
+    def _profile_terms(self, profile: Profile) -> _Terms:
         lang = guess_language(profile.description or profile.name)
-        parts = [
-            (_analyse(profile.name, lang), self.weights.profile_title),
-            (_analyse(" ; ".join(profile.keywords), lang), self.weights.profile_keywords),
-            (_analyse(profile.description, lang), 1.0),
-        ]
-        found = {k: v for p, _ in parts for k, v in p.themes.items()}
-        return _terms(parts, self.weights.bigrams), found, lang
+        w = self.weights
+        parts = (
+            (profile.name, w.profile_title),
+            (" ; ".join(profile.keywords), w.profile_keywords),
+            (profile.description, 1.0),
+        )
+        return self._terms(parts, lang, names=True)
 
     def similarity(self, profile: Profile) -> npt.NDArray[np.float32]:
         """Cosine similarity of the profile to every call (in :attr:`calls` order)."""
-        counts, _, _ = self._profile_terms(profile)
-        return self._cosine(counts)
-
-    def _cosine(self, counts: dict[str, float]) -> npt.NDArray[np.float32]:
-        return self._query(counts)[0]
+        return self._query(self._profile_terms(profile))[0]
 
     def _query(
-        self, counts: dict[str, float]
-    ) -> tuple[npt.NDArray[np.float32], sparse.csr_matrix | None, list[str]]:
-        """(cosine per call, the calls' weights of the query terms, those terms)."""
-        known = [(t, self._vocab[t], c) for t, c in counts.items() if t in self._vocab]
-        if not known:
-            return np.zeros(len(self.calls), dtype=np.float32), None, []
-        ids = np.array([k for _, k, _ in known], dtype=np.int64)
-        q = (1.0 + np.log(np.array([c for _, _, c in known], dtype=np.float32))) * self._idf[ids]
-        q /= np.linalg.norm(q)
-        sub = self._matrix[:, ids]
-        cos = np.asarray(sub @ q, dtype=np.float32).ravel()
-        contrib = sparse.csr_matrix(sub @ sparse.diags(q))
-        return cos, contrib, [t for t, _, _ in known]
+        self, terms: _Terms
+    ) -> tuple[
+        npt.NDArray[np.float32], list[sparse.csr_matrix], npt.NDArray[np.float32], list[str]
+    ]:
+        """(cosine per call, per block the calls' weights of the query columns, the query's
+        weights, the columns' names); empty names when nothing of the query is indexed."""
+        nothing = np.zeros(len(self.calls), dtype=np.float32)
+        if not len(terms.columns) or not self.calls:
+            return nothing, [], nothing[:0], []
+        columns, inverse = np.unique(terms.columns, return_inverse=True)
+        counts = np.bincount(inverse, weights=terms.weights).astype(np.float32)
+        known = columns < self._columns
+        columns, counts = columns[known], counts[known]
+        q = ((1.0 + np.log(counts)) * self._idf[columns]).astype(np.float32)
+        norm = float(np.linalg.norm(q))
+        if not len(columns) or norm == 0:
+            return nothing, [], nothing[:0], []
+        q /= norm
+        scores, parts = [], []
+        for block in self._blocks:
+            sub = block[:, columns]
+            scores.append(np.asarray(sub @ q, dtype=np.float32).ravel())
+            parts.append(sub.tocsr())  # rows read for the evidence of the best calls
+        names = [terms.names.get(int(c), "?") for c in columns.tolist()]
+        return np.concatenate(scores), parts, q, names
 
     # --- ranking ----------------------------------------------------------------------
 
@@ -278,10 +330,11 @@ class Matcher:
         """
         if not self.calls:
             return Matches(now=now, profile=profile)
-        counts, profile_themes, _ = self._profile_terms(profile)
-        if not counts:
+        terms = self._profile_terms(profile)
+        cos, blocks, q, names = self._query(terms)
+        if not names:
             return Matches(now=now, profile=profile)
-        cos, contrib, terms = self._query(counts)
+        profile_themes = terms.themes
         w = self.weights
         pool = max(w.candidates, 5 * (limit or 0)) if limit is not None else len(self.calls)
         pool = min(pool, len(self.calls))
@@ -296,7 +349,6 @@ class Matcher:
             reasons = self._reasons(
                 i,
                 float(cos[i]),
-                _shared_terms(contrib, terms, i),
                 keywords,
                 profile_themes,
                 profile,
@@ -312,6 +364,11 @@ class Matcher:
             blockers, notes = gates(call, profile, now=now, include_closed=include_closed)
             if blockers and not include_blocked:
                 continue
+            # The words behind the lexical factor, read only for the calls returned.
+            lexical = reasons[0]
+            shared = _shared_terms(blocks, q, names, i)
+            evidence = f"{lexical.evidence}; strongest shared terms: {shared}"
+            reasons[0] = lexical.model_copy(update={"evidence": evidence})
             results.append(
                 Match(
                     call=call,
@@ -329,9 +386,8 @@ class Matcher:
         self,
         index: int,
         cos: float,
-        shared_terms: str,
         keywords: list[tuple[str, str]],
-        profile_themes: dict[str, str],
+        profile_themes: dict[int, str],
         profile: Profile,
         now: datetime | None,
     ) -> list[Reason]:
@@ -341,7 +397,7 @@ class Matcher:
             Reason(
                 factor="lexical",
                 points=round(w.lexical * (1 - math.exp(-cos / w.lexical_scale)), 2),
-                evidence=f"text similarity {cos:.3f}; strongest shared terms: {shared_terms}",
+                evidence=f"text similarity {cos:.3f}",
             )
         ]
         if keywords:
@@ -359,10 +415,10 @@ class Matcher:
                 )
         shared = sorted(profile_themes.keys() & self._themes[index].keys())
         if shared:
-            by_id = {t.id: t for t in themes()}
+            table = self._theme_table.themes
             call_themes = self._themes[index]
             evidence = "; ".join(
-                f"{by_id[t].name} (profile: '{profile_themes[t]}', call: '{call_themes[t]}')"
+                f"{table[t].name} (profile: '{profile_themes[t]}', call: '{call_themes[t]}')"
                 for t in shared
             )
             reasons.append(
@@ -403,15 +459,22 @@ def _clip(reasons: list[Reason]) -> list[Reason]:
 
 
 def _shared_terms(
-    contrib: sparse.csr_matrix | None, terms: list[str], index: int, limit: int = 6
+    blocks: list[sparse.csr_matrix],
+    q: npt.NDArray[np.float32],
+    names: list[str],
+    index: int,
+    limit: int = 6,
 ) -> str:
-    """The query terms that weigh most in one call's cosine, strongest first."""
-    if contrib is None:
-        return "none"
-    start, end = contrib.indptr[index], contrib.indptr[index + 1]
-    cols, vals = contrib.indices[start:end], contrib.data[start:end]
-    order = sorted(range(len(cols)), key=lambda k: (-vals[k], terms[cols[k]]))[:limit]
-    return ", ".join(terms[cols[k]] for k in order) or "none"
+    """The profile's terms that weigh most in one call's cosine, strongest first."""
+    block = blocks[index // _CHUNK]
+    local = index % _CHUNK
+    start, end = block.indptr[local], block.indptr[local + 1]
+    cols = block.indices[start:end]
+    order = sorted(
+        zip(cols.tolist(), (block.data[start:end] * q[cols]).tolist(), strict=True),
+        key=lambda cv: (-cv[1], names[cv[0]]),
+    )
+    return ", ".join(names[c] for c, _ in order[:limit]) or "none"
 
 
 # --- keywords ------------------------------------------------------------------------

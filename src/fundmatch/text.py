@@ -14,10 +14,13 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
+import numpy as np
+import numpy.typing as npt
 import snowballstemmer
 
 __all__ = [
     "LANGUAGES",
+    "Lexicon",
     "analyse",
     "fold",
     "guess_language",
@@ -84,8 +87,16 @@ _STOP = {
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _SPACE = re.compile(r"\s+")
 _MARKS = re.compile(r"[\u0300-\u036f]")
-_WORD = re.compile(r"[^\W_]+")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+_LETTER = re.compile(r"[^\W\d_]")
+# Punctuation and symbols → spaces, then str.split: twice as fast as a regex on long texts.
+_SPLIT = str.maketrans(
+    dict.fromkeys(
+        "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~–—‐‑’‘‚“”„«»‹›…·•°§¶†€£$¥©®™×÷±≤≥→←↑↓"
+        "\u00a0\u2009\u202f\u200b\ufeff",
+        " ",
+    )
+)
 
 
 def plain(text: str) -> str:
@@ -105,12 +116,14 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens (accents kept, for the stemmers); hyphens and punctuation split."""
-    return _WORD.findall(text.lower())
+    return text.lower().translate(_SPLIT).split()
 
 
 @cache
 def _stopwords(lang: str) -> frozenset[str]:
-    return frozenset(fold(w) for w in _STOP.get(lang, "").split())
+    """Function words of ``lang``, in folded and (for the guess) written forms."""
+    words = _STOP.get(lang, "").split()
+    return frozenset(words) | frozenset(fold(w) for w in words)
 
 
 @cache
@@ -124,19 +137,21 @@ def _all_stopwords() -> frozenset[str]:
 def guess_language(text: str) -> str:
     """The most likely of :data:`LANGUAGES` for ``text``, from function words; ``en`` by default.
 
-    Greek script is decided by the script alone. Cheap: reads at most the first 400 words.
+    Greek script is decided by the script alone. Cheap: reads the first 1,500 characters and
+    counts the distinct function words of each language in them.
     """
-    head = text[:2000]
+    head = text[:1500]
+    if head.count(" the ") + head.count(" and ") >= 4:  # the common case, decided cheaply
+        return "en"
     greek = len(_GREEK.findall(head))
-    if greek and greek > 0.3 * sum(1 for ch in head if ch.isalpha()):
+    if greek and greek > 0.3 * len(_LETTER.findall(head)):
         return "el"
-    words = [fold(w) for w in tokens(text[:3000])[:400]]
-    best, best_hits = "en", 0
+    words = set(tokens(head))
+    best, best_hits = "en", len(words & _stopwords("en"))
     for lang in LANGUAGES:
-        if lang == "el":
+        if lang in ("en", "el"):
             continue
-        stop = _stopwords(lang)
-        hits = sum(1 for w in words if w in stop)
+        hits = len(words & _stopwords(lang))
         if hits > best_hits:
             best, best_hits = lang, hits
     return best
@@ -218,3 +233,48 @@ def pivot(stems: Iterable[str], lang: str) -> list[str]:
     for s in stems:
         out.extend(table.get(s, (s,)))
     return out
+
+
+def _pivot_one(stem_: str, lang: str) -> str:
+    if lang == "en":
+        return stem_
+    targets = _pivot_table().get(lang, {}).get(stem_)
+    return targets[0] if targets else stem_
+
+
+class Lexicon:
+    """Text → arrays of stem ids in one English-pivot space, shared by an index and its queries.
+
+    Each word is stemmed in the text's language, folded and mapped to its English stem (see
+    :func:`pivot`; the best target only) once; later occurrences are one dictionary lookup.
+    Id 0 is reserved for dropped words (stop words, numbers).
+    """
+
+    def __init__(self) -> None:
+        self.stems: list[str] = [""]
+        self._ids: dict[str, int] = {"": 0}
+        self._words: dict[str, dict[str, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.stems)
+
+    def ids(self, text: str, lang: str) -> npt.NDArray[np.int64]:
+        """Stem ids of ``text`` (written in ``lang``) in reading order, dropped words removed."""
+        words = self._words.get(lang)
+        if words is None:
+            words = self._words[lang] = {}
+        found = tokens(text)
+        for word in sorted(set(found).difference(words)):  # sorted: ids never depend on hashing
+            self._learn(word, lang, words)
+        arr = np.fromiter(map(words.__getitem__, found), dtype=np.int64, count=len(found))
+        return arr[arr > 0]
+
+    def _learn(self, word: str, lang: str, words: dict[str, int]) -> None:
+        s = stem(word, lang)
+        if s:
+            s = _pivot_one(s, lang)
+        i = self._ids.get(s)
+        if i is None:
+            i = self._ids[s] = len(self.stems)
+            self.stems.append(s)
+        words[word] = i
