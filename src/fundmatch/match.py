@@ -133,31 +133,65 @@ class _Themes:
                         pattern = _Pattern(t, label, int(ids[0]), codes)
                         by_first.setdefault(pattern.first, []).append(pattern)
         self.by_first = by_first
+        self._code_mask = np.zeros(_BIGRAMS, dtype=bool)
+        for patterns in by_first.values():
+            for p in patterns:
+                self._code_mask[list(p.codes)] = True
         self._lexicon = lexicon
         self._mask = np.zeros(0, dtype=bool)
 
-    def find(self, ids: npt.NDArray[np.int64], codes: npt.NDArray[np.int64]) -> dict[int, str]:
-        """Theme index → the label that matched, for a text's stem ids and bigram codes."""
+    def _first_mask(self) -> npt.NDArray[np.bool_]:
         if len(self._mask) < len(self._lexicon):  # the lexicon grew: extend the first-id mask
             self._mask = np.zeros(len(self._lexicon) + 1024, dtype=bool)
             self._mask[list(self.by_first)] = True
-        hits = ids[self._mask[ids]]
+        return self._mask
+
+    def find(self, ids: npt.NDArray[np.int64], codes: npt.NDArray[np.int64]) -> dict[int, str]:
+        """Theme index → the label that matched, for a text's stem ids and bigram codes."""
+        hits = ids[self._first_mask()[ids]]
         if not len(hits):
             return {}
-        present = set(hits.tolist())
-        code_set: set[int] | None = None
+        return self._match(set(hits.tolist()), set(codes.tolist()))
+
+    def find_many(
+        self,
+        ids: npt.NDArray[np.int64],
+        docs: npt.NDArray[np.int64],
+        codes: npt.NDArray[np.int64],
+        code_docs: npt.NDArray[np.int64],
+        n: int,
+    ) -> list[dict[int, str]]:
+        """:meth:`find` for ``n`` texts at once: ``docs`` / ``code_docs`` say whose each id is."""
+        found: list[dict[int, str]] = [{} for _ in range(n)]
+        hit = self._first_mask()[ids]
+        firsts = _group(docs[hit], ids[hit])
+        if not firsts:
+            return found
+        wanted = self._code_mask[codes]
+        all_codes = _group(code_docs[wanted], codes[wanted])
+        for doc, present in firsts.items():
+            found[doc] = self._match(present, all_codes.get(doc, set()))
+        return found
+
+    def _match(self, present: set[int], code_set: set[int]) -> dict[int, str]:
         found: dict[int, str] = {}
         for first in sorted(present):
             for p in self.by_first[first]:
-                if p.theme in found:
-                    continue
-                if p.codes:
-                    if code_set is None:
-                        code_set = set(codes.tolist())
-                    if not p.codes <= code_set:
-                        continue
-                found[p.theme] = p.label
+                if p.theme not in found and p.codes <= code_set:
+                    found[p.theme] = p.label
         return found
+
+
+def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[int, set[int]]:
+    """{key: set of its values} for two parallel arrays."""
+    if not len(keys):
+        return {}
+    pairs = np.unique((keys << 32) | values)  # values < 2**32: stem ids and bigram columns
+    owners, members = pairs >> 32, pairs & 0xFFFFFFFF
+    bounds = np.flatnonzero(np.diff(owners)) + 1
+    starts = [0, *bounds.tolist()]
+    groups = np.split(members, bounds)
+    return {int(owners[i]): set(g.tolist()) for i, g in zip(starts, groups, strict=True)}
 
 
 @dataclass(slots=True)
@@ -193,27 +227,9 @@ class Matcher:
         self._stem_base = _BIGRAMS + len(self._theme_table.themes)
         self._themes: list[dict[int, str]] = []
         self._keyword_targets: dict[int, _KeywordTargets] = {}
-        w = self.weights
         blocks: list[sparse.csc_matrix] = []
         for start in range(0, len(self.calls), _CHUNK):
-            rows, cols, vals = [], [], []
-            for offset, call in enumerate(self.calls[start : start + _CHUNK]):
-                title, keywords, description = _call_text(call)
-                lang = guess_language(title + "\n" + description[:1500])
-                terms = self._terms(
-                    ((title, w.title), (keywords, w.keywords), (description, 1.0)), lang
-                )
-                self._themes.append(terms.themes)
-                rows.append(np.full(len(terms.columns), offset, dtype=np.int32))
-                cols.append(terms.columns)
-                vals.append(terms.weights)
-            n = len(rows)
-            block = sparse.coo_matrix(
-                (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                shape=(n, self._stem_base + len(self._lexicon)),
-                dtype=np.float32,
-            ).tocsc()  # sums the repeated (call, column) pairs
-            blocks.append(block)
+            blocks.append(self._block(self.calls[start : start + _CHUNK]))
         self._columns = self._stem_base + len(self._lexicon)
         df = np.zeros(self._columns, dtype=np.int64)
         for block in blocks:
@@ -234,6 +250,49 @@ class Matcher:
 
     def __len__(self) -> int:
         return len(self.calls)
+
+    def _block(self, calls: list[Call]) -> sparse.csc_matrix:
+        """Raw weighted term counts of some calls: one Python pass over words, then numpy."""
+        w = self.weights
+        word_ids: list[int] = []
+        lengths: list[int] = []
+        for call in calls:
+            title, keywords, description = _call_text(call)
+            lang = guess_language(title + "\n" + description[:1500])
+            for text in (title, keywords, description):
+                found = self._lexicon.word_ids(text, lang)
+                word_ids.extend(found)
+                lengths.append(len(found))
+        n = len(calls)
+        ids = np.fromiter(word_ids, dtype=np.int64, count=len(word_ids))
+        segment = np.repeat(np.arange(3 * n, dtype=np.int64), lengths)  # (call, part) of a word
+        keep = ids > 0
+        ids, segment = ids[keep], segment[keep]
+        docs = segment // 3
+        part_weight = np.array([w.title, w.keywords, 1.0], dtype=np.float32)
+        weights = part_weight[segment % 3]
+        if w.bigrams and len(ids) > 1:
+            same = segment[1:] == segment[:-1]  # pairs never cross a part or a call
+            codes = _bigram_codes(ids)[same]
+            code_docs, code_weights = docs[1:][same], weights[1:][same]
+        else:
+            codes = code_docs = ids[:0]
+            code_weights = weights[:0]
+        themes_found = self._theme_table.find_many(ids, docs, codes, code_docs, n)
+        self._themes.extend(themes_found)
+        theme_docs = np.array([d for d, f in enumerate(themes_found) for _ in f], dtype=np.int64)
+        theme_cols = np.array([_BIGRAMS + t for f in themes_found for t in f], dtype=np.int64)
+        return sparse.coo_matrix(
+            (
+                np.concatenate([weights, code_weights, np.ones(len(theme_cols), np.float32)]),
+                (
+                    np.concatenate([docs, code_docs, theme_docs]),
+                    np.concatenate([ids + self._stem_base, codes, theme_cols]),
+                ),
+            ),
+            shape=(n, self._stem_base + len(self._lexicon)),
+            dtype=np.float32,
+        ).tocsc()  # sums the repeated (call, column) pairs
 
     def _terms(self, parts: Iterable[tuple[str, float]], lang: str, names: bool = False) -> _Terms:
         """Weighted columns of a text given as (part, weight) pairs, all in ``lang``."""

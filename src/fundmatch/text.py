@@ -260,14 +260,19 @@ class Lexicon:
 
     def ids(self, text: str, lang: str) -> npt.NDArray[np.int64]:
         """Stem ids of ``text`` (written in ``lang``) in reading order, dropped words removed."""
+        found = self.word_ids(text, lang)
+        arr = np.fromiter(found, dtype=np.int64, count=len(found))
+        return arr[arr > 0]
+
+    def word_ids(self, text: str, lang: str) -> list[int]:
+        """The stem id of every word of ``text``, 0 for a dropped word."""
         words = self._words.get(lang)
         if words is None:
             words = self._words[lang] = {}
         found = tokens(text)
         for word in sorted(set(found).difference(words)):  # sorted: ids never depend on hashing
             self._learn(word, lang, words)
-        arr = np.fromiter(map(words.__getitem__, found), dtype=np.int64, count=len(found))
-        return arr[arr > 0]
+        return list(map(words.__getitem__, found))
 
     def _learn(self, word: str, lang: str, words: dict[str, int]) -> None:
         s = stem(word, lang)
