@@ -78,6 +78,7 @@ def check_xml_safety(data: bytes, *, source: str | None = None) -> None:
             raise ParseError("refused: the document has an internal DTD subset", source=source)
 
 
+_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>", re.IGNORECASE)
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -106,6 +107,20 @@ def _wide_to_utf8(data: bytes) -> bytes:
     return _DECLARED.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
 
 
+def _trim_cut_character(data: bytes) -> bytes:
+    """UTF-8 bytes cut inside their last character lose that fragment.
+
+    Otherwise feedparser gives up on UTF-8 and reads the whole feed in a legacy encoding: every
+    title of a truncated download would come back as mojibake and look changed.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(data):
+            return data[: exc.start]
+    return data
+
+
 def parse_feed(data: bytes, *, source: Source | str | None = None) -> list[Call]:
     """Calls from the bytes of an RSS, Atom or RDF feed.
 
@@ -125,7 +140,7 @@ def parse_feed_result(data: bytes, *, source: Source | str | None = None) -> Fee
     data = bytes(data)
     name = source.name if isinstance(source, Source) else source
     check_xml_safety(data, source=name)
-    data = _LONG_AUTHOR.sub(rb"\1\2", _wide_to_utf8(data))
+    data = _LONG_AUTHOR.sub(rb"\1\2", _trim_cut_character(_wide_to_utf8(data)))
     try:
         # A stream, never bytes: feedparser tries to open() a bytes argument as a file name.
         parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
@@ -136,14 +151,26 @@ def parse_feed_result(data: bytes, *, source: Source | str | None = None) -> Fee
     if not parsed.get("bozo") and not entries and not parsed.get("version"):
         raise ParseError("not an RSS, Atom or RDF feed", source=name)
     programme = _programme(source) if isinstance(source, Source) else None
+    kept: list[Any] = []  # the entry each call came from
     for index, entry in enumerate(entries):
         try:
             result.calls.append(_entry_call(entry, source, name, programme))
+            kept.append(entry)
         except (ValueError, TypeError, KeyError, ValidationError) as exc:
             reason = f"entry {index}: {_why(exc)}"
             logger.warning("%s: skipped %s", name, reason)
             result.skipped.append(reason)
     if parsed.get("bozo"):
+        # A truncated document: feedparser still returns the entry it was reading when the
+        # bytes ran out, with a cut title or no id. Entries past the last closing tag go.
+        closed = len(_ENTRY_END.findall(data))
+        for index in range(closed, len(entries)):
+            reason = f"entry {index}: the document ends inside it"
+            logger.warning("%s: skipped %s", name, reason)
+            result.skipped.append(reason)
+        if len(entries) > closed:
+            ids = {id(entry) for entry in entries[closed:]}
+            result.calls = [c for c, e in zip(result.calls, kept, strict=True) if id(e) not in ids]
         reason = str(parsed.get("bozo_exception") or "ill-formed document")[:200]
         if not result.calls:
             raise ParseError(f"not a readable feed: {reason}", source=name)

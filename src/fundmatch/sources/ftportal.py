@@ -183,7 +183,7 @@ def parse_ftportal_page(
     for index, result in enumerate(results):
         notes: list[str] = []
         try:
-            if isinstance(result, dict) and "TopicDetails" in result:
+            if isinstance(result, dict) and isinstance(result.get("TopicDetails"), dict):
                 call = _from_details(result["TopicDetails"], source, notes)
             elif isinstance(result, dict) and isinstance(result.get("metadata"), dict):
                 call = _from_result(result, source, notes)
