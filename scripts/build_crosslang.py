@@ -17,6 +17,8 @@ import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from fundmatch.text import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,8 +76,11 @@ def align(parallel: list[tuple[list[str], list[str]]]) -> dict[str, list[str]]:
     best: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for (s, t), n in both.items():
         dice = 2 * n / (src_n[s] + tgt_n[t])
-        if dice >= MIN_DICE:
-            best[s].append((dice, t))
+        # Cognates (metano/methan, desalacion/desalin) win over chance co-occurrence.
+        similar = fuzz.ratio(s, t) / 100
+        score = dice + (0.5 * similar if similar >= 0.7 else 0.0)
+        if score >= MIN_DICE and (n >= 2 or similar >= 0.7 or dice >= 0.5):
+            best[s].append((score, t))
     table = {}
     for s, options in best.items():
         options.sort(key=lambda o: (-o[0], o[1]))

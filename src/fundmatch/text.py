@@ -59,19 +59,22 @@ _STOP = {
         yourself yourselves shall may might must upon within without via per well e g eg ie etc""",
     "fr": """a au aux avec ce ces cet cette dans de des du elle en et eux il ils je la le les leur
         leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se
-        ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t y est sont ete etre
-        avoir ont plus comme afin entre aussi tout tous toutes ainsi dont sans chez vers""",
+        ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t est sont ete etre
+        avoir ont plus comme afin entre aussi tout tous toutes ainsi dont sans chez vers
+        voulons pouvons cette leurs aupres""",
     "it": """a ad al alla alle ai agli all allo anche che chi ci come con da dal dalla dalle dai
         degli dei del della delle dello di e ed gli ha hanno i il in la le lo ma mi nei nel nella
         nelle nello noi non o per piu quale quali questo questa questi queste se si sia sono su
-        sul sulla sulle tra fra un una uno vi sua suo suoi loro cui essere stato""",
-    "es": """a al algo ante antes como con contra cual cuando de del desde donde durante e el ella
+        sul sulla sulle tra fra un una uno vi sua suo suoi loro cui essere stato nostra nostro
+        nostri nostre vogliamo perche ogni anche molto dove quando nostra""",
+    "es": """a al algo ante antes como con contra cual cuando de del desde donde el ella
         ellos en entre era es esa ese eso esta este esto estos estas fue ha han hasta la las le
         les lo los mas me mi muy nos o para pero por que se sea ser si sin sobre su sus tambien
-        tras un una uno unos unas y ya""",
+        tras un una uno unos unas y ya nuestra nuestro nuestros nuestras queremos mediante
+        porque cada hacia""",
     "pt": """a ao aos as com como da das de do dos e ela ele eles em entre era essa esse esta este
         foi ha isso mais mas na nas no nos o os ou para pela pelas pelo pelos por que se sem ser
-        seu seus sua suas tambem um uma umas uns""",
+        seu seus sua suas tambem um uma umas uns nossa nosso nossos nossas queremos""",
     "el": """και το τα του της των τον την η ο οι σε στο στη στην στα στους στις με για απο από
         που ως ειναι είναι να θα δεν μη ενα ένα μια μία ενος ενός μιας αυτο αυτό αυτη αυτή
         αυτα αυτά οπως όπως κατα κατά προς ή""",
