@@ -102,7 +102,7 @@ def themes() -> tuple[Theme, ...]:
 # a collision merges two rare pairs, which costs less than it saves (docs/matching.md).
 _BIGRAM_BITS = 21
 _BIGRAMS = 1 << _BIGRAM_BITS
-_CHUNK = 4_096  # calls per index block: bounds the memory of one build step
+_CHUNK = 2_048  # calls per index block: bounds the memory of one build step
 
 
 def _bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -194,6 +194,10 @@ def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[i
     return {int(owners[i]): set(g.tolist()) for i, g in zip(starts, groups, strict=True)}
 
 
+_Part = tuple[sparse.csr_matrix, npt.NDArray[np.int64]]
+"""One block's weights of the query's columns, and which of the query's columns they are."""
+
+
 @dataclass(slots=True)
 class _Terms:
     """One text (call or profile) as weighted index columns, plus the themes found in it."""
@@ -227,21 +231,22 @@ class Matcher:
         self._stem_base = _BIGRAMS + len(self._theme_table.themes)
         self._themes: list[dict[int, str]] = []
         self._keyword_targets: dict[int, _KeywordTargets] = {}
-        blocks: list[sparse.csc_matrix] = []
+        # Each block keeps only its own columns (``used``: their global numbers, sorted), so
+        # that a block costs memory for what it holds, not for the whole column space.
+        blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int64]]] = []
         for start in range(0, len(self.calls), _CHUNK):
             blocks.append(self._block(self.calls[start : start + _CHUNK]))
         self._columns = self._stem_base + len(self._lexicon)
         df = np.zeros(self._columns, dtype=np.int64)
-        for block in blocks:
-            block.resize((block.shape[0], self._columns))
-            df += np.diff(block.indptr)
+        for block, used in blocks:
+            df[used] += np.diff(block.indptr)
         n = len(self.calls)
         self._idf = (np.log((n + 1) / (df + 1)) + 1).astype(np.float32)
-        for block in blocks:
+        for block, used in blocks:
             # TF-IDF with sublinear term frequency, each call's vector of unit length.
             np.log(block.data, out=block.data)
             block.data += 1.0
-            block.data *= np.repeat(self._idf, np.diff(block.indptr))
+            block.data *= np.repeat(self._idf[used], np.diff(block.indptr))
             norms = np.sqrt(
                 np.bincount(block.indices, weights=block.data**2, minlength=block.shape[0])
             )
@@ -251,7 +256,7 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.calls)
 
-    def _block(self, calls: list[Call]) -> sparse.csc_matrix:
+    def _block(self, calls: list[Call]) -> tuple[sparse.csc_matrix, npt.NDArray[np.int64]]:
         """Raw weighted term counts of some calls: one Python pass over words, then numpy."""
         w = self.weights
         word_ids: list[int] = []
@@ -282,17 +287,21 @@ class Matcher:
         self._themes.extend(themes_found)
         theme_docs = np.array([d for d, f in enumerate(themes_found) for _ in f], dtype=np.int64)
         theme_cols = np.array([_BIGRAMS + t for f in themes_found for t in f], dtype=np.int64)
-        return sparse.coo_matrix(
+        columns = np.concatenate([ids + self._stem_base, codes, theme_cols])
+        used, local = np.unique(columns, return_inverse=True)
+        del columns, ids, codes
+        block = sparse.coo_matrix(
             (
                 np.concatenate([weights, code_weights, np.ones(len(theme_cols), np.float32)]),
                 (
-                    np.concatenate([docs, code_docs, theme_docs]),
-                    np.concatenate([ids + self._stem_base, codes, theme_cols]),
+                    np.concatenate([docs, code_docs, theme_docs]).astype(np.int32),
+                    local.astype(np.int32),
                 ),
             ),
-            shape=(n, self._stem_base + len(self._lexicon)),
+            shape=(n, len(used)),
             dtype=np.float32,
         ).tocsc()  # sums the repeated (call, column) pairs
+        return block, used
 
     def _terms(self, parts: Iterable[tuple[str, float]], lang: str, names: bool = False) -> _Terms:
         """Weighted columns of a text given as (part, weight) pairs, all in ``lang``."""
@@ -344,9 +353,7 @@ class Matcher:
 
     def _query(
         self, terms: _Terms
-    ) -> tuple[
-        npt.NDArray[np.float32], list[sparse.csr_matrix], npt.NDArray[np.float32], list[str]
-    ]:
+    ) -> tuple[npt.NDArray[np.float32], list[_Part], npt.NDArray[np.float32], list[str]]:
         """(cosine per call, per block the calls' weights of the query columns, the query's
         weights, the columns' names); empty names when nothing of the query is indexed."""
         nothing = np.zeros(len(self.calls), dtype=np.float32)
@@ -362,10 +369,18 @@ class Matcher:
             return nothing, [], nothing[:0], []
         q /= norm
         scores, parts = [], []
-        for block in self._blocks:
-            sub = block[:, columns]
-            scores.append(np.asarray(sub @ q, dtype=np.float32).ravel())
-            parts.append(sub.tocsr())  # rows read for the evidence of the best calls
+        for block, used in self._blocks:
+            if not len(used):  # a block of calls without a single indexed word
+                scores.append(np.zeros(block.shape[0], dtype=np.float32))
+                parts.append(
+                    (sparse.csr_matrix((block.shape[0], 0), dtype=np.float32), columns[:0])
+                )
+                continue
+            at = np.minimum(np.searchsorted(used, columns), len(used) - 1)
+            present = np.flatnonzero(used[at] == columns)  # query columns this block holds
+            sub = block[:, at[present]]
+            scores.append(np.asarray(sub @ q[present], dtype=np.float32).ravel())
+            parts.append((sub.tocsr(), present))  # rows read for the evidence of the best calls
         names = [terms.names.get(int(c), "?") for c in columns.tolist()]
         return np.concatenate(scores), parts, q, names
 
@@ -518,17 +533,17 @@ def _clip(reasons: list[Reason]) -> list[Reason]:
 
 
 def _shared_terms(
-    blocks: list[sparse.csr_matrix],
+    blocks: list[_Part],
     q: npt.NDArray[np.float32],
     names: list[str],
     index: int,
     limit: int = 6,
 ) -> str:
     """The profile's terms that weigh most in one call's cosine, strongest first."""
-    block = blocks[index // _CHUNK]
+    block, present = blocks[index // _CHUNK]
     local = index % _CHUNK
     start, end = block.indptr[local], block.indptr[local + 1]
-    cols = block.indices[start:end]
+    cols = present[block.indices[start:end]]
     order = sorted(
         zip(cols.tolist(), (block.data[start:end] * q[cols]).tolist(), strict=True),
         key=lambda cv: (-cv[1], names[cv[0]]),
