@@ -3,7 +3,8 @@
 Calls: the real cordis-he and H2020 topics (4,938 texts, median ~4,000 characters), replicated
 with new ids up to the size asked. Profiles: real project descriptions from cordis-he. Baselines
 in the same run: bm25s and scikit-learn TF-IDF over title + description. Each size runs in its
-own subprocess so that peak RSS (``resource.getrusage``) belongs to that size alone.
+own subprocess so that peak RSS (``resource.getrusage``) belongs to that size alone; "index MB"
+is the resident memory the index added (RSS after the build minus before), without the test data.
 
     python benchmarks/bench_rank_speed.py [--quick] [--sizes 10000 100000] [--dataset PATH]
 """
@@ -31,6 +32,16 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    """Resident memory now (Linux), to tell the index's share from the loaded test data."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[1])
+    except OSError:
+        return float("nan")
+    return pages * resource.getpagesize() / 2**20
 
 
 def run_one(size: int, method: str, data: Path, queries: int) -> dict[str, float]:
@@ -64,9 +75,11 @@ def run_one(size: int, method: str, data: Path, queries: int) -> dict[str, float
             )
             for p in projects
         ]
+        before = rss_mb()
         start = time.perf_counter()
         matcher = Matcher(calls)
         result["index_s"] = time.perf_counter() - start
+        result["index_mb"] = rss_mb() - before
 
         def search(i: int) -> object:
             return matcher.rank(profiles[i], limit=10, include_blocked=True)
@@ -76,12 +89,14 @@ def run_one(size: int, method: str, data: Path, queries: int) -> dict[str, float
 
         docs = [f"{t}\n{d}" for t, d in texts]
         corpus = [docs[i % len(docs)] for i in range(size)]
+        before = rss_mb()
         start = time.perf_counter()
         retriever = bm25s.BM25()
         retriever.index(
             bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False
         )
         result["index_s"] = time.perf_counter() - start
+        result["index_mb"] = rss_mb() - before
         qtexts = [
             p["title"] + "\n" + p["description"] + "\n" + ", ".join(p["keywords"]) for p in projects
         ]
@@ -98,10 +113,12 @@ def run_one(size: int, method: str, data: Path, queries: int) -> dict[str, float
 
         docs = [f"{t}\n{d}" for t, d in texts]
         corpus = [docs[i % len(docs)] for i in range(size)]
+        before = rss_mb()
         start = time.perf_counter()
         vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
         matrix = vectorizer.fit_transform(corpus)
         result["index_s"] = time.perf_counter() - start
+        result["index_mb"] = rss_mb() - before
         qtexts = [
             p["title"] + "\n" + p["description"] + "\n" + ", ".join(p["keywords"]) for p in projects
         ]
@@ -143,7 +160,7 @@ def main() -> None:
     sizes = [10_000] if args.quick else args.sizes
     print(
         f"{'calls':>8s} {'method':10s} {'index s':>8s} {'rank ms (median)':>17s} {'p95 ms':>7s} "
-        f"{f'{args.queries} profiles s':>15s} {'peak MB':>8s}"
+        f"{f'{args.queries} profiles s':>15s} {'peak MB':>8s} {'index MB':>9s}"
     )
     for size in sizes:
         rows = {}
@@ -167,7 +184,7 @@ def main() -> None:
             r = rows[method] = json.loads(out.strip().splitlines()[-1])
             print(
                 f"{size:8d} {method:10s} {r['index_s']:8.2f} {r['one_ms']:17.1f} "
-                f"{r['p95_ms']:7.1f} {r['batch_s']:15.2f} {r['peak_mb']:8.0f}",
+                f"{r['p95_ms']:7.1f} {r['batch_s']:15.2f} {r['peak_mb']:8.0f} {r['index_mb']:9.0f}",
                 flush=True,
             )
         for base in ("bm25s", "tfidf"):

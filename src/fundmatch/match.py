@@ -102,7 +102,7 @@ def themes() -> tuple[Theme, ...]:
 # a collision merges two rare pairs, which costs less than it saves (docs/matching.md).
 _BIGRAM_BITS = 21
 _BIGRAMS = 1 << _BIGRAM_BITS
-_CHUNK = 2_048  # calls per index block: bounds the memory of one build step
+_CHUNK = 1_024  # calls per index block: bounds the memory of one build step
 
 
 def _bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -233,7 +233,7 @@ class Matcher:
         self._keyword_targets: dict[int, _KeywordTargets] = {}
         # Each block keeps only its own columns (``used``: their global numbers, sorted), so
         # that a block costs memory for what it holds, not for the whole column space.
-        blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int64]]] = []
+        blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
         for start in range(0, len(self.calls), _CHUNK):
             blocks.append(self._block(self.calls[start : start + _CHUNK]))
         self._columns = self._stem_base + len(self._lexicon)
@@ -256,7 +256,7 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.calls)
 
-    def _block(self, calls: list[Call]) -> tuple[sparse.csc_matrix, npt.NDArray[np.int64]]:
+    def _block(self, calls: list[Call]) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32]]:
         """Raw weighted term counts of some calls: one Python pass over words, then numpy."""
         w = self.weights
         word_ids: list[int] = []
@@ -289,6 +289,7 @@ class Matcher:
         theme_cols = np.array([_BIGRAMS + t for f in themes_found for t in f], dtype=np.int64)
         columns = np.concatenate([ids + self._stem_base, codes, theme_cols])
         used, local = np.unique(columns, return_inverse=True)
+        used = used.astype(np.int32)  # fewer than 2**31 columns: half the memory of int64
         del columns, ids, codes
         block = sparse.coo_matrix(
             (
