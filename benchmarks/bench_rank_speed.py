@@ -37,7 +37,7 @@ def peak_mb() -> float:
 def rss_mb() -> float:
     """Resident memory now (Linux), to tell the index's share from the loaded test data."""
     try:
-        with open("/proc/self/statm", encoding="ascii") as handle:
+        with Path("/proc/self/statm").open(encoding="ascii") as handle:
             pages = int(handle.read().split()[1])
     except OSError:
         return float("nan")
