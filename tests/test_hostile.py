@@ -151,3 +151,10 @@ def test_feed_text_reaches_the_log_escaped(
     _parse(data)
     for record in caplog.records:
         assert "\x1b" not in record.getMessage() and "\x07" not in record.getMessage()
+
+
+def test_a_feed_over_the_size_limit_is_refused_before_parsing() -> None:
+    from fundmatch.sources.feeds import MAX_FEED_BYTES
+
+    with pytest.raises(fm.ParseError, match="limit"):
+        _parse(hostile.RSS_HEAD + b" " * MAX_FEED_BYTES + hostile.RSS_TAIL)

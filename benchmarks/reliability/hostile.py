@@ -380,7 +380,7 @@ from fundmatch.sources.http import Limits, Request, fetch
 from fundmatch.sources.feeds import parse_feed_result
 LIMITS = Limits(connect_timeout=2, read_timeout=2, total_timeout=10, retries=0,
                 max_bytes=20 * 1024 * 1024)
-BAD = {chr(c) for c in range(32)} | {chr(c) for c in range(0x7f, 0xa0)} | set(
+BAD = {chr(c) for c in range(32) if chr(c) != "\n"} | {chr(c) for c in range(0x7f, 0xa0)} | set(
     "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 def check(calls):
     problems = []

@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+MAX_FEED_BYTES = 20 * 1024 * 1024
+"""Largest feed document read (the fetch size cap is the same)."""
 _WIDE = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 # feedparser looks for an e-mail address in RSS author text with a regex that is quadratic in
 # a run of address characters: a 64 KB <author> took minutes. Such text is cut to 512 bytes
@@ -139,6 +141,14 @@ def parse_feed_result(data: bytes, *, source: Source | str | None = None) -> Fee
         raise TypeError("parse_feed takes the feed's bytes (never a URL or a path)")
     data = bytes(data)
     name = source.name if isinstance(source, Source) else source
+    if len(data) > MAX_FEED_BYTES:
+        # feedparser holds the whole document and every entry in memory: a 50 MB feed took
+        # over a minute and 700 MB. No real call feed comes near this.
+        raise ParseError(
+            f"refused: the document is {len(data):,} bytes, over the {MAX_FEED_BYTES:,}-byte "
+            "limit for a feed",
+            source=name,
+        )
     check_xml_safety(data, source=name)
     data = _LONG_AUTHOR.sub(rb"\1\2", _trim_cut_character(_wide_to_utf8(data)))
     try:
