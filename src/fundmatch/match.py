@@ -710,8 +710,11 @@ def _deadline_gate(
             gate="deadline", outcome="blocked", message=f"closed: last deadline was {last}"
         )
     if status == "forthcoming":
-        opens = call.opening.strftime("%Y-%m-%d") if call.opening else "a date not yet given"
-        return Check(gate="deadline", outcome="flag", message=f"not open yet: opens {opens}")
+        if call.opening is None:
+            message = "not open yet (forthcoming; opening date not given)"
+        else:
+            message = f"not open yet: opens {call.opening.strftime('%Y-%m-%d')}"
+        return Check(gate="deadline", outcome="flag", message=message)
     days = call.days_left(now)
     if days is None:
         return Check(gate="deadline", outcome="unknown", message="the call gives no deadline")
