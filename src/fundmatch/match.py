@@ -51,7 +51,7 @@ class Weights:
     lexical_scale: float = 0.25
     """The cosine at which the lexical factor gives 63 % of its points."""
     # explained factors, computed for the best lexical candidates only
-    keyword: float = 5.0
+    keyword: float = 3.0
     """Points when every profile keyword matches the call's keywords, tags or title (pro rata)."""
     keyword_cutoff: float = 85.0
     """rapidfuzz similarity (0-100) from which a keyword counts as matched."""
@@ -114,6 +114,7 @@ def _bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 class _Pattern:
     theme: int
     label: str
+    lang: str
     first: int
     codes: frozenset[int]
 
@@ -130,7 +131,7 @@ class _Themes:
                     ids = lexicon.ids(label, lang)
                     if len(ids):
                         codes = frozenset(_bigram_codes(ids).tolist())
-                        pattern = _Pattern(t, label, int(ids[0]), codes)
+                        pattern = _Pattern(t, label, lang, int(ids[0]), codes)
                         by_first.setdefault(pattern.first, []).append(pattern)
         self.by_first = by_first
         self._code_mask = np.zeros(_BIGRAMS, dtype=bool)
@@ -146,12 +147,18 @@ class _Themes:
             self._mask[list(self.by_first)] = True
         return self._mask
 
-    def find(self, ids: npt.NDArray[np.int64], codes: npt.NDArray[np.int64]) -> dict[int, str]:
-        """Theme index → the label that matched, for a text's stem ids and bigram codes."""
+    def find(
+        self, ids: npt.NDArray[np.int64], codes: npt.NDArray[np.int64], lang: str
+    ) -> dict[int, str]:
+        """Theme index → the label that matched, for a text's stem ids and bigram codes.
+
+        Labels of the text's language and English labels count (English terms are used in
+        every language); another language's label is not looked for.
+        """
         hits = ids[self._first_mask()[ids]]
         if not len(hits):
             return {}
-        return self._match(set(hits.tolist()), set(codes.tolist()))
+        return self._match(set(hits.tolist()), set(codes.tolist()), lang)
 
     def find_many(
         self,
@@ -159,10 +166,10 @@ class _Themes:
         docs: npt.NDArray[np.int64],
         codes: npt.NDArray[np.int64],
         code_docs: npt.NDArray[np.int64],
-        n: int,
+        langs: list[str],
     ) -> list[dict[int, str]]:
         """:meth:`find` for ``n`` texts at once: ``docs`` / ``code_docs`` say whose each id is."""
-        found: list[dict[int, str]] = [{} for _ in range(n)]
+        found: list[dict[int, str]] = [{} for _ in langs]
         hit = self._first_mask()[ids]
         firsts = _group(docs[hit], ids[hit])
         if not firsts:
@@ -170,13 +177,15 @@ class _Themes:
         wanted = self._code_mask[codes]
         all_codes = _group(code_docs[wanted], codes[wanted])
         for doc, present in firsts.items():
-            found[doc] = self._match(present, all_codes.get(doc, set()))
+            found[doc] = self._match(present, all_codes.get(doc, set()), langs[doc])
         return found
 
-    def _match(self, present: set[int], code_set: set[int]) -> dict[int, str]:
+    def _match(self, present: set[int], code_set: set[int], lang: str) -> dict[int, str]:
         found: dict[int, str] = {}
         for first in sorted(present):
             for p in self.by_first[first]:
+                if p.lang not in (lang, "en"):
+                    continue
                 if p.theme not in found and p.codes <= code_set:
                     found[p.theme] = p.label
         return found
@@ -261,9 +270,11 @@ class Matcher:
         w = self.weights
         word_ids: list[int] = []
         lengths: list[int] = []
+        langs: list[str] = []
         for call in calls:
             title, keywords, description = _call_text(call)
             lang = guess_language(title + "\n" + description[:1500])
+            langs.append(lang)
             for text in (title, keywords, description):
                 found = self._lexicon.word_ids(text, lang)
                 word_ids.extend(found)
@@ -283,7 +294,7 @@ class Matcher:
         else:
             codes = code_docs = ids[:0]
             code_weights = weights[:0]
-        themes_found = self._theme_table.find_many(ids, docs, codes, code_docs, n)
+        themes_found = self._theme_table.find_many(ids, docs, codes, code_docs, langs)
         self._themes.extend(themes_found)
         theme_docs = np.array([d for d, f in enumerate(themes_found) for _ in f], dtype=np.int64)
         theme_cols = np.array([_BIGRAMS + t for f in themes_found for t in f], dtype=np.int64)
@@ -326,7 +337,7 @@ class Matcher:
                 labels.update((c, f"{stems[a]} {stems[b]}") for a, b, c in pairs)
         if not cols:
             return _Terms(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {})
-        found = self._theme_table.find(np.concatenate(all_ids), np.concatenate(all_codes))
+        found = self._theme_table.find(np.concatenate(all_ids), np.concatenate(all_codes), lang)
         theme_ids = sorted(found)
         cols.append(np.array([_BIGRAMS + t for t in theme_ids], dtype=np.int64))
         vals.append(np.ones(len(theme_ids), dtype=np.float32))
