@@ -140,6 +140,7 @@ class _Themes:
                 self._code_mask[list(p.codes)] = True
         self._lexicon = lexicon
         self._mask = np.zeros(0, dtype=bool)
+        self._by_lang: dict[str, dict[int, list[_Pattern]]] = {}
 
     def _first_mask(self) -> npt.NDArray[np.bool_]:
         if len(self._mask) < len(self._lexicon):  # the lexicon grew: extend the first-id mask
@@ -180,12 +181,23 @@ class _Themes:
             found[doc] = self._match(present, all_codes.get(doc, set()), langs[doc])
         return found
 
+    def _for(self, lang: str) -> dict[int, list[_Pattern]]:
+        """Patterns by first id, of ``lang`` and English only (built once per language)."""
+        table = self._by_lang.get(lang)
+        if table is None:
+            table = {}
+            for first, patterns in self.by_first.items():
+                mine = [p for p in patterns if p.lang in (lang, "en")]
+                if mine:
+                    table[first] = mine
+            self._by_lang[lang] = table
+        return table
+
     def _match(self, present: set[int], code_set: set[int], lang: str) -> dict[int, str]:
         found: dict[int, str] = {}
-        for first in sorted(present):
-            for p in self.by_first[first]:
-                if p.lang not in (lang, "en"):
-                    continue
+        table = self._for(lang)
+        for first in sorted(present.intersection(table)):
+            for p in table[first]:
                 if p.theme not in found and p.codes <= code_set:
                     found[p.theme] = p.label
         return found
@@ -240,6 +252,8 @@ class Matcher:
         self._stem_base = _BIGRAMS + len(self._theme_table.themes)
         self._themes: list[dict[int, str]] = []
         self._keyword_targets: dict[int, _KeywordTargets] = {}
+        self._seen = np.zeros(0, dtype=bool)  # scratch space of _block
+        self._local = np.zeros(0, dtype=np.int32)
         # Each block keeps only its own columns (``used``: their global numbers, sorted), so
         # that a block costs memory for what it holds, not for the whole column space.
         blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
@@ -261,6 +275,7 @@ class Matcher:
             )
             block.data /= np.maximum(norms, 1e-12)[block.indices].astype(np.float32)
         self._blocks = blocks
+        self._seen, self._local = self._seen[:0], self._local[:0]  # free the scratch space
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -299,9 +314,19 @@ class Matcher:
         theme_docs = np.array([d for d, f in enumerate(themes_found) for _ in f], dtype=np.int64)
         theme_cols = np.array([_BIGRAMS + t for f in themes_found for t in f], dtype=np.int64)
         columns = np.concatenate([ids + self._stem_base, codes, theme_cols])
-        used, local = np.unique(columns, return_inverse=True)
-        used = used.astype(np.int32)  # fewer than 2**31 columns: half the memory of int64
-        del columns, ids, codes
+        del ids, codes
+        # The block's own columns, numbered 0..k-1 in global order: a dense lookup (linear)
+        # rather than np.unique (a sort of every entry).
+        size = self._stem_base + len(self._lexicon)
+        if len(self._seen) < size:
+            self._seen = np.zeros(size + 65_536, dtype=bool)
+            self._local = np.zeros(size + 65_536, dtype=np.int32)
+        self._seen[columns] = True
+        used = np.flatnonzero(self._seen).astype(np.int32)  # fewer than 2**31 columns
+        self._seen[used] = False
+        self._local[used] = np.arange(len(used), dtype=np.int32)
+        local = self._local[columns]
+        del columns
         block = sparse.coo_matrix(
             (
                 np.concatenate([weights, code_weights, np.ones(len(theme_cols), np.float32)]),

@@ -273,9 +273,12 @@ class Lexicon:
         if words is None:
             words = self._words[lang] = {}
         found = tokens(text)
-        for word in sorted(set(found).difference(words)):  # sorted: ids never depend on hashing
-            self._learn(word, lang, words)
-        return list(map(words.__getitem__, found))
+        try:
+            return list(map(words.__getitem__, found))  # the common case: every word known
+        except KeyError:
+            for word in sorted(set(found).difference(words)):  # sorted: ids never hash-dependent
+                self._learn(word, lang, words)
+            return list(map(words.__getitem__, found))
 
     def _learn(self, word: str, lang: str, words: dict[str, int]) -> None:
         s = stem(word, lang)
