@@ -89,6 +89,8 @@ def load_part(size: farm.Size) -> bool:
         f"duplicates {dup}, never announced {len(missing)}"
     )
     print(f"  same message resent  {faulty.resent_same_id} (same Message-ID: the ambiguous window)")
+    for key in sorted(lost | extra)[:5] + differ[:5]:
+        print(f"    differs: {key}")
     print(f"  API key reached farm {'yes' if faulty.bad_keys == 0 else 'NO'}")
     found = dict(faulty.secrets_found)
     for where, count in reference.secrets_found.items():
