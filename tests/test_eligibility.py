@@ -89,12 +89,21 @@ def test_instrument_organisation_budget_partnership_and_exclusions() -> None:
     universities = EURO_MED_CALL.model_copy(update={"organisation_types": ("university",)})
     assert gates(universities, MARSEILLE, now=NOW)[0][0].gate == "organisation"
 
-    big = EURO_MED_CALL.model_copy(update={"budget": Budget(per_project_min=Decimal(2_000_000))})
+    big = EURO_MED_CALL.model_copy(
+        update={"budget": Budget(per_project_min=Decimal(2_000_000)), "min_partners": 1}
+    )
     small_sme = MARSEILLE.model_copy(update={"budget_max": Decimal(300_000)})
     (blocker,) = gates(big, small_sme, now=NOW)[0]
     assert blocker.message == (
         "at least 2,000,000 EUR per project; the profile can handle at most 300,000"
     )
+    # The same amount for a consortium (or when the call does not say) can be joined as a
+    # partner: flagged, not blocked.
+    for partners in (None, 3):
+        shared = big.model_copy(update={"min_partners": partners})
+        blockers, notes = gates(shared, small_sme, now=NOW)
+        assert [b.gate for b in blockers if b.gate == "budget"] == []
+        assert any(n.gate == "budget" and "as a partner" in n.message for n in notes)
 
     consortium = EURO_MED_CALL.model_copy(update={"min_partners": 3, "min_countries": 3})
     alone = MARSEILLE.model_copy(update={"partners": 0, "partner_countries": ()})

@@ -66,7 +66,7 @@ class Weights:
     """A deadline fewer days away than this (but after the preparation time) costs points."""
     closing_soon: float = -3.0
     """Points for a deadline closing soon."""
-    budget_fit: float = 3.0
+    budget_fit: float = 1.0
     """Points when the call's per-project range overlaps the profile's budget."""
 
 
@@ -858,11 +858,19 @@ def _budget_gate(call: Call, profile: Profile) -> Check:
             f"the profile needs at least {profile.budget_min:,.0f}",
         )
     if low is not None and profile.budget_max is not None and low > profile.budget_max:
+        # A per-project amount is the whole consortium's unless the call is for one applicant:
+        # too large to lead alone is not too large to join, so only a single-applicant call
+        # is ruled out; otherwise it is worth knowing, not a reason to hide the call.
+        message = (
+            f"at least {low:,.0f} {cur} per project; "
+            f"the profile can handle at most {profile.budget_max:,.0f}"
+        )
+        if call.min_partners == 1:
+            return Check(gate="budget", outcome="blocked", message=message)
         return Check(
             gate="budget",
-            outcome="blocked",
-            message=f"at least {low:,.0f} {cur} per project; "
-            f"the profile can handle at most {profile.budget_max:,.0f}",
+            outcome="flag",
+            message=f"{message}: fits as a partner of a consortium, not alone",
         )
     return Check(
         gate="budget", outcome="pass", message=f"per-project range {_range(low, high, cur)} fits"
