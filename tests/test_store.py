@@ -278,6 +278,20 @@ def test_same_call_from_two_sources_by_similar_title_and_deadline_day(store: fm.
     assert [p.source_call_id for p in stored.provenance] == ["EM-1", "feed-9"]
 
 
+def test_look_alike_titles_with_other_numbers_are_different_calls(store: fm.Store) -> None:
+    fourth = call(
+        "EM-4", title="Euro-MED call 4: thematic projects", deadlines=[deadline("2026-10-01")]
+    )
+    store.upsert([fourth], source="euromed", now=day(0))
+    fifth = call(
+        "feed-5", title="Euro-MED call 5: thematic projects", deadlines=[deadline("2026-10-01")]
+    )
+
+    changes = store.upsert([fifth], source="feed", now=day(1))
+
+    assert [(c.kind, c.call_id) for c in changes] == [("new", "feed-5")]
+
+
 def test_a_call_is_withdrawn_only_when_every_source_dropped_it(store: fm.Store) -> None:
     store.upsert([call("X-1")], source="portal", now=day(0))
     store.upsert([call("guid-1", topic_id="X-1")], source="feed", now=day(0))

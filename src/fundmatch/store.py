@@ -266,6 +266,12 @@ def _identity_keys(call: Call) -> set[str]:
     return {f"id:{v.strip().casefold()}" for v in (call.id, call.topic_id) if v}
 
 
+def _numbers(title: str) -> frozenset[str]:
+    """The numbers a title names: "Call 4 (2024)" and "Call 5 (2024)" are not the same call,
+    however alike the rest of their words."""
+    return frozenset(re.findall(r"\d+", title))
+
+
 def _day_keys(call: Call) -> set[str]:
     return {f"day:{d.at.astimezone(UTC).date().isoformat()}" for d in call.deadlines}
 
@@ -896,8 +902,11 @@ class _Upsert:
             return by_id[0]
         same_day = sorted({c for k in _day_keys(call) for c in keys.get(k, ())} - taken)
         title = call.title.casefold()
+        numbers = _numbers(title)
         scored = [
-            (fuzz.token_sort_ratio(title, titles[c].casefold()), c) for c in same_day if c in titles
+            (fuzz.token_sort_ratio(title, titles[c].casefold()), c)
+            for c in same_day
+            if c in titles and _numbers(titles[c]) == numbers
         ]
         best = max(scored, default=None, key=lambda s: s[0])
         if best is not None and best[0] >= TITLE_SIMILARITY:
