@@ -3,6 +3,7 @@ recipient, answer DATA with 451/554/421, drop the connection after DATA, refuse 
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ from typing import Any, Literal
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+# aiosmtpd logs a deprecation line (Session.login_data) at every AUTH it handles itself.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 CERT = Path(__file__).parent / "data" / "digest" / "loopback-cert.pem"
 KEY = Path(__file__).parent / "data" / "digest" / "loopback-key.pem"
