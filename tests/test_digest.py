@@ -11,7 +11,9 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 
 import fundmatch as fm
@@ -25,6 +27,7 @@ from fundmatch.digest import (
     select_digest,
     subject,
 )
+from fundmatch.export import ics_uid
 from fundmatch.outbox import outbox_messages
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -346,9 +349,11 @@ def test_the_ics_attachment_holds_the_coming_deadlines() -> None:
     )
     digest = select_digest(a_subscription(), "a@x.org", matches=[a_match(call)], now=NOW)
     ics = render_ics(digest)
-    assert ics.count("BEGIN:VEVENT") == 1
-    assert "DTSTART:20260910T150000Z" in ics
-    assert "SUMMARY:Deadline (stage 2): Stage\\, test\\; with\\\\ specials" in ics
+    (event,) = icalendar.Calendar.from_ical(ics).events
+    assert event["dtstart"].dt == datetime(2026, 9, 10, 17, 0, tzinfo=ZoneInfo(BRUSSELS))
+    assert event["dtstart"].params["TZID"] == BRUSSELS
+    assert str(event["summary"]) == "Deadline (stage 2): Stage, test; with\\ specials"
+    assert str(event["uid"]) == ics_uid(call, 2)  # the UID of the calendar export
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
     attachments = list(rendered(digest).iter_attachments())
     assert [a.get_filename() for a in attachments] == ["deadlines.ics"]

@@ -28,6 +28,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from fundmatch.config import find_line, load_profile, load_toml, validate
 from fundmatch.errors import ConfigError, MailError
+from fundmatch.export import export_ics
 from fundmatch.models import Call, Change, Deadline, FundmatchModel, Match, Profile
 
 __all__ = [
@@ -619,54 +620,15 @@ def render_html(digest: Digest) -> str:
     return _templates().get_template("digest.html").render(_view(digest))
 
 
-def render_ics(digest: Digest, domain: str = "fundmatch.invalid") -> str:
-    """An iCalendar file with the coming deadlines of every call in the digest."""
-    stamp = digest.now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//fundmatch//digest//EN", "METHOD:PUBLISH"]
-    seen: set[str] = set()
+def render_ics(digest: Digest) -> str:
+    """The coming deadlines of every call in the digest, written as the calendar export
+    writes them (same UIDs: a digest's attachment and an export update the same events)."""
+    calls: dict[str, Call] = {}
     for item in digest.items:
-        call = item.call
-        for deadline in call.deadlines:
-            if deadline.at <= digest.now:
-                continue
-            at = deadline.at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-            uid = hashlib.sha256(f"{call.id}|{at}".encode()).hexdigest()[:24] + "@" + domain
-            if uid in seen:
-                continue
-            seen.add(uid)
-            label = f" ({deadline.label})" if deadline.label else ""
-            title = f"Deadline{label}: {header_text(call.title, limit=120)}"
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:{uid}",
-                f"DTSTAMP:{stamp}",
-                f"DTSTART:{at}",
-                f"DTEND:{at}",
-                f"SUMMARY:{_ics_escape(title)}",
-                f"DESCRIPTION:{_ics_escape(header_text(f'{call.id} - {when(deadline)}'))}",
-            ]
-            if safe_url(call.url):
-                lines.append(f"URL:{call.url}")
-            lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(_ics_fold(line) + "\r\n" for line in lines)
-
-
-def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_fold(line: str) -> str:
-    out: list[str] = []
-    current = b""
-    for ch in line:
-        encoded = ch.encode()
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += encoded
-    out.append(current.decode())
-    return "\r\n ".join(out)
+        title = header_text(item.call.title, limit=120)
+        calls.setdefault(item.call.id, item.call.model_copy(update={"title": title}))
+    name = f"fundmatch: {header_text(digest.subscription, limit=80)}"
+    return export_ics(list(calls.values()), now=digest.now, name=name, upcoming=True)
 
 
 def render_digest(
@@ -699,7 +661,7 @@ def render_digest(
     message.add_alternative(
         render_html(digest), subtype="html", charset="utf-8", cte="quoted-printable"
     )
-    ics = render_ics(digest, domain)
+    ics = render_ics(digest)
     if "BEGIN:VEVENT" in ics:
         message.add_attachment(
             ics,

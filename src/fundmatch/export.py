@@ -260,13 +260,15 @@ def export_ics(
     now: datetime,
     alarm_days: int = 7,
     name: str = "fundmatch deadlines",
+    upcoming: bool = False,
 ) -> str:
     """An iCalendar (RFC 5545) calendar with one event per deadline stage of every call.
 
     Each event is at the deadline in the call's own time zone (its VTIMEZONE is included),
     has a stable UID (:func:`ics_uid`) so re-importing updates it, a display alarm
     ``alarm_days`` before, and the link (and for matches the score) in its description.
-    ``now`` is the DTSTAMP (when the export was made).
+    ``now`` is the DTSTAMP (when the export was made). ``upcoming`` keeps only the deadlines
+    after ``now``; stage numbers, and so UIDs, stay those of the full export.
     """
     if alarm_days < 0:
         raise ValueError("alarm_days must be zero or more")
@@ -282,6 +284,8 @@ def export_ics(
     for index, call in enumerate(calls):
         match = None if matches is None else matches[index]
         for stage, deadline in enumerate(call.deadlines, 1):
+            if upcoming and deadline.at <= now:
+                continue
             stage_name = _stage_name(call, deadline, stage)
             event = icalendar.Event()
             event.add("uid", ics_uid(call, stage))
