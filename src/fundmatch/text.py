@@ -92,13 +92,17 @@ _SPACE = re.compile(r"\s+")
 _MARKS = re.compile(r"[\u0300-\u036f]")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _LETTER = re.compile(r"[^\W\d_]")
-# Punctuation and symbols → spaces, then str.split: twice as fast as a regex on long texts.
-_SPLIT = str.maketrans(
-    dict.fromkeys(
-        "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~–—‐‑’‘‚“”„«»‹›…·•°§¶†€£$¥©®™×÷±≤≥→←↑↓"
-        "\u00a0\u2009\u202f\u200b\ufeff",
-        " ",
-    )
+# Punctuation and symbols → spaces, then str.split. ASCII punctuation goes through
+# bytes.translate on the UTF-8 text (ASCII bytes never occur inside a multi-byte character),
+# about a third faster than str.translate; the few non-ASCII signs go through a regex.
+_PUNCTUATION = (
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~–—‐‑’‘‚“”„«»‹›…·•°§¶†€£$¥©®™×÷±≤≥→←↑↓"
+    "\u00a0\u2009\u202f\u200b\ufeff"
+)
+_ASCII_PUNCTUATION = "".join(c for c in _PUNCTUATION if c.isascii()).encode()
+_SPLIT_ASCII = bytes.maketrans(_ASCII_PUNCTUATION, b" " * len(_ASCII_PUNCTUATION))
+_SPLIT_OTHER = re.compile(
+    "[" + re.escape("".join(c for c in _PUNCTUATION if not c.isascii())) + "]"
 )
 
 
@@ -119,7 +123,11 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens (accents kept, for the stemmers); hyphens and punctuation split."""
-    return text.lower().translate(_SPLIT).split()
+    text = text.lower()
+    if not text.isascii():
+        text = _SPLIT_OTHER.sub(" ", text)
+    raw = text.encode("utf-8", "surrogatepass").translate(_SPLIT_ASCII)
+    return raw.decode("utf-8", "surrogatepass").split()
 
 
 @cache
