@@ -845,6 +845,15 @@ def _print_explanation(
 # --- entry point ----------------------------------------------------------------------
 
 
+_HELP_ORDER = ("update", "sources", "calls", "changes", "match", "report", "export", "digest")
+
+
+def _help_order(setup: Setup) -> int:
+    """Commands in the order a newcomer uses them; any other (``schema``) last."""
+    name = setup.__name__.strip("_")
+    return _HELP_ORDER.index(name) if name in _HELP_ORDER else len(_HELP_ORDER)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -866,7 +875,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  fundmatch match --profile calls/profiles/marseille-open-data-sme.toml",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for setup in _COMMANDS:
+    for setup in sorted(_COMMANDS, key=_help_order):
         setup(sub, common)
     return parser
 
