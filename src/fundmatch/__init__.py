@@ -12,6 +12,8 @@ The whole public API is the names below; everything else is internal.
 """
 
 from fundmatch.config import load_profile as load_profile
+from fundmatch.coverage import Coverage as Coverage
+from fundmatch.coverage import coverage as coverage
 from fundmatch.digest import Digest as Digest
 from fundmatch.digest import Subscription as Subscription
 from fundmatch.digest import Subscriptions as Subscriptions
@@ -44,6 +46,7 @@ from fundmatch.models import Call as Call
 from fundmatch.models import Change as Change
 from fundmatch.models import Check as Check
 from fundmatch.models import Deadline as Deadline
+from fundmatch.models import FactSource as FactSource
 from fundmatch.models import FieldChange as FieldChange
 from fundmatch.models import Match as Match
 from fundmatch.models import Matches as Matches
@@ -73,10 +76,12 @@ __all__ = [
     "Change",
     "Check",
     "ConfigError",
+    "Coverage",
     "Deadline",
     "Delivery",
     "Digest",
     "DigestRun",
+    "FactSource",
     "FetchError",
     "FieldChange",
     "FileMailer",
@@ -103,6 +108,7 @@ __all__ = [
     "Subscriptions",
     "Weights",
     "__version__",
+    "coverage",
     "export_commongrants",
     "export_csv",
     "export_ics",

@@ -1,15 +1,17 @@
 """Updating the store from the sources: fetch, parse, upsert, one result per source.
 
 Orchestration only: fetching is ``sources.http`` (or any ``fetch`` callable), parsing is
-``sources.ftportal`` / ``sources.feeds``, storing is :class:`~fundmatch.store.Store`. A source
-that fails is recorded as failed and the others go on; bugs still raise.
+``sources.ftportal`` / ``sources.feeds``, programme rules are ``sources.rules`` (every call
+inherits its programme's general eligibility rules before it is stored), storing is
+:class:`~fundmatch.store.Store`. A source that fails is recorded as failed and the others go
+on; bugs still raise.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from pydantic import Field
@@ -20,7 +22,8 @@ from fundmatch.netguard import Guard
 from fundmatch.sources import http
 from fundmatch.sources.feeds import parse_feed_result
 from fundmatch.sources.ftportal import parse_ftportal_page, search_request
-from fundmatch.sources.registry import Source
+from fundmatch.sources.registry import Programme, Source, load_programmes
+from fundmatch.sources.rules import inherit_rules
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot
 from fundmatch.store import Store
 
@@ -73,6 +76,7 @@ def update(
     guard: Guard | None = None,
     offline: bool = False,
     progress: Progress | None = None,
+    programmes: Mapping[str, Programme] | None = None,
 ) -> list[SourceResult]:
     """Read every enabled source into ``store`` at ``now``; one :class:`SourceResult` each.
 
@@ -80,13 +84,17 @@ def update(
     (one result, source ``snapshot``). A source that fails (fetch or parse) is recorded with
     :meth:`Store.record_failure` and the others go on. ``fetch`` defaults to
     :func:`fundmatch.sources.http.fetch` behind ``guard`` (None: the safe default ``Guard()``).
+    Every call inherits the general rules of its programme from ``programmes`` (default: the
+    bundled ``calls/programmes.toml``) where it states none of its own.
     """
+    rules = load_programmes() if programmes is None else programmes
     if fetch is None:
         fetch = functools.partial(http.fetch, guard=guard or Guard())
     if offline:
         if progress:
             progress(0, 1, SNAPSHOT_SOURCE)
-        result = _store(store, SNAPSHOT_SOURCE, load_snapshot(), now=now, complete=True)
+        calls = [inherit_rules(call, rules) for call in load_snapshot()]
+        result = _store(store, SNAPSHOT_SOURCE, calls, now=now, complete=True)
         if progress:
             progress(1, 1, SNAPSHOT_SOURCE)
         return [result]
@@ -97,9 +105,9 @@ def update(
             progress(done, len(chosen), source.name)
         try:
             if source.kind == "ftportal":
-                results.append(_portal(store, source, now, fetch))
+                results.append(_portal(store, source, now, fetch, rules))
             else:
-                results.append(_feed(store, source, now, fetch))
+                results.append(_feed(store, source, now, fetch, rules))
         except SourceError as exc:
             logger.warning("%s failed: %s", source.name, exc)
             message = exc.message
@@ -110,14 +118,20 @@ def update(
     return results
 
 
-def _portal(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> SourceResult:
+def _portal(
+    store: Store,
+    source: Source,
+    now: datetime,
+    fetch: http.Fetch,
+    rules: Mapping[str, Programme],
+) -> SourceResult:
     calls: list[Call] = []
     skipped: list[str] = []
     complete = False
     for number in range(1, source.max_pages + 1):
         response = fetch(search_request(source, number))
         page = parse_ftportal_page(response.body, source=source.name)
-        calls.extend(page.calls)
+        calls.extend(inherit_rules(call, rules) for call in page.calls)
         skipped.extend(f"page {number}, {reason}" for reason in page.skipped)
         results_on_page = len(page.calls) + len(page.skipped)
         total = page.total_results
@@ -129,7 +143,13 @@ def _portal(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> S
     return _store(store, source.name, calls, now=now, complete=complete, skipped=skipped)
 
 
-def _feed(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> SourceResult:
+def _feed(
+    store: Store,
+    source: Source,
+    now: datetime,
+    fetch: http.Fetch,
+    rules: Mapping[str, Programme],
+) -> SourceResult:
     assert source.url is not None  # the registry requires it
     state = store.source_state(source.name)
     response = fetch(
@@ -157,7 +177,7 @@ def _feed(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> Sou
     return _store(
         store,
         source.name,
-        parsed.calls,
+        [inherit_rules(call, rules) for call in parsed.calls],
         now=now,
         complete=complete,
         skipped=parsed.skipped,
