@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from fundmatch.errors import FundmatchError  # noqa: E402
 from fundmatch.models import Budget, Call, Deadline, FactSource  # noqa: E402
 from fundmatch.sources.extract import (  # noqa: E402
     clean_text,
@@ -316,4 +317,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except FundmatchError as exc:
+        print(f"build_snapshot: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc

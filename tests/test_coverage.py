@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 import fundmatch as fm
-from fundmatch.coverage import FACTS, coverage_table
+from fundmatch.coverage import FACTS, coverage_table, is_interreg
 from fundmatch.sources.snapshot import snapshot_age, snapshot_info
 
 
@@ -48,7 +48,7 @@ def test_the_table_has_a_row_per_fact_and_a_column_per_group() -> None:
 
 def test_the_bundled_snapshot_meets_the_coverage_targets() -> None:
     calls = fm.load_snapshot()
-    interreg = [c for c in calls if c.id.startswith("interreg-")]
+    interreg = [c for c in calls if is_interreg(c)]
 
     cov = fm.coverage(calls)
     assert cov.share("budget") >= 0.80
@@ -93,3 +93,19 @@ def test_the_snapshots_age_in_one_line(day: date, now: datetime, line: str) -> N
 def test_the_age_needs_an_aware_now() -> None:
     with pytest.raises(ValueError, match="time zone"):
         snapshot_age(date(2026, 8, 17), datetime(2026, 11, 27))
+
+
+@pytest.mark.parametrize(
+    ("call_id", "programme", "expected"),
+    [
+        ("interreg-euro-med-call-5", "Interreg Euro-MED", True),
+        ("feed:1", "URBACT", True),
+        ("feed:2", "ESPON", True),
+        ("I3-2026-INV1", "Interregional Innovation Investments", False),
+        ("HORIZON-CL4-2026-01", "Horizon Europe", False),
+    ],
+)
+def test_interreg_calls_are_told_apart(call_id: str, programme: str, expected: bool) -> None:
+    from fundmatch.coverage import is_interreg
+
+    assert is_interreg(fm.Call(id=call_id, title="t", programme=programme)) is expected

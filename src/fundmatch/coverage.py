@@ -8,13 +8,14 @@ shows it for the store or the bundled snapshot, beside the same figures for Inte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from pydantic import Field
 
 from fundmatch.models import Budget, Call, FundmatchModel
 
-__all__ = ["FACTS", "Coverage", "coverage", "coverage_table"]
+__all__ = ["FACTS", "Coverage", "coverage", "coverage_table", "is_interreg"]
 
 FACTS: dict[str, str] = {
     "countries": "eligible countries",
@@ -26,6 +27,14 @@ FACTS: dict[str, str] = {
     "co_financing_rate": "co-financing rate",
 }
 """The facts counted, by Call field, with their names in the table."""
+
+
+_INTERREG = re.compile(r"interreg\b|urbact\b|espon\b|interact\b", re.IGNORECASE)
+
+
+def is_interreg(call: Call) -> bool:
+    """True for a call of an Interreg programme (URBACT, ESPON and INTERACT included)."""
+    return call.id.startswith("interreg-") or bool(_INTERREG.match(call.programme or ""))
 
 
 def _states(call: Call, fact: str) -> bool:

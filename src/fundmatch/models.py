@@ -278,9 +278,10 @@ class Call(FundmatchModel):
     """When the source published the call (aware)."""
     updated: datetime | None = None
     """When the source last updated the call (aware)."""
-    fact_sources: tuple[FactSource, ...] = ()
+    fact_sources: tuple[FactSource, ...] = Field(default=(), exclude_if=lambda value: not value)
     """Where hand-transcribed or inherited facts come from, each with the day it was read.
-    Facts a source reports directly (the Portal, a feed) carry none."""
+    Facts a source reports directly (the Portal, a feed) carry none; the field is then left
+    out of dumps."""
 
     @field_validator("opening", "published", "updated")
     @classmethod
