@@ -98,7 +98,11 @@ def _emit(text: str, file: TextIO | None) -> str:
 
 
 def _dump(item: Call | Match) -> dict[str, Any]:
-    return item.model_dump(mode="json")
+    data = item.model_dump(mode="json")
+    # A call's dump leaves out empty fact_sources; an export states every schema field.
+    call = data if isinstance(item, Call) else data["call"]
+    call.setdefault("fact_sources", [])
+    return data
 
 
 def export_json(data: CallsOrMatches, file: TextIO | None = None, *, indent: int = 2) -> str:
