@@ -200,3 +200,22 @@ def test_offline_update_applies_the_rules_to_the_snapshot(tmp_path: Path) -> Non
         stored = [c for c in store.calls() if c.programme == "LIFE"]
 
     assert stored and all(c.min_partners == 2 for c in stored)
+
+
+def test_a_live_portal_topic_inherits_by_its_code_and_name() -> None:
+    payload = (DATA / "sedia" / "call_10_06_24.json").read_bytes()
+    (teaming,) = fm.parse_ftportal(payload)
+    assert teaming.action_type == "HORIZON-CSA HORIZON Coordination and Support Actions"
+
+    own = teaming.min_partners
+    call = inherit_rules(teaming, load_programmes())
+
+    assert own is not None and call.min_partners == own  # the topic's own conditions win
+    assert str(call.co_financing_rate) == "1"  # the CSA rule: funding rate 100 %
+    assert any("coordination and support" in s.note for s in call.fact_sources)
+    assert "TN" in call.countries and "CA" not in call.countries  # not a Pillar II call
+
+
+def test_a_code_alone_is_not_a_longer_code() -> None:
+    ria_ls = horizon(action_type="HORIZON-RIA-LS-X Some lump sum")
+    assert inherit_rules(ria_ls, load_programmes()).min_partners is None

@@ -46,10 +46,17 @@ def programme_for(
     return None
 
 
+def _names(action_type: str, listed: str) -> bool:
+    """True when the call's type of action is ``listed``: the Portal writes a code, a name or
+    both (``HORIZON-CSA HORIZON Coordination and Support Actions``)."""
+    have, want = _key(action_type), _key(listed)
+    return have == want or have.startswith(want + " ") or have.endswith(" " + want)
+
+
 def _covers(rule: ProgrammeRule, call: Call) -> bool:
     if rule.action_types and (
         call.action_type is None
-        or _key(call.action_type) not in {_key(a) for a in rule.action_types}
+        or not any(_names(call.action_type, listed) for listed in rule.action_types)
     ):
         return False
     if rule.call_prefixes:
