@@ -18,6 +18,7 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeAlias
 
+from fundmatch.display import minute, shorten, stamp
 from fundmatch.errors import FundmatchError
 from fundmatch.models import Call, Check, Match, Matches, json_schemas
 
@@ -560,12 +561,6 @@ def parse_since(value: str) -> datetime | timedelta:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _short(value: object, width: int = 40) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 @command
 def _calls(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
@@ -632,9 +627,9 @@ def _run_calls(args: argparse.Namespace) -> int:
         rows.append(
             (
                 found_call.status(now),
-                nxt.local().strftime("%Y-%m-%d %H:%M") if nxt else "-",
+                minute(nxt.local()) if nxt else "-",
                 found_call.id,
-                _short(found_call.title, 70),
+                shorten(found_call.title, 70),
             )
         )
     if rows:
@@ -650,7 +645,7 @@ def _print_stored(stored: StoredCall, now: datetime) -> None:
         ("status", f"{call.status(now)} (reported: {call.reported_status})"),
         ("programme", call.programme or "-"),
         ("deadlines", ", ".join(d.local().isoformat(" ", "minutes") for d in call.deadlines)),
-        ("budget", _short(call.budget.model_dump(mode="json", exclude_none=True), 70)),
+        ("budget", shorten(call.budget.model_dump(mode="json", exclude_none=True), 70)),
         ("url", call.url or "-"),
         ("first seen", stored.first_seen.isoformat(" ", "seconds")),
         ("last seen", stored.last_seen.isoformat(" ", "seconds")),
@@ -661,7 +656,7 @@ def _print_stored(stored: StoredCall, now: datetime) -> None:
         print(f"  {label + ':':<12}{value or '-'}")
     for prov in stored.provenance:
         gone = f", gone {prov.gone_at:%Y-%m-%d}" if prov.gone_at else ""
-        dates = ", ".join(f"{d.local():%Y-%m-%d %H:%M}" for d in prov.deadlines) or "no deadline"
+        dates = ", ".join(minute(d.local()) for d in prov.deadlines) or "no deadline"
         print(f"  source {prov.source}: {prov.source_call_id} ({dates}{gone})")
     if call.description:
         print()
@@ -704,7 +699,7 @@ def _run_changes(args: argparse.Namespace) -> int:
         return 0
     for change in found:
         what = "; ".join(
-            f"{f.field}: {_short(f.old, 30)} → {_short(f.new, 30)}" for f in change.fields
+            f"{f.field}: {shorten(f.old, 30)} → {shorten(f.new, 30)}" for f in change.fields
         )
         print(f"{change.at:%Y-%m-%d %H:%M}  {change.kind:<9}  {change.call_id}  {what}".rstrip())
     progress(f"{len(found)} changes since {since:%Y-%m-%d %H:%M}")
@@ -794,8 +789,8 @@ def _when(call: Call, now: datetime) -> tuple[str, str]:
     nxt = call.next_deadline(now) or (call.deadlines[-1] if call.deadlines else None)
     if nxt is None:
         return "unknown", ""
-    mine = nxt.at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    own = nxt.local().strftime("%Y-%m-%d %H:%M %Z")
+    mine = stamp(nxt.at.astimezone())
+    own = stamp(nxt.local())
     return mine, ("" if own == mine else own)
 
 
@@ -806,11 +801,11 @@ def _print_matches(matches: Matches, now: datetime) -> None:
         mine, own = _when(m.call, now)
         status = m.call.status(now) + (" BLOCKED" if m.blockers else "")
         rows.append(
-            [f"{m.score:5.1f}", m.call.id, _short(m.call.programme or "-", 20), mine, own, status,
-             _short(m.call.title, 60)]
+            [f"{m.score:5.1f}", m.call.id, shorten(m.call.programme or "-", 20), mine, own, status,
+             shorten(m.call.title, 60)]
         )  # fmt: skip
         top = sorted(m.reasons, key=lambda r: -abs(r.points))[:3]
-        line = "; ".join(f"{r.factor} {r.points:+.1f}: {_short(r.evidence, 70)}" for r in top)
+        line = "; ".join(f"{r.factor} {r.points:+.1f}: {shorten(r.evidence, 70)}" for r in top)
         blocked = "; ".join(f"{b.gate}: {b.message}" for b in m.blockers)
         reasons.append(line + (f"\n        blocked by {blocked}" if blocked else ""))
     _print_table(header, rows)

@@ -27,6 +27,7 @@ import jinja2
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from fundmatch.config import find_line, load_profile, load_toml, validate
+from fundmatch.display import moment, money, when, when_short, zone_label
 from fundmatch.errors import ConfigError, MailError
 from fundmatch.export import export_ics
 from fundmatch.models import Call, Change, Deadline, FundmatchModel, Match, Profile
@@ -400,37 +401,6 @@ def _days(left: float) -> str:
 # --- describing calls and changes -----------------------------------------------------
 
 
-def zone_label(tz: str | None) -> str:
-    """``Europe/Brussels`` → ``Brussels time``."""
-    if not tz:
-        return "UTC"
-    return tz.rsplit("/", 1)[-1].replace("_", " ") + " time"
-
-
-def _moment(at: datetime) -> str:
-    return f"{at.day} {at:%B %Y %H:%M}"
-
-
-def when(deadline: Deadline, tz: str | None = None) -> str:
-    """A deadline in its own zone, and in ``tz`` when that differs:
-    ``19 June 2025 17:00 Brussels time (16:00 Lisbon time)``."""
-    own = deadline.local()
-    text = f"{_moment(own)} {zone_label(deadline.timezone)}"
-    if tz and tz != deadline.timezone:
-        there = deadline.at.astimezone(ZoneInfo(tz))
-        if there.utcoffset() != own.utcoffset() or deadline.timezone is None:
-            text += f" ({there:%H:%M} {zone_label(tz)}"
-            text += ")" if there.date() == own.date() else f", {_moment(there)})"
-    return text
-
-
-def money(amount: Decimal | None, currency: str = "EUR") -> str | None:
-    """``EUR 1,500,000``, or None when unknown."""
-    if amount is None:
-        return None
-    return f"{currency} {amount:,.0f}"
-
-
 def budget_line(call: Call) -> str | None:
     """Budget and co-financing in one line, or None when the call states neither."""
     parts = []
@@ -485,7 +455,8 @@ def describe_change(change: Change, call: Call, tz: str | None = None) -> tuple[
             if len(old) == len(new) == 1 or (old and new and len(old) == len(new)):
                 for before, after in zip(old, new, strict=True):
                     if before.at != after.at:
-                        lines.append(f"deadline moved from {_short(before)} to {when(after, tz)}")
+                        moved = f"{when_short(before)} to {when(after, tz)}"
+                        lines.append(f"deadline moved from {moved}")
             elif new:
                 shown = "; ".join(when(d, tz) for d in new)
                 lines.append(f"deadlines changed: now {shown}")
@@ -500,11 +471,6 @@ def describe_change(change: Change, call: Call, tz: str | None = None) -> tuple[
         elif field.field == "opening":
             lines.append(f"opening date changed to {field.new or 'unknown'}")
     return tuple(safe_text(line) for line in lines)
-
-
-def _short(deadline: Deadline) -> str:
-    at = deadline.local()
-    return f"{at.day} {at:%B %H:%M}"
 
 
 def _rate(value: Any) -> str:
@@ -606,7 +572,7 @@ def _view(digest: Digest) -> dict[str, Any]:
         "reminders": [call_view(i) for i in digest.reminders],
         "more": digest.more,
         "timezone": zone_label(tz),
-        "date": _moment(digest.now.astimezone(ZoneInfo(tz))),
+        "date": moment(digest.now.astimezone(ZoneInfo(tz))),
     }
 
 
