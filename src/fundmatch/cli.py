@@ -337,9 +337,8 @@ def _crash_hook() -> Callable[[str], None] | None:
 
 
 def _run_digest(args: argparse.Namespace) -> int:
-    from fundmatch.digest import load_subscriptions
+    from fundmatch.digest import load_subscriptions, plan_digests, run_digests
     from fundmatch.mail import SmtpMailer, SmtpSettings, write_eml
-    from fundmatch.outbox import plan_digests, run_digests
     from fundmatch.store import Store
 
     now = now_from(args)

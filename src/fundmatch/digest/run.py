@@ -1,9 +1,12 @@
 """The digest run: plan each due digest from the store, queue it in the outbox, deliver it.
 
-The outbox tables live in the store (migration 2). A message goes pending → sending (committed
-before the server is contacted) → sent (committed after the server accepted it), or failed
-(with the server's reply; retried later with backoff when the failure is temporary), or
-unknown (the connection dropped after DATA: re-sent once, with the same Message-ID).
+The outbox tables live in the store (:mod:`fundmatch.store.outbox`); this module goes through
+its methods and the :class:`~fundmatch.mail.Mailer` seam only (no SQL, no SMTP here).
+
+A message goes pending → sending (committed before the server is contacted) → sent
+(committed after the server accepted it), or failed (with the server's reply; retried later
+with backoff when the failure is temporary), or unknown (the connection dropped after DATA:
+re-sent once, with the same Message-ID).
 """
 
 from __future__ import annotations
@@ -15,13 +18,9 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP
 
-from fundmatch.digest import (
-    Digest,
-    Subscription,
-    Subscriptions,
-    render_digest,
-    select_digest,
-)
+from fundmatch.digest.render import render_digest
+from fundmatch.digest.select import Digest, select_digest
+from fundmatch.digest.subscriptions import Subscription, Subscriptions
 from fundmatch.mail import Delivery, Mailer
 from fundmatch.match import Matcher
 from fundmatch.models import Call, FundmatchModel, Match, Profile
