@@ -1,16 +1,17 @@
 """What the commands rank from: the store's calls (or the bundled snapshot when the store is
-empty), and the matches a report shows."""
+empty), how old the snapshot is when they use it, and the matches a report shows."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from fundmatch.errors import ConfigError
 from fundmatch.match import Matcher
 from fundmatch.models import Call, CallStatus, Matches, Profile
-from fundmatch.sources.snapshot import load_snapshot
+from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot, snapshot_age, snapshot_info
 from fundmatch.store import Store
 
-__all__ = ["calls_or_snapshot", "report_matches"]
+__all__ = ["calls_or_snapshot", "report_matches", "snapshot_line", "snapshot_only"]
 
 
 def calls_or_snapshot(
@@ -34,6 +35,23 @@ def calls_or_snapshot(
     if programme:
         calls = [c for c in calls if programme.casefold() in (c.programme or "").casefold()]
     return calls, True
+
+
+def snapshot_only(store: Store) -> bool:
+    """True when the only source the store has read is the bundled snapshot (``update
+    --offline``): its calls are as old as the snapshot."""
+    states = store.source_states()
+    return bool(states) and all(state.name == SNAPSHOT_SOURCE for state in states)
+
+
+def snapshot_line(now: datetime) -> str:
+    """The bundled snapshot's date and age at ``now`` in one line (see
+    :func:`~fundmatch.sources.snapshot.snapshot_age`)."""
+    try:
+        info = snapshot_info()
+    except ConfigError:
+        return "bundled snapshot (its date is unknown); run `fundmatch update`"
+    return snapshot_age(info.data_date, now)
 
 
 def report_matches(

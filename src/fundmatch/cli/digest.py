@@ -15,6 +15,7 @@ from fundmatch.cli.common import (
     command,
     error,
     formatter,
+    notice,
     now_from,
     print_json,
     progress,
@@ -95,6 +96,10 @@ def _run_digest(args: argparse.Namespace) -> int:
 
             for result in update(store, load_sources(), now=now, offline=args.offline):
                 progress(str(result))
+        from fundmatch.ranking import snapshot_line, snapshot_only
+
+        if snapshot_only(store):
+            notice(f"the digest is made from the {snapshot_line(now)}")
         checkpoint("after-update")
         if settings is None:
             dry_sender = sender or "digest@fundmatch.invalid"

@@ -67,9 +67,10 @@ def _run_export(args: argparse.Namespace) -> int:
     profile = None if args.profile is None else load_profile(args.profile)
     data: list[Call] | Matches
     if profile is None:
-        data = selected_calls(args, now)
+        data = selected_calls(args, now, quiet=True)  # exports are for scripts: quiet in pipes
     else:
-        ranked = matcher_for(args, now, profile).rank(profile, now=now, limit=args.limit)
+        matcher = matcher_for(args, now, profile, quiet=True)
+        ranked = matcher.rank(profile, now=now, limit=args.limit)
         data = Matches(ranked, now=now, profile=profile)
     if args.format == "json":
         text = export.export_json(data)
