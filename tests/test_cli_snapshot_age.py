@@ -129,3 +129,19 @@ def test_a_digest_made_from_the_snapshot_says_its_age(
 
     assert code == 0
     assert f"fundmatch: the digest is made from the {AGE}\n" in err
+
+
+def test_calls_show_names_where_each_fact_was_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "offline.sqlite"
+    with fm.Store(db) as store:
+        fm.update(store, [], now=datetime(2026, 11, 27, tzinfo=UTC), offline=True)
+    call_id = "interreg-alcotra-simple-projects-call-4"
+
+    code, out, _ = run(["calls", "show", call_id, "--db", str(db), "--now", NOW], capsys)
+
+    assert code == 0
+    facts = [line.strip() for line in out.splitlines() if line.strip().startswith("facts ")]
+    assert facts and all("http" in line and "(read 2026-" in line for line in facts)
+    assert any("regions" in line for line in facts)

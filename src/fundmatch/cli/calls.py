@@ -156,6 +156,8 @@ def _print_stored(stored: StoredCall, now: datetime) -> None:
         lines.append(("withdrawn", stored.withdrawn_at.isoformat(" ", "seconds")))
     for label, value in lines:
         print(f"  {label + ':':<12}{value or '-'}")
+    for fact in call.fact_sources:
+        print(f"  facts {', '.join(fact.facts)}: {fact.url} (read {fact.read_on.isoformat()})")
     for prov in stored.provenance:
         gone = f", gone {prov.gone_at:%Y-%m-%d}" if prov.gone_at else ""
         dates = ", ".join(minute(d.local()) for d in prov.deadlines) or "no deadline"
