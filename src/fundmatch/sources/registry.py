@@ -27,6 +27,7 @@ from fundmatch.models import (
 )
 
 __all__ = [
+    "PORTAL_DETAILS_URL",
     "Programme",
     "Source",
     "SourceDefaults",
@@ -34,6 +35,10 @@ __all__ = [
     "load_programmes",
     "load_sources",
 ]
+
+
+PORTAL_DETAILS_URL = "https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails/"
+"""Where the Portal serves each topic's topicDetails document."""
 
 
 def _timezone(value: str) -> str:
@@ -94,6 +99,10 @@ class Source(FundmatchModel):
     """For ``ftportal``: the most result pages followed."""
     page_size: int = Field(default=100, ge=1, le=100)
     """For ``ftportal``: results per page."""
+    details_url: HttpUrl = PORTAL_DETAILS_URL
+    """For ``ftportal``: where each topic's topicDetails document is, ``<details_url><topic id
+    in lower case>.json``; the document of every new or changed topic is fetched there.
+    Empty: search facts only."""
 
     @model_validator(mode="after")
     def _url_or_query(self) -> Source:

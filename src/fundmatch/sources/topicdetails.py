@@ -21,6 +21,7 @@ from urllib.parse import quote
 from fundmatch import geo
 from fundmatch.models import Call, Link, OrganisationType
 from fundmatch.sources.extract import clean_text
+from fundmatch.sources.registry import PORTAL_DETAILS_URL
 
 __all__ = [
     "DETAILS_URL",
@@ -31,7 +32,7 @@ __all__ = [
     "merge_details",
 ]
 
-DETAILS_URL = "https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails/"
+DETAILS_URL = PORTAL_DETAILS_URL
 """Where the Portal serves ``<topic id>.json`` (lower case), the topicDetails of each topic."""
 MAX_DOCUMENTS = 100
 """The most document links kept for one topic."""
