@@ -33,6 +33,7 @@ from fundmatch.sources.ftportal import parse_ftportal_page, parse_topic_details,
 from fundmatch.sources.registry import Source
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot
 from fundmatch.sources.topicdetails import details_url, merge_details
+from fundmatch.sources.wpjson import parse_wp_posts
 from fundmatch.store import Store
 
 __all__ = ["DETAILS_AT_ONCE", "Progress", "SourceResult", "update"]
@@ -273,7 +274,8 @@ def _feed(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> Sou
             last_modified=response.last_modified or (state.last_modified if state else None),
         )
         return SourceResult(source=source.name, not_modified=True, complete=False)
-    parsed = parse_feed_result(response.body, source=source)
+    read = parse_wp_posts if source.kind == "wp-json" else parse_feed_result
+    parsed = read(response.body, source=source)
     complete = parsed.bozo is None and not parsed.skipped
     # A partial read (truncated, ill-formed) keeps the old validators: with the new ones the
     # next run would get 304 Not Modified and never read the entries missed this time.

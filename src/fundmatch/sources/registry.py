@@ -72,8 +72,9 @@ class Source(FundmatchModel):
 
     name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9._-]*$")
     """Short unique name, e.g. ``ftportal-horizon-cl4`` or ``euro-med-feed``."""
-    kind: Literal["ftportal", "feed"]
-    """``ftportal`` (the Portal's search API) or ``feed`` (RSS/Atom)."""
+    kind: Literal["ftportal", "feed", "wp-json"]
+    """``ftportal`` (the Portal's search API), ``feed`` (RSS/Atom) or ``wp-json`` (a WordPress
+    site's ``wp-json/wp/v2/posts``)."""
     url: HttpUrl = None
     """Where to fetch: the feed URL, or the Portal search endpoint."""
     query: dict[str, Any] | None = None
