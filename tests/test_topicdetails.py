@@ -341,3 +341,15 @@ def test_a_non_finite_or_absurd_budget_is_unknown_not_a_crash(word: str) -> None
     call, notes = fm.parse_topic_details(text.encode())
     assert call.budget.total is None
     assert notes
+
+
+@pytest.mark.parametrize("epoch", ["999000000000000000", "-99999999999999999", "1e30"])
+def test_an_absurd_epoch_date_is_unknown_not_a_crash(epoch: str) -> None:
+    raw = json.loads((DATA / "call_details_dto_12_03_24.json").read_bytes(), strict=False)
+    details = raw["TopicDetails"]
+    details["publicationDateLong"] = epoch
+    details["actions"][0]["deadlineDates"] = [epoch]
+    call, notes = fm.parse_topic_details(json.dumps(raw).encode())
+    assert call.published is None and call.deadlines == ()
+    fields = {note.split(":")[0] for note in notes}
+    assert fields >= {"publicationDateLong", "actions.deadlineDates"}

@@ -261,7 +261,16 @@ def _guard(notes: list[str], name: str, read: Callable[[], T], default: T) -> T:
     """Read one field; a malformed value fails that field only (noted, left at ``default``)."""
     try:
         return read()
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, InvalidOperation) as exc:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        InvalidOperation,
+        OverflowError,
+        OSError,
+    ) as exc:
         notes.append(f"{name}: {_short(exc)}")
         return default
 
@@ -306,7 +315,9 @@ def _deadline_at(moment: datetime) -> tuple[datetime, str | None]:
 
 def _details_date(value: Any) -> datetime:
     """topicDetails dates: epoch-ms strings, ``06 November 2024`` or ``2024-12-05``."""
-    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, int | float | Decimal) or (
+        isinstance(value, str) and value.strip().isdigit()
+    ):
         return datetime.fromtimestamp(int(value) / 1000, BRUSSELS)
     text = str(value).strip()
     for form in ("%d %B %Y", "%Y-%m-%d"):
