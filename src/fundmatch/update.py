@@ -30,7 +30,7 @@ from fundmatch.netguard import Guard
 from fundmatch.sources import http
 from fundmatch.sources.feeds import parse_feed_result
 from fundmatch.sources.ftportal import parse_ftportal_page, parse_topic_details, search_request
-from fundmatch.sources.registry import Source
+from fundmatch.sources.registry import Source, programme_facts
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot
 from fundmatch.sources.topicdetails import details_url, merge_details
 from fundmatch.sources.wpjson import parse_wp_posts
@@ -275,7 +275,7 @@ def _feed(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> Sou
         )
         return SourceResult(source=source.name, not_modified=True, complete=False)
     read = parse_wp_posts if source.kind == "wp-json" else parse_feed_result
-    parsed = read(response.body, source=source)
+    parsed = read(response.body, source=source, programme=programme_facts(source))
     complete = parsed.bozo is None and not parsed.skipped
     # A partial read (truncated, ill-formed) keeps the old validators: with the new ones the
     # next run would get 304 Not Modified and never read the entries missed this time.

@@ -21,8 +21,8 @@ from pydantic import ValidationError
 
 from fundmatch.errors import ParseError
 from fundmatch.sources import jsontext
-from fundmatch.sources.feeds import FeedParse, _entry_call, _programme
-from fundmatch.sources.registry import Source
+from fundmatch.sources.feeds import FeedParse, _entry_call
+from fundmatch.sources.registry import Programme, Source
 
 __all__ = ["parse_wp_posts"]
 
@@ -73,8 +73,13 @@ def _entry(post: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def parse_wp_posts(data: bytes, *, source: Source | str | None = None) -> FeedParse:
+def parse_wp_posts(
+    data: bytes, *, source: Source | str | None = None, programme: Programme | None = None
+) -> FeedParse:
     """Calls from the bytes of a WordPress ``wp-json/wp/v2/posts`` answer.
+
+    ``programme`` gives the facts the calls inherit, as for :func:`~fundmatch.sources.feeds.
+    parse_feed_result` (see :func:`~fundmatch.sources.registry.programme_facts`).
 
     A post that cannot become a Call (no title, not published, password-protected) is
     skipped with its reason; ParseError when the bytes are not a JSON list of posts (a
@@ -89,7 +94,6 @@ def parse_wp_posts(data: bytes, *, source: Source | str | None = None) -> FeedPa
         )
     if not isinstance(posts, list):
         raise ParseError("not a WordPress list of posts", source=name)
-    programme = _programme(source) if isinstance(source, Source) else None
     result = FeedParse()
     for index, post in enumerate(posts[:MAX_POSTS]):
         try:
