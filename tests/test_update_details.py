@@ -220,3 +220,13 @@ def test_a_wrong_details_document_is_a_failure_of_that_topic(body: bytes) -> Non
     with fm.Store(":memory:") as store:
         (result,) = fm.update(store, [source], now=NOW, fetch=fetch)
     assert result.new == 1 and len(result.details_failed) == 1
+
+
+def test_the_update_table_says_what_the_details_did() -> None:
+    from fundmatch.cli.ingest import _status
+
+    result = fm.SourceResult(
+        source="portal", details_fetched=3, details_cached=5, details_failed=("X: HTTP 404",)
+    )
+    assert _status(result) == "ok; topic details: 3 fetched, 5 kept, 1 failed"
+    assert _status(fm.SourceResult(source="feed")) == "ok"
