@@ -230,3 +230,27 @@ def test_the_update_table_says_what_the_details_did() -> None:
     )
     assert _status(result) == "ok; topic details: 3 fetched, 5 kept, 1 failed"
     assert _status(fm.SourceResult(source="feed")) == "ok"
+
+
+def test_a_busy_portal_is_asked_again_after_the_wait_it_names(httpserver: HTTPServer) -> None:
+    topic = "PPPA-2024-SKILL-FOR-TOURISM"
+    search, details = TOPICS[topic]
+    httpserver.expect_request("/search", method="POST").respond_with_data(
+        _page([_result(search)]), content_type="application/json"
+    )
+    path = f"/topicDetails/{topic.lower()}.json"
+    httpserver.expect_oneshot_request(path).respond_with_data(
+        b"busy", status=503, headers={"Retry-After": "7"}
+    )
+    httpserver.expect_request(path).respond_with_data(
+        (SEDIA / details).read_bytes(), content_type="application/json"
+    )
+    waits: list[float] = []
+    fetch = functools.partial(http.fetch, guard=Guard.off(), sleep=waits.append)
+    with fm.Store(":memory:") as store:
+        (result,) = fm.update(
+            store, [_portal(httpserver)], now=NOW, fetch=fetch, details_cache=MemoryDetailsCache()
+        )
+        (call,) = store.calls()
+    assert waits == [7.0]
+    assert result.details_fetched == 1 and call.documents
