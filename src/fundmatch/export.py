@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from fundmatch.display import deadline_text as format_deadline
-from fundmatch.models import Call, Deadline, Match
+from fundmatch.models import Call, Deadline, Match, json_dump
 
 __all__ = [
     "CSV_COLUMNS",
@@ -47,6 +47,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "instrument",
     "action_type",
     "reported_status",
+    "status",
+    "status_at",
     "opening",
     "deadlines",
     "deadlines_human",
@@ -99,11 +101,7 @@ def _emit(text: str, file: TextIO | None) -> str:
 
 
 def _dump(item: Call | Match) -> dict[str, Any]:
-    data = item.model_dump(mode="json")
-    # A call's dump leaves out empty fact_sources; an export states every schema field.
-    call = data if isinstance(item, Call) else data["call"]
-    call.setdefault("fact_sources", [])
-    return data
+    return json_dump(item)
 
 
 def export_json(data: CallsOrMatches, file: TextIO | None = None, *, indent: int = 2) -> str:
@@ -142,7 +140,7 @@ def _top_reasons(match: Match, count: int = 3) -> list[str]:
     return [f"{r.factor} {r.points:+.1f}" + (f": {r.evidence}" if r.evidence else "") for r in best]
 
 
-def _csv_row(call: Call) -> dict[str, str]:
+def _csv_row(call: Call, now: datetime | None) -> dict[str, str]:
     budget = call.budget
     return {
         "id": call.id,
@@ -153,6 +151,8 @@ def _csv_row(call: Call) -> dict[str, str]:
         "instrument": call.instrument or "",
         "action_type": call.action_type or "",
         "reported_status": call.reported_status,
+        "status": "" if now is None else call.status(now),
+        "status_at": _iso(now),
         "opening": _iso(call.opening),
         "deadlines": JOIN.join(d.at.isoformat() for d in call.deadlines),
         "deadlines_human": JOIN.join(format_deadline(d) for d in call.deadlines),
@@ -176,8 +176,19 @@ def _csv_row(call: Call) -> dict[str, str]:
     }
 
 
-def export_csv(data: CallsOrMatches, file: TextIO | None = None, *, bom: bool = True) -> str:
+def export_csv(
+    data: CallsOrMatches,
+    file: TextIO | None = None,
+    *,
+    bom: bool = True,
+    now: datetime | None = None,
+) -> str:
     """CSV, one row per call (columns :data:`CSV_COLUMNS`; matches add rank, score, reasons).
+
+    ``status`` is the call's status at ``now`` (the export time), computed from its dates, beside
+    the ``reported_status`` the source gave when it was fetched (a call whose deadlines have all
+    passed is ``closed`` even where the source still said ``open``); ``status_at`` is ``now``.
+    Both are empty without ``now``.
 
     UTF-8 with a byte-order mark by default: Excel reads a CSV without one in the machine's
     legacy code page and garbles accents (``Région`` → ``RÃ©gion``), while LibreOffice, Google
@@ -191,7 +202,7 @@ def export_csv(data: CallsOrMatches, file: TextIO | None = None, *, bom: bool = 
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     if matches is None:
-        writer.writerows(_csv_row(call) for call in calls)
+        writer.writerows(_csv_row(call, now) for call in calls)
     else:
         for rank, match in enumerate(matches, 1):
             row = {
@@ -200,7 +211,7 @@ def export_csv(data: CallsOrMatches, file: TextIO | None = None, *, bom: bool = 
                 "reasons": JOIN.join(_top_reasons(match, count=len(match.reasons))),
                 "blockers": JOIN.join(f"{b.gate}: {b.message}" for b in match.blockers),
             }
-            writer.writerow(row | _csv_row(match.call))
+            writer.writerow(row | _csv_row(match.call, now))
     text = ("\ufeff" if bom else "") + buffer.getvalue()
     return _emit(text, file)
 
@@ -236,11 +247,15 @@ def _event_time(deadline: Deadline) -> datetime:
     return deadline.at.astimezone(UTC)
 
 
-def _ics_description(call: Call, deadline: Deadline, match: Match | None) -> str:
+def _ics_description(call: Call, deadline: Deadline, match: Match | None, now: datetime) -> str:
     lines = [call.title]
     if call.programme:
         lines.append(f"Programme: {call.programme}")
     lines.append(f"Deadline: {format_deadline(deadline)}, {deadline.at.isoformat()}")
+    lines.append(
+        f"Status on {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC: {call.status(now)} "
+        f"(the source reported: {call.reported_status})"
+    )
     if match is not None:
         lines.append(f"Score: {match.score:.1f} / 100")
         lines.extend(f"- {reason}" for reason in _top_reasons(match))
@@ -264,7 +279,8 @@ def export_ics(
     Each event is at the deadline in the call's own time zone (its VTIMEZONE is included),
     has a stable UID (:func:`ics_uid`) so re-importing updates it, a display alarm
     ``alarm_days`` before, and the link (and for matches the score) in its description.
-    ``now`` is the DTSTAMP (when the export was made). ``upcoming`` keeps only the deadlines
+    ``now`` is the DTSTAMP (when the export was made); the description gives the call's status
+    at ``now`` beside the status its source reported. ``upcoming`` keeps only the deadlines
     after ``now``; stage numbers, and so UIDs, stay those of the full export.
     """
     if alarm_days < 0:
@@ -289,7 +305,7 @@ def export_ics(
             event.add("dtstamp", stamp)
             event.add("dtstart", _event_time(deadline))
             event.add("summary", f"Deadline ({stage_name}): {call.title}")
-            event.add("description", _ics_description(call, deadline, match))
+            event.add("description", _ics_description(call, deadline, match, now))
             event.add("transp", "TRANSPARENT")
             event.add(
                 "categories", ["funding deadline", *([call.programme] if call.programme else [])]

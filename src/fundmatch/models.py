@@ -25,6 +25,7 @@ from fundmatch import geo
 from fundmatch.display import minute
 
 __all__ = [
+    "ActionBudget",
     "Budget",
     "Call",
     "CallStatus",
@@ -35,11 +36,13 @@ __all__ = [
     "FactSource",
     "FieldChange",
     "Instrument",
+    "Link",
     "Match",
     "Matches",
     "OrganisationType",
     "Profile",
     "Reason",
+    "json_dump",
     "json_schemas",
 ]
 
@@ -178,6 +181,22 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
+class ActionBudget(FundmatchModel):
+    """The budget of one type of action inside a call or topic, as the source breaks it down."""
+
+    action: str = Field(min_length=1)
+    """The type of action, as the source names it, e.g. ``HORIZON-RIA HORIZON Research and
+    Innovation Actions``."""
+    total: Amount | None = None
+    """Budget for this type of action (every budget year added up)."""
+    per_project_min: Amount | None = None
+    """Smallest contribution one project may request."""
+    per_project_max: Amount | None = None
+    """Largest contribution one project may request."""
+    expected_grants: int | None = Field(default=None, ge=0)
+    """How many projects of this type of action the call expects to fund."""
+
+
 class Budget(FundmatchModel):
     """Money of a call: the total envelope and what one project may receive. Unknown is None."""
 
@@ -191,6 +210,8 @@ class Budget(FundmatchModel):
     """How many projects the call expects to fund."""
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     """ISO 4217 currency code."""
+    actions: tuple[ActionBudget, ...] = ()
+    """The budget per type of action, when the source gives it (Portal topicDetails)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Budget:
@@ -219,6 +240,15 @@ class FactSource(FundmatchModel):
     """What the page is, or how the facts were read (e.g. a programme rule inherited)."""
 
 
+class Link(FundmatchModel):
+    """A document of a call: the call document, an annex, a template, the submission form."""
+
+    title: str = Field(min_length=1)
+    """What the document is, as the source names it."""
+    url: Annotated[str, Field(min_length=1), AfterValidator(_http_url)]
+    """Where it is (http or https only)."""
+
+
 class Call(FundmatchModel):
     """One funding call or topic, from the Funding & Tenders Portal or a programme's feed.
 
@@ -236,6 +266,8 @@ class Call(FundmatchModel):
     """Name of the registry source that reported the call (see ``calls/sources.toml``)."""
     url: HttpUrl = None
     """Link to the official call page (http or https only)."""
+    documents: tuple[Link, ...] = ()
+    """The call's documents (call document, annexes, templates, submission), when known."""
     programme: str | None = None
     """Funding programme, e.g. ``Horizon Europe``, ``Interreg Euro-MED``, ``LIFE``."""
     call_id: str | None = None
@@ -583,6 +615,14 @@ class Change(FundmatchModel):
     """The source whose update recorded the change."""
     at: datetime
     """When the store recorded it (the ``now`` of the update)."""
+
+
+def json_dump(item: Call | Match) -> dict[str, Any]:
+    """``item.model_dump(mode="json")`` with every field of the published schema: a call's
+    empty ``fact_sources``, left out of ordinary dumps, is written as ``[]``."""
+    data = item.model_dump(mode="json")
+    (data if isinstance(item, Call) else data["call"]).setdefault("fact_sources", [])
+    return data
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
