@@ -6,9 +6,10 @@ Field docstrings are the documentation and flow into the JSON Schema (``fundmatc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
+from html import escape
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -111,6 +112,15 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
     if value is not None and value.utcoffset() is None:
         raise ValueError(f"{field} must carry a time zone (got a naive datetime)")
     return value
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with ``…`` when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-") + "…"
 
 
 # --- calls ----------------------------------------------------------------------------
@@ -315,6 +325,18 @@ class Call(FundmatchModel):
         nxt = self.next_deadline(now)
         return None if nxt is None else (nxt.at - now) / timedelta(days=1)
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """A short repr: id, title (cut), programme and deadlines, never the description."""
+        yield "id", self.id
+        yield "title", _short(self.title)
+        if self.programme:
+            yield "programme", self.programme
+        if self.deadlines:
+            yield (
+                "deadlines",
+                [f"{d.local():%Y-%m-%d %H:%M} {d.timezone or ''}".strip() for d in self.deadlines],
+            )
+
 
 # --- profiles -------------------------------------------------------------------------
 
@@ -414,6 +436,46 @@ class Match(FundmatchModel):
     notes: tuple[Check, ...] = ()
     """Gates that could not be decided (unknown) and flags worth reading."""
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """A short repr: score, the call's id and title, the count of reasons and blockers."""
+        yield "score", round(self.score, 1)
+        yield "call", self.call.id
+        yield "title", _short(self.call.title)
+        yield "reasons", len(self.reasons)
+        if self.blockers:
+            yield "blockers", [b.gate for b in self.blockers]
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: score, title (linked), deadlines, reasons, blockers."""
+        call = self.call
+        title = escape(call.title)
+        if call.url:
+            title = f'<a href="{escape(call.url)}">{title}</a>'
+        deadlines = "<br>".join(
+            escape(
+                f"{d.local():%Y-%m-%d %H:%M} {d.timezone or ''}".strip()
+                + (f" ({d.label})" if d.label else "")
+            )
+            for d in call.deadlines
+        )
+        reasons = "<br>".join(
+            escape(f"{r.points:+.1f} {r.factor}" + (f": {r.evidence}" if r.evidence else ""))
+            for r in sorted(self.reasons, key=lambda r: r.points, reverse=True)
+        )
+        rows = [
+            ("score", f"{self.score:.1f}"),
+            ("title", f"{title}<br><small>{escape(call.id)}</small>"),
+            ("deadline", deadlines or "not stated"),
+            ("reasons", reasons or "none"),
+        ]
+        if self.blockers:
+            blocked = "<br>".join(escape(f"{b.gate}: {b.message}") for b in self.blockers)
+            rows.append(("blocked", blocked))
+        body = "".join(
+            f'<tr><th style="text-align:left">{k}</th><td>{v}</td></tr>' for k, v in rows
+        )
+        return f"<table>{body}</table>"
+
 
 class Matches(list[Match]):
     """The ranked matches of one profile, best first: a plain list with a readable display.
@@ -467,8 +529,6 @@ class Matches(list[Match]):
 
     def _repr_html_(self) -> str:
         """An HTML table for notebooks: score, title, programme, next deadline, top reasons."""
-        from html import escape
-
         head = "".join(
             f"<th>{h}</th>" for h in ("#", "score", "title", "programme", "deadline", "reasons")
         )
