@@ -608,12 +608,28 @@ class Change(FundmatchModel):
     """When the store recorded it (the ``now`` of the update)."""
 
 
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+"""The JSON Schema dialect pydantic writes (``$schema`` of every published schema)."""
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """The JSON Schema of each published model, by file stem (``call``, ``profile``, ...)."""
+    """The JSON Schema of each published model, by file stem (``call``, ``profile``, ...).
+
+    Each carries ``$schema`` (draft 2020-12) and an ``$id`` naming it
+    (``urn:fundmatch:schema:call``), so a validator knows the dialect and a document can
+    point at the schema it follows.
+    """
     models: dict[str, type[BaseModel]] = {
         "call": Call,
         "profile": Profile,
         "match": Match,
         "change": Change,
     }
-    return {name: model.model_json_schema(mode="serialization") for name, model in models.items()}
+    return {
+        name: {
+            "$schema": SCHEMA_DIALECT,
+            "$id": f"urn:fundmatch:schema:{name}",
+            **model.model_json_schema(mode="serialization"),
+        }
+        for name, model in models.items()
+    }
