@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from pydantic import Field
@@ -24,7 +24,7 @@ from fundmatch.sources.registry import Source
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot
 from fundmatch.store import Store
 
-__all__ = ["Progress", "SourceResult", "update"]
+__all__ = ["Progress", "SourceResult", "all_failed", "failure_summary", "update"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,44 @@ class SourceResult(FundmatchModel):
     def ok(self) -> bool:
         """True when the source was read."""
         return self.error is None
+
+
+_NETWORK_DOWN = (
+    "cannot resolve host",
+    "has no address",
+    "connection refused",
+    "network is unreachable",
+    "no route to host",
+    "timed out",
+    "took longer than",
+)
+"""Error texts that mean the network (or DNS) is not there, rather than one source's fault."""
+
+
+def all_failed(results: Sequence[SourceResult]) -> bool:
+    """True when there were sources to read and not one of them was read."""
+    return bool(results) and not any(r.ok for r in results)
+
+
+def failure_summary(results: Sequence[SourceResult]) -> str | None:
+    """One line about the sources that failed, or None when none did.
+
+    Some failed: which, and that the others were read. Every one failed: say so, and when
+    every error is the network's (no DNS, refused, timed out) suggest ``--offline``.
+    """
+    failed = [r for r in results if not r.ok]
+    if not failed:
+        return None
+    names = ", ".join(r.source for r in failed[:5]) + (", ..." if len(failed) > 5 else "")
+    if len(failed) < len(results):
+        return (
+            f"{len(failed)} of {len(results)} sources failed ({names}); the others were read"
+            " (`fundmatch sources` shows each one's last error)"
+        )
+    line = f"every source failed ({len(failed)} of {len(results)}); nothing was read"
+    if all(any(text in (r.error or "").lower() for text in _NETWORK_DOWN) for r in failed):
+        line += ": no network? --offline loads the bundled snapshot of real calls instead"
+    return line
 
 
 def update(
