@@ -34,11 +34,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import fundmatch as fm
-from fundmatch.digest import Subscription, Subscriptions
+from fundmatch.digest import Subscription, Subscriptions, outbox_messages, run_digests
 from fundmatch.mail import Delivery, SmtpMailer, SmtpSettings
 from fundmatch.models import Match, Profile
 from fundmatch.netguard import Guard
-from fundmatch.outbox import outbox_messages, run_digests
 from fundmatch.sources import http
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
