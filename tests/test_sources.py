@@ -104,3 +104,18 @@ def test_a_damaged_snapshot_is_a_config_error(tmp_path: Path) -> None:
     path.write_bytes(b"not gzip")
     with pytest.raises(fm.ConfigError):
         fm.load_snapshot(path)
+
+
+def test_fundmatch_registry_names_a_registry_of_ones_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = tmp_path / "sources.toml"
+    own.write_text(
+        '[[sources]]\nname = "my-feed"\nkind = "feed"\nurl = "https://example.org/feed"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FUNDMATCH_REGISTRY", str(own))
+    assert [s.name for s in fm.load_sources()] == ["my-feed"]
+    assert len(fm.load_sources(calls_path("sources.toml"))) > 1  # a path given wins
+    monkeypatch.delenv("FUNDMATCH_REGISTRY")
+    assert len(fm.load_sources()) > 1

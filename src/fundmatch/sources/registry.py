@@ -8,6 +8,7 @@ document they come from. Both ship inside the wheel (``fundmatch/calls/``).
 from __future__ import annotations
 
 import logging
+import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -178,9 +179,16 @@ def calls_path(name: str) -> Path:
     raise ConfigError("not found in the package or the repository", path=f"calls/{name}")
 
 
+REGISTRY_VARIABLE = "FUNDMATCH_REGISTRY"
+"""The environment variable naming a sources TOML file to use instead of the bundled one."""
+
+
 def load_sources(path: str | Path | None = None) -> list[Source]:
-    """The validated source registry (default: the bundled ``calls/sources.toml``)."""
-    path = calls_path("sources.toml") if path is None else Path(path)
+    """The validated source registry: ``path``, else ``$FUNDMATCH_REGISTRY``, else the bundled
+    ``calls/sources.toml``. The only place that reads ``FUNDMATCH_REGISTRY``."""
+    if path is None:
+        path = os.environ.get(REGISTRY_VARIABLE) or calls_path("sources.toml")
+    path = Path(path)
     data, text = load_toml(path)
     return list(validate(_Registry, data, path=path, text=text).sources)
 
