@@ -139,7 +139,8 @@ def update(
             else:
                 results.append(_feed(store, source, now, fetch))
         except SourceError as exc:
-            logger.warning("%s failed: %s", source.name, exc)
+            # Logged at info: the failure is in the result, which the caller reports once.
+            logger.info("%s failed: %s", source.name, exc)
             message = exc.message
             store.record_failure(source.name, now=now, error=message)
             results.append(SourceResult(source=source.name, error=message, complete=False))

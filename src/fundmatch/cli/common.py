@@ -16,6 +16,7 @@ from fundmatch.models import Call, Profile
 
 if TYPE_CHECKING:
     from fundmatch.match import Matcher
+    from fundmatch.update import SourceResult
 
 Handler = Callable[[argparse.Namespace], int]
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -78,6 +79,36 @@ def error(message: str) -> None:
     if use_color(sys.stderr):
         prefix = f"\033[31m{prefix}\033[0m"
     print(f"{prefix} {message}", file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr (``fundmatch: warning: ...``): the command still succeeded."""
+    prefix = "fundmatch: warning:"
+    if use_color(sys.stderr):
+        prefix = f"\033[33m{prefix}\033[0m"
+    print(f"{prefix} {message}", file=sys.stderr)
+
+
+def report_update(results: Sequence[SourceResult], *, each: bool) -> int:
+    """Tell on stderr how the update went, in as few lines as it takes; return the exit code.
+
+    Some sources failed: one warning line naming them (exit 0). Every source failed: with
+    ``each``, one line per source and its error, then one error line, with a hint about
+    ``--offline`` when the network is down (exit 1).
+    """
+    from fundmatch.update import all_failed, failure_summary
+
+    summary = failure_summary(results)
+    if summary is None:
+        return 0
+    if not all_failed(results):
+        warn(summary)
+        return 0
+    if each:
+        for result in results:
+            print(f"fundmatch: {result.source}: {result.error}", file=sys.stderr)
+    error(summary)
+    return 1
 
 
 def formatter(prog: str) -> argparse.HelpFormatter:

@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from fundmatch.cli.common import Subparsers, command, formatter, now_from, print_json, print_table
+from fundmatch.cli.common import (
+    Subparsers,
+    command,
+    formatter,
+    now_from,
+    print_json,
+    print_table,
+    report_update,
+)
 from fundmatch.errors import FundmatchError
 
 
@@ -21,14 +29,17 @@ def _update(sub: Subparsers, common: argparse.ArgumentParser) -> None:
             "Fetch every source of the registry (Funding & Tenders Portal queries, programme\n"
             "feeds), store their calls and print one summary row per source. A source that\n"
             "fails is reported and the others go on. --offline loads the bundled snapshot of\n"
-            "real calls instead, without network."
+            "real calls instead, without network. Exit code 0 when at least one source was\n"
+            "read (a warning names those that failed), 1 when every source failed."
         ),
         epilog="examples:\n  fundmatch update\n  fundmatch update --offline\n"
         "  fundmatch update --source euro-med-feed --json",
     )
     parser.add_argument("--offline", action="store_true", help="load the bundled snapshot")
     parser.add_argument(
-        "--registry", type=Path, help="a sources TOML file (default: the bundled registry)"
+        "--registry",
+        type=Path,
+        help="a sources TOML file (default: $FUNDMATCH_REGISTRY, else the bundled registry)",
     )
     parser.add_argument(
         "--source", action="append", metavar="NAME", help="update only this source (repeatable)"
@@ -89,7 +100,7 @@ def _run_update(args: argparse.Namespace) -> int:
             for r in results
         ]
         print_table(header, rows)
-    return 0 if all(r.ok for r in results) else 1
+    return report_update(results, each=False)
 
 
 @command
