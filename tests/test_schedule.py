@@ -8,9 +8,13 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+import fundmatch as fm
+from smtp_server import SmtpServer
 
 pytestmark = pytest.mark.slow
 
@@ -93,6 +97,51 @@ def test_the_environment_file_suits_both_cron_and_systemd() -> None:
         # neither scheduler expands ~ or $HOME in it the same way, so none is used.
         assert re.fullmatch(r"[A-Z_][A-Z0-9_]*=('[^']*'|[^\s'\"$`~]*)", line), line
     assert set(env_file_example()) >= {"FUNDMATCH_DB", "FUNDMATCH_SMTP_HOST", "FUNDMATCH_MAIL_FROM"}
+
+
+def test_the_documented_cron_line_sends_under_crons_environment(tmp_path: Path) -> None:
+    home = a_home(tmp_path)
+    now = datetime.now(UTC)
+    call = fm.Call(
+        id="OD-1",
+        title="Open data platforms for smart Mediterranean cities",
+        description="Cities publish open data and build data spaces for mobility.",
+        programme="Interreg Euro-MED",
+        url="https://interreg-euro-med.eu/calls/OD-1",
+        deadlines=(fm.Deadline(at=now + timedelta(days=90), timezone="Europe/Brussels"),),
+        countries=("FR", "IT", "EL"),
+        instrument="grant",
+    )
+    store = home / "fundmatch.sqlite"
+    with fm.Store(store) as opened:
+        opened.upsert([call], source="euro-med", now=now - timedelta(hours=1))
+    # No source to fetch: the test never touches the network.
+    registry = home / ".config" / "fundmatch" / "sources.toml"
+    registry.write_text("sources = []\n", encoding="utf-8")
+    (home / ".config" / "fundmatch" / "digest.toml").write_text(SUBSCRIPTIONS, encoding="utf-8")
+    with SmtpServer() as server:
+        values = env_file_example()
+        values.pop("FUNDMATCH_SMTP_USER")
+        values.pop("FUNDMATCH_SMTP_PASSWORD")
+        values.update(server.env(), FUNDMATCH_DB=str(store), FUNDMATCH_REGISTRY=str(registry))
+        env_file = home / ".config" / "fundmatch" / "env"
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
+        env_file.chmod(0o600)
+        run = subprocess.run(
+            [*CRON_ENV, f"HOME={home}", "/bin/sh", "-c", cron_command()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=home,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert [m["To"] for m in server.received] == ["alice@example.org"]
+        assert "Open data platforms" in str(server.received[0]["Subject"]) + str(
+            server.received[0].get_body(preferencelist=("plain",))
+        )
+    assert "1 sent" in run.stdout, run.stdout
+    assert run.stderr == ""  # no source to read, so nothing fetched and nothing failed
 
 
 def test_the_documented_systemd_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:

@@ -114,7 +114,9 @@ def _sources(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         epilog="examples:\n  fundmatch sources\n  fundmatch sources --json",
     )
     parser.add_argument(
-        "--registry", type=Path, help="a sources TOML file (default: the bundled registry)"
+        "--registry",
+        type=Path,
+        help="a sources TOML file (default: $FUNDMATCH_REGISTRY, else the bundled registry)",
     )
     parser.add_argument("--json", action="store_true", help="print the list as JSON")
     parser.set_defaults(func=_run_sources)
