@@ -383,7 +383,7 @@ def test_the_ics_attachment_holds_the_coming_deadlines() -> None:
     (event,) = icalendar.Calendar.from_ical(ics).events
     assert event["dtstart"].dt == datetime(2026, 9, 10, 17, 0, tzinfo=ZoneInfo(BRUSSELS))
     assert event["dtstart"].params["TZID"] == BRUSSELS
-    assert str(event["summary"]) == "Deadline (stage 2): Stage, test; with\\ specials"
+    assert str(event["summary"]) == "Deadline: Stage, test; with\\ specials (stage 2)"
     assert str(event["uid"]) == ics_uid(call, 2)  # the UID of the calendar export
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
     attachments = list(rendered(digest).iter_attachments())

@@ -11,7 +11,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from hashlib import sha256
@@ -232,6 +232,22 @@ def _event_time(deadline: Deadline) -> datetime:
     return deadline.at.astimezone(UTC)
 
 
+_SHORT_LABEL = 30
+"""A deadline label this short names its stage in an event's title (``stage 1``, ``full
+proposal``); a longer one is a note (an assumed time) and stays in the description."""
+
+
+def _ics_summary(call: Call, deadline: Deadline, stage: int) -> str:
+    """``Deadline: <title>``, with the stage (``(stage 2)``, ``(cut-off 2)``) when the call has
+    several deadlines; notes on the deadline (an assumed time, the zone) are in the description."""
+    title = f"Deadline: {call.title}"
+    if len(call.deadlines) <= 1:
+        return title
+    if deadline.label and len(deadline.label) <= _SHORT_LABEL:
+        return f"{title} ({deadline.label})"
+    return f"{title} ({_stage_name(call, deadline.model_copy(update={'label': None}), stage)})"
+
+
 def _ics_description(call: Call, deadline: Deadline, match: Match | None) -> str:
     lines = [call.title]
     if call.programme:
@@ -279,12 +295,11 @@ def export_ics(
         for stage, deadline in enumerate(call.deadlines, 1):
             if upcoming and deadline.at <= now:
                 continue
-            stage_name = _stage_name(call, deadline, stage)
             event = icalendar.Event()
             event.add("uid", ics_uid(call, stage))
             event.add("dtstamp", stamp)
             event.add("dtstart", _event_time(deadline))
-            event.add("summary", f"Deadline ({stage_name}): {call.title}")
+            event.add("summary", _ics_summary(call, deadline, stage))
             event.add("description", _ics_description(call, deadline, match))
             event.add("transp", "TRANSPARENT")
             event.add(
@@ -350,7 +365,9 @@ def _custom(name: str, value: Any, description: str) -> dict[str, Any]:
     }
 
 
-def _opportunity(call: Call, match: Match | None, now: datetime) -> dict[str, Any]:
+def _opportunity(
+    call: Call, match: Match | None, now: datetime, first_seen: datetime | None
+) -> dict[str, Any]:
     status = call.status(now)
     closing = call.next_deadline(now) or (call.deadlines[-1] if call.deadlines else None)
     zones = sorted({d.timezone for d in call.deadlines if d.timezone})
@@ -365,9 +382,13 @@ def _opportunity(call: Call, match: Match | None, now: datetime) -> dict[str, An
         "title": call.title,
         "description": description,
         "status": {"value": _CG_STATUS.get(status, "custom")},
-        "createdAt": (call.published or call.updated or now).astimezone(UTC).isoformat(),
-        "lastModifiedAt": (call.updated or call.published or now).astimezone(UTC).isoformat(),
     }
+    created = call.published or first_seen
+    if created is not None:
+        opp["createdAt"] = created.astimezone(UTC).isoformat()
+    modified = call.updated or created
+    if modified is not None:
+        opp["lastModifiedAt"] = modified.astimezone(UTC).isoformat()
     if status == "unknown":
         opp["status"] |= {"customValue": "unknown", "description": "no known deadline"}
     budget = call.budget
@@ -421,7 +442,12 @@ def _opportunity(call: Call, match: Match | None, now: datetime) -> dict[str, An
 
 
 def export_commongrants(
-    data: CallsOrMatches, file: TextIO | None = None, *, now: datetime, indent: int = 2
+    data: CallsOrMatches,
+    file: TextIO | None = None,
+    *,
+    now: datetime,
+    indent: int = 2,
+    first_seen: Mapping[str, datetime] | None = None,
 ) -> str:
     """A JSON array of CommonGrants opportunities (``OpportunityBase`` of the protocol).
 
@@ -429,11 +455,15 @@ def export_commongrants(
     string, currency); key dates hold the close date (the next deadline, else the last one)
     and every stage. CommonGrants dates have no offset, so each date is local to the call's
     zone and the zone is written in the descriptions and the ``timeZone`` custom field.
-    The id is a UUID derived from the call id (stable across exports).
+    The id is a UUID derived from the call id (stable across exports). ``createdAt`` is when
+    the source published the call, else when the store first saw it (``first_seen``, by call
+    id); ``lastModifiedAt`` is the source's last update, else ``createdAt``. Neither is ever
+    the time of the export: when no date is known they are left out.
     """
     calls, matches = _split(data)
+    seen = first_seen or {}
     items = [
-        _opportunity(call, None if matches is None else matches[i], now)
+        _opportunity(call, None if matches is None else matches[i], now, seen.get(call.id))
         for i, call in enumerate(calls)
     ]
     text = json.dumps(items, indent=indent, ensure_ascii=False) + "\n"

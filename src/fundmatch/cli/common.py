@@ -62,6 +62,17 @@ def count(value: str) -> int:
     return number
 
 
+def score(value: str) -> float:
+    """An argument that is a score, 0 to 100 (``--min-score``)."""
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from exc
+    if not 0 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"a score is from 0 to 100: {value!r}")
+    return number
+
+
 def use_color(stream: TextIO) -> bool:
     """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
     return not os.environ.get("NO_COLOR") and stream.isatty()
