@@ -38,7 +38,7 @@ def _calls(sub: Subparsers, common: argparse.ArgumentParser) -> None:
             "with every source that reported it, or search their text. Filters combine."
         ),
         epilog="examples:\n  fundmatch calls --status open --programme horizon\n"
-        "  fundmatch calls show HORIZON-CL5-2026-01-01\n"
+        "  fundmatch calls show HORIZON-CL5-2026-10-D6-07\n"
         '  fundmatch calls search "open data" --source euro-med-feed --json',
     )
     parser.add_argument(
