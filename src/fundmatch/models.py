@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from fundmatch import geo
-from fundmatch.display import minute
+from fundmatch.display import minute, shorten
 
 __all__ = [
     "Budget",
@@ -113,15 +113,6 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
     if value is not None and value.utcoffset() is None:
         raise ValueError(f"{field} must carry a time zone (got a naive datetime)")
     return value
-
-
-def _short(text: str, limit: int = 60) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, with ``…`` when cut."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-") + "…"
 
 
 # --- calls ----------------------------------------------------------------------------
@@ -329,13 +320,13 @@ class Call(FundmatchModel):
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """A short repr: id, title (cut), programme and deadlines, never the description."""
         yield "id", self.id
-        yield "title", _short(self.title)
+        yield "title", shorten(self.title, 60)
         if self.programme:
             yield "programme", self.programme
         if self.deadlines:
             yield (
                 "deadlines",
-                [f"{d.local():%Y-%m-%d %H:%M} {d.timezone or ''}".strip() for d in self.deadlines],
+                [f"{minute(d.local())} {d.timezone or ''}".strip() for d in self.deadlines],
             )
 
 
@@ -441,7 +432,7 @@ class Match(FundmatchModel):
         """A short repr: score, the call's id and title, the count of reasons and blockers."""
         yield "score", round(self.score, 1)
         yield "call", self.call.id
-        yield "title", _short(self.call.title)
+        yield "title", shorten(self.call.title, 60)
         yield "reasons", len(self.reasons)
         if self.blockers:
             yield "blockers", [b.gate for b in self.blockers]
@@ -454,7 +445,7 @@ class Match(FundmatchModel):
             title = f'<a href="{escape(call.url)}">{title}</a>'
         deadlines = "<br>".join(
             escape(
-                f"{d.local():%Y-%m-%d %H:%M} {d.timezone or ''}".strip()
+                f"{minute(d.local())} {d.timezone or ''}".strip()
                 + (f" ({d.label})" if d.label else "")
             )
             for d in call.deadlines
