@@ -179,15 +179,11 @@ def calls_path(name: str) -> Path:
     raise ConfigError("not found in the package or the repository", path=f"calls/{name}")
 
 
-REGISTRY_VARIABLE = "FUNDMATCH_REGISTRY"
-"""The environment variable naming a sources TOML file to use instead of the bundled one."""
-
-
 def load_sources(path: str | Path | None = None) -> list[Source]:
     """The validated source registry: ``path``, else ``$FUNDMATCH_REGISTRY``, else the bundled
     ``calls/sources.toml``. The only place that reads ``FUNDMATCH_REGISTRY``."""
     if path is None:
-        path = os.environ.get(REGISTRY_VARIABLE) or calls_path("sources.toml")
+        path = os.environ.get("FUNDMATCH_REGISTRY") or calls_path("sources.toml")
     path = Path(path)
     data, text = load_toml(path)
     return list(validate(_Registry, data, path=path, text=text).sources)
