@@ -14,7 +14,7 @@ import pytest
 
 import fundmatch as fm
 from fundmatch.digest import outbox_messages
-from smtp_server import CERT, Behaviour, SmtpServer, free_port
+from support.smtp_server import CERT, Behaviour, SmtpServer, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fundmatch.cli import build_parser, main
-from smtp_server import SmtpServer
+from support.smtp_server import SmtpServer
 from test_docs import COMMAND, DOCS, blocks
 
 pytestmark = pytest.mark.slow

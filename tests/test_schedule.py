@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import fundmatch as fm
-from smtp_server import SmtpServer
+from support.smtp_server import SmtpServer
 
 pytestmark = pytest.mark.slow
 

@@ -41,7 +41,7 @@ from fundmatch.netguard import Guard
 from fundmatch.sources import http
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-from smtp_server import Behaviour, SmtpServer
+from support.smtp_server import Behaviour, SmtpServer
 
 T0 = datetime(2031, 1, 5, 6, 0, tzinfo=UTC)
 MONTHS = "January February March April May June July August September October November December"

@@ -232,20 +232,14 @@ def _event_time(deadline: Deadline) -> datetime:
     return deadline.at.astimezone(UTC)
 
 
-_SHORT_LABEL = 30
-"""A deadline label this short names its stage in an event's title (``stage 1``, ``full
-proposal``); a longer one is a note (an assumed time) and stays in the description."""
-
-
 def _ics_summary(call: Call, deadline: Deadline, stage: int) -> str:
-    """``Deadline: <title>``, with the stage (``(stage 2)``, ``(cut-off 2)``) when the call has
-    several deadlines; notes on the deadline (an assumed time, the zone) are in the description."""
-    title = f"Deadline: {call.title}"
+    """``Deadline: <title>``, with the stage when the call has several deadlines: its label when
+    short (``stage 1``), else its number; a longer label (a note) stays in the description."""
     if len(call.deadlines) <= 1:
-        return title
-    if deadline.label and len(deadline.label) <= _SHORT_LABEL:
-        return f"{title} ({deadline.label})"
-    return f"{title} ({_stage_name(call, deadline.model_copy(update={'label': None}), stage)})"
+        return f"Deadline: {call.title}"
+    short = deadline.label if len(deadline.label or "") <= 30 else None
+    stage_name = _stage_name(call, deadline.model_copy(update={"label": short}), stage)
+    return f"Deadline: {call.title} ({stage_name})"
 
 
 def _ics_description(call: Call, deadline: Deadline, match: Match | None) -> str:
@@ -383,12 +377,9 @@ def _opportunity(
         "description": description,
         "status": {"value": _CG_STATUS.get(status, "custom")},
     }
-    created = call.published or first_seen
-    if created is not None:
-        opp["createdAt"] = created.astimezone(UTC).isoformat()
-    modified = call.updated or created
-    if modified is not None:
-        opp["lastModifiedAt"] = modified.astimezone(UTC).isoformat()
+    created = call.published or first_seen  # never the export's time: unknown is left out
+    stamps = {"createdAt": created, "lastModifiedAt": call.updated or created}
+    opp |= {key: at.astimezone(UTC).isoformat() for key, at in stamps.items() if at is not None}
     if status == "unknown":
         opp["status"] |= {"customValue": "unknown", "description": "no known deadline"}
     budget = call.budget
@@ -455,10 +446,9 @@ def export_commongrants(
     string, currency); key dates hold the close date (the next deadline, else the last one)
     and every stage. CommonGrants dates have no offset, so each date is local to the call's
     zone and the zone is written in the descriptions and the ``timeZone`` custom field.
-    The id is a UUID derived from the call id (stable across exports). ``createdAt`` is when
-    the source published the call, else when the store first saw it (``first_seen``, by call
-    id); ``lastModifiedAt`` is the source's last update, else ``createdAt``. Neither is ever
-    the time of the export: when no date is known they are left out.
+    The id is a UUID derived from the call id (stable across exports). ``createdAt``: when the
+    source published the call, else when the store first saw it (``first_seen``, by call id),
+    else left out; ``lastModifiedAt``: the source's last update, else ``createdAt``.
     """
     calls, matches = _split(data)
     seen = first_seen or {}

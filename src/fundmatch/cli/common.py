@@ -16,6 +16,7 @@ from fundmatch.models import Call, Profile
 
 if TYPE_CHECKING:
     from fundmatch.match import Matcher
+    from fundmatch.sources.registry import Source
     from fundmatch.update import SourceResult
 
 Handler = Callable[[argparse.Namespace], int]
@@ -90,6 +91,13 @@ def error(message: str) -> None:
     if use_color(sys.stderr):
         prefix = f"\033[31m{prefix}\033[0m"
     print(f"{prefix} {message}", file=sys.stderr)
+
+
+def load_registry(args: argparse.Namespace) -> list[Source]:
+    """The sources: ``--registry``, else ``$FUNDMATCH_REGISTRY``, else the bundled registry."""
+    from fundmatch.sources.registry import load_sources
+
+    return load_sources(args.registry or os.environ.get("FUNDMATCH_REGISTRY") or None)
 
 
 def warn(message: str) -> None:

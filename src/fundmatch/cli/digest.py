@@ -15,6 +15,7 @@ from fundmatch.cli.common import (
     command,
     error,
     formatter,
+    load_registry,
     now_from,
     print_json,
     progress,
@@ -99,10 +100,9 @@ def _run_digest(args: argparse.Namespace) -> int:
     updated = 0
     with Store(args.db) as store:
         if not args.no_update:
-            from fundmatch.sources.registry import load_sources
             from fundmatch.update import update
 
-            results = update(store, load_sources(args.registry), now=now, offline=args.offline)
+            results = update(store, load_registry(args), now=now, offline=args.offline)
             for result in results:
                 if result.ok:
                     progress(f"{result.source}: {result.calls} calls, {result.new} new")

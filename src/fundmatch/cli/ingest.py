@@ -10,6 +10,7 @@ from fundmatch.cli.common import (
     Subparsers,
     command,
     formatter,
+    load_registry,
     now_from,
     print_json,
     print_table,
@@ -61,11 +62,10 @@ def _progress_bar(done: int, total: int, name: str) -> None:
 
 
 def _run_update(args: argparse.Namespace) -> int:
-    from fundmatch.sources.registry import load_sources
     from fundmatch.store import Store
     from fundmatch.update import update
 
-    sources = load_sources(args.registry)
+    sources = load_registry(args)
     if args.source:
         known = {s.name for s in sources}
         unknown = sorted(set(args.source) - known)
@@ -123,10 +123,9 @@ def _sources(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _run_sources(args: argparse.Namespace) -> int:
-    from fundmatch.sources.registry import load_sources
     from fundmatch.store import Store
 
-    sources = load_sources(args.registry)
+    sources = load_registry(args)
     with Store(args.db) as store:
         states = {state.name: state for state in store.source_states()}
     names = [s.name for s in sources] + sorted(set(states) - {s.name for s in sources})

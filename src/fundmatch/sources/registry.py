@@ -8,7 +8,6 @@ document they come from. Both ship inside the wheel (``fundmatch/calls/``).
 from __future__ import annotations
 
 import logging
-import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -180,11 +179,8 @@ def calls_path(name: str) -> Path:
 
 
 def load_sources(path: str | Path | None = None) -> list[Source]:
-    """The validated source registry: ``path``, else ``$FUNDMATCH_REGISTRY``, else the bundled
-    ``calls/sources.toml``. The only place that reads ``FUNDMATCH_REGISTRY``."""
-    if path is None:
-        path = os.environ.get("FUNDMATCH_REGISTRY") or calls_path("sources.toml")
-    path = Path(path)
+    """The validated source registry (default: the bundled ``calls/sources.toml``)."""
+    path = calls_path("sources.toml") if path is None else Path(path)
     data, text = load_toml(path)
     return list(validate(_Registry, data, path=path, text=text).sources)
 
