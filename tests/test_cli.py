@@ -265,6 +265,17 @@ def test_export_to_a_file(db: Path, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == 4  # header + 3 rows
 
 
+def test_csv_export_gives_the_status_at_now_beside_the_reported_one(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = export(db, capsys, "--format", "csv")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))}
+    for call in store_calls():
+        row = rows[call.id]
+        assert row["status"] == call.status(datetime.fromisoformat(NOW))
+        assert (row["reported_status"], row["status_at"]) == (call.reported_status, NOW)
+
+
 # --- report ---------------------------------------------------------------------------
 
 

@@ -131,6 +131,33 @@ def test_csv_of_matches_has_rank_score_and_reasons() -> None:
     assert rows[1]["blockers"] == "geography: FR only"
 
 
+def _passed_but_reported_open() -> fm.Call:
+    deadline = datetime(2024, 3, 1, 17, 0, tzinfo=UTC)
+    return fm.Call(
+        id="T-PASSED",
+        title="A call the source still lists as open",
+        reported_status="open",
+        deadlines=(fm.Deadline(at=deadline, timezone="Europe/Brussels"),),
+    )
+
+
+def test_csv_carries_the_status_at_export_time_beside_the_reported_one() -> None:
+    call = _passed_but_reported_open()
+    (row,) = read_csv(fm.export_csv([call], now=NOW))
+    assert (row["reported_status"], row["status"]) == ("open", "closed")
+    assert row["status_at"] == NOW.isoformat()
+    (before,) = read_csv(fm.export_csv([call], now=datetime(2024, 2, 1, tzinfo=UTC)))
+    assert before["status"] == "open"
+    (unknown,) = read_csv(fm.export_csv([call]))  # no moment given: no status computed
+    assert (unknown["status"], unknown["status_at"]) == ("", "")
+
+
+def test_ics_says_the_status_at_export_time_beside_the_reported_one() -> None:
+    calendar = icalendar.Calendar.from_ical(fm.export_ics([_passed_but_reported_open()], now=NOW))
+    (event,) = calendar.events
+    assert "closed (the source reported: open)" in str(event["description"])
+
+
 # --- iCalendar ------------------------------------------------------------------------
 
 

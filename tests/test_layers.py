@@ -22,6 +22,9 @@ PURE = (
     "sources/feeds.py",
     "sources/ftportal.py",
     "sources/extract.py",
+    "sources/topicdetails.py",
+    "sources/jsontext.py",
+    "sources/wpjson.py",
     "match.py",
     "digest/clean.py",
     "digest/select.py",
@@ -74,6 +77,7 @@ LAYERS = {
     "fundmatch.store": 3,
     # 4: services over the store
     "fundmatch.update": 4,
+    "fundmatch.detailscache": 4,
     "fundmatch.ranking": 4,
     "fundmatch.digest": 4,
     # 5: the interfaces

@@ -21,7 +21,7 @@ def test_bundled_registry_loads_and_names_are_unique() -> None:
     sources = fm.load_sources()
     names = [s.name for s in sources]
     assert len(names) == len(set(names)) >= 15
-    assert {s.kind for s in sources} == {"ftportal", "feed"}
+    assert {s.kind for s in sources} == {"ftportal", "feed", "wp-json"}
     # Nothing in the registry was fetched while writing it: every entry says so.
     assert all(not s.verified for s in sources)
 

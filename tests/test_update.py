@@ -30,6 +30,7 @@ FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>
 def _source(name: str, kind: str = "feed", **extra: object) -> fm.Source:
     if kind == "ftportal":
         extra.setdefault("query", {"bool": {"must": []}})
+        extra.setdefault("details_url", None)  # search facts only (details: test_update_details)
         return fm.Source(name=name, kind="ftportal", url=PORTAL, **extra)
     return fm.Source(name=name, kind="feed", url=f"https://{name}.example.org/feed", **extra)
 

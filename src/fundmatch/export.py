@@ -39,35 +39,13 @@ CallsOrMatches = Iterable[Call] | Iterable[Match]
 """What every export takes: calls, or the matches of a profile (then scores are included)."""
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "id",
-    "title",
-    "programme",
-    "call_id",
-    "topic_id",
-    "instrument",
-    "action_type",
-    "reported_status",
-    "opening",
-    "deadlines",
-    "deadlines_human",
-    "deadline_model",
-    "budget_total",
-    "budget_per_project_min",
-    "budget_per_project_max",
-    "budget_currency",
-    "expected_grants",
-    "co_financing_rate",
-    "countries",
-    "regions",
-    "organisation_types",
-    "min_partners",
-    "min_countries",
-    "languages",
-    "keywords",
-    "tags",
-    "url",
+    "id", "title", "programme", "call_id", "topic_id", "instrument", "action_type",
+    "reported_status", "status", "status_at", "opening", "deadlines", "deadlines_human",
+    "deadline_model", "budget_total", "budget_per_project_min", "budget_per_project_max",
+    "budget_currency", "expected_grants", "co_financing_rate", "countries", "regions",
+    "organisation_types", "min_partners", "min_countries", "languages", "keywords", "tags", "url",
     "source",
-)
+)  # fmt: skip
 """CSV columns of a call, in order."""
 
 MATCH_CSV_COLUMNS: tuple[str, ...] = ("rank", "score", "reasons", "blockers", *CSV_COLUMNS)
@@ -138,7 +116,7 @@ def _top_reasons(match: Match, count: int = 3) -> list[str]:
     return [f"{r.factor} {r.points:+.1f}" + (f": {r.evidence}" if r.evidence else "") for r in best]
 
 
-def _csv_row(call: Call) -> dict[str, str]:
+def _csv_row(call: Call, now: datetime | None) -> dict[str, str]:
     budget = call.budget
     return {
         "id": call.id,
@@ -149,6 +127,8 @@ def _csv_row(call: Call) -> dict[str, str]:
         "instrument": call.instrument or "",
         "action_type": call.action_type or "",
         "reported_status": call.reported_status,
+        "status": "" if now is None else call.status(now),
+        "status_at": _iso(now),
         "opening": _iso(call.opening),
         "deadlines": JOIN.join(d.at.isoformat() for d in call.deadlines),
         "deadlines_human": JOIN.join(format_deadline(d) for d in call.deadlines),
@@ -172,8 +152,19 @@ def _csv_row(call: Call) -> dict[str, str]:
     }
 
 
-def export_csv(data: CallsOrMatches, file: TextIO | None = None, *, bom: bool = True) -> str:
+def export_csv(
+    data: CallsOrMatches,
+    file: TextIO | None = None,
+    *,
+    bom: bool = True,
+    now: datetime | None = None,
+) -> str:
     """CSV, one row per call (columns :data:`CSV_COLUMNS`; matches add rank, score, reasons).
+
+    ``status`` is the call's status at ``now`` (the export time), computed from its dates, beside
+    the ``reported_status`` the source gave when it was fetched (a call whose deadlines have all
+    passed is ``closed`` even where the source still said ``open``); ``status_at`` is ``now``.
+    Both are empty without ``now``.
 
     UTF-8 with a byte-order mark by default: Excel reads a CSV without one in the machine's
     legacy code page and garbles accents (``Région`` → ``RÃ©gion``), while LibreOffice, Google
@@ -187,7 +178,7 @@ def export_csv(data: CallsOrMatches, file: TextIO | None = None, *, bom: bool = 
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     if matches is None:
-        writer.writerows(_csv_row(call) for call in calls)
+        writer.writerows(_csv_row(call, now) for call in calls)
     else:
         for rank, match in enumerate(matches, 1):
             row = {
@@ -196,7 +187,7 @@ def export_csv(data: CallsOrMatches, file: TextIO | None = None, *, bom: bool = 
                 "reasons": JOIN.join(_top_reasons(match, count=len(match.reasons))),
                 "blockers": JOIN.join(f"{b.gate}: {b.message}" for b in match.blockers),
             }
-            writer.writerow(row | _csv_row(match.call))
+            writer.writerow(row | _csv_row(match.call, now))
     text = ("\ufeff" if bom else "") + buffer.getvalue()
     return _emit(text, file)
 
@@ -242,11 +233,15 @@ def _ics_summary(call: Call, deadline: Deadline, stage: int) -> str:
     return f"Deadline: {call.title} ({stage_name})"
 
 
-def _ics_description(call: Call, deadline: Deadline, match: Match | None) -> str:
+def _ics_description(call: Call, deadline: Deadline, match: Match | None, now: datetime) -> str:
     lines = [call.title]
     if call.programme:
         lines.append(f"Programme: {call.programme}")
     lines.append(f"Deadline: {format_deadline(deadline)}, {deadline.at.isoformat()}")
+    lines.append(
+        f"Status on {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC: {call.status(now)} "
+        f"(the source reported: {call.reported_status})"
+    )
     if match is not None:
         lines.append(f"Score: {match.score:.1f} / 100")
         lines.extend(f"- {reason}" for reason in _top_reasons(match))
@@ -270,7 +265,8 @@ def export_ics(
     Each event is at the deadline in the call's own time zone (its VTIMEZONE is included),
     has a stable UID (:func:`ics_uid`) so re-importing updates it, a display alarm
     ``alarm_days`` before, and the link (and for matches the score) in its description.
-    ``now`` is the DTSTAMP (when the export was made). ``upcoming`` keeps only the deadlines
+    ``now`` is the DTSTAMP (when the export was made); the description gives the call's status
+    at ``now`` beside the status its source reported. ``upcoming`` keeps only the deadlines
     after ``now``; stage numbers, and so UIDs, stay those of the full export.
     """
     if alarm_days < 0:
@@ -294,7 +290,7 @@ def export_ics(
             event.add("dtstamp", stamp)
             event.add("dtstart", _event_time(deadline))
             event.add("summary", _ics_summary(call, deadline, stage))
-            event.add("description", _ics_description(call, deadline, match))
+            event.add("description", _ics_description(call, deadline, match, now))
             event.add("transp", "TRANSPARENT")
             event.add(
                 "categories", ["funding deadline", *([call.programme] if call.programme else [])]

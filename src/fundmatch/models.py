@@ -26,6 +26,7 @@ from fundmatch import geo
 from fundmatch.display import minute, shorten
 
 __all__ = [
+    "ActionBudget",
     "Budget",
     "Call",
     "CallStatus",
@@ -35,6 +36,7 @@ __all__ = [
     "DeadlineModel",
     "FieldChange",
     "Instrument",
+    "Link",
     "Match",
     "Matches",
     "OrganisationType",
@@ -177,6 +179,22 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
+class ActionBudget(FundmatchModel):
+    """The budget of one type of action inside a call or topic, as the source breaks it down."""
+
+    action: str = Field(min_length=1)
+    """The type of action, as the source names it, e.g. ``HORIZON-RIA HORIZON Research and
+    Innovation Actions``."""
+    total: Amount | None = None
+    """Budget for this type of action (every budget year added up)."""
+    per_project_min: Amount | None = None
+    """Smallest contribution one project may request."""
+    per_project_max: Amount | None = None
+    """Largest contribution one project may request."""
+    expected_grants: int | None = Field(default=None, ge=0)
+    """How many projects of this type of action the call expects to fund."""
+
+
 class Budget(FundmatchModel):
     """Money of a call: the total envelope and what one project may receive. Unknown is None."""
 
@@ -190,6 +208,8 @@ class Budget(FundmatchModel):
     """How many projects the call expects to fund."""
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     """ISO 4217 currency code."""
+    actions: tuple[ActionBudget, ...] = ()
+    """The budget per type of action, when the source gives it (Portal topicDetails)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Budget:
@@ -197,6 +217,15 @@ class Budget(FundmatchModel):
         if low is not None and high is not None and low > high:
             raise ValueError("per_project_min is larger than per_project_max")
         return self
+
+
+class Link(FundmatchModel):
+    """A document of a call: the call document, an annex, a template, the submission form."""
+
+    title: str = Field(min_length=1)
+    """What the document is, as the source names it."""
+    url: Annotated[str, Field(min_length=1), AfterValidator(_http_url)]
+    """Where it is (http or https only)."""
 
 
 class Call(FundmatchModel):
@@ -216,6 +245,8 @@ class Call(FundmatchModel):
     """Name of the registry source that reported the call (see ``calls/sources.toml``)."""
     url: HttpUrl = None
     """Link to the official call page (http or https only)."""
+    documents: tuple[Link, ...] = ()
+    """The call's documents (call document, annexes, templates, submission), when known."""
     programme: str | None = None
     """Funding programme, e.g. ``Horizon Europe``, ``Interreg Euro-MED``, ``LIFE``."""
     call_id: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fundmatch.cli.common import (
     Subparsers,
@@ -17,6 +18,9 @@ from fundmatch.cli.common import (
     report_update,
 )
 from fundmatch.errors import FundmatchError
+
+if TYPE_CHECKING:
+    from fundmatch.update import SourceResult
 
 
 @command
@@ -89,18 +93,24 @@ def _run_update(args: argparse.Namespace) -> int:
                 str(r.unchanged),
                 str(r.withdrawn),
                 str(len(r.skipped)),
-                f"error: {r.error}"
-                if r.error
-                else "not modified"
-                if r.not_modified
-                else "ok"
-                if r.complete
-                else "ok (partial)",
+                _status(r),
             )
             for r in results
         ]
         print_table(header, rows)
     return report_update(results, each=False)
+
+
+def _status(result: SourceResult) -> str:
+    if result.error:
+        return f"error: {result.error}"
+    if result.not_modified:
+        return "not modified"
+    status = "ok" if result.complete else "ok (partial)"
+    details = (result.details_fetched, result.details_cached, len(result.details_failed))
+    if any(details):
+        status += "; topic details: {} fetched, {} kept, {} failed".format(*details)
+    return status
 
 
 @command

@@ -85,7 +85,7 @@ def _run_export(args: argparse.Namespace) -> int:
     elif args.format == "jsonl":
         text = export.export_jsonl(data)
     elif args.format == "csv":
-        text = export.export_csv(data)
+        text = export.export_csv(data, now=now)
     elif args.format == "ics":
         text = export.export_ics(data, now=now, alarm_days=args.alarm_days)
     else:

@@ -391,6 +391,13 @@ _COUNTRY_WORDS = re.compile(
 )
 
 
+_FROM_N_COUNTRIES = re.compile(
+    r"(?:from|in|of)\s+(?:at least\s+)?(?P<n>\d+|[a-z]+)\s+(?:\(\d+\)\s+)?"
+    r"(?:different\s+)?(?:EU\s+)?(?:countries|Member States|participating countries)",
+    re.IGNORECASE,
+)
+
+
 def find_partnership(text: str) -> tuple[int | None, int | None]:
     """Smallest consortium a text requires: ``(min_partners, min_countries)``.
 
@@ -412,6 +419,12 @@ def find_partnership(text: str) -> tuple[int | None, int | None]:
                 countries = max(countries or 0, number)
             continue
         partners = max(partners or 0, number)
-        if _COUNTRY_WORDS.search(rest):
+        named = _FROM_N_COUNTRIES.search(rest)
+        if named:  # "5 partners from 3 different countries": the countries are counted apart
+            token = named.group("n").lower()
+            count = int(token) if token.isdigit() else _COUNT_WORDS.get(token)
+            if count is not None and 1 <= count <= number:
+                countries = max(countries or 0, count)
+        elif _COUNTRY_WORDS.search(rest):
             countries = max(countries or 0, number)
     return partners, countries

@@ -21,18 +21,30 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from fundmatch.errors import ParseError
-from fundmatch.models import Budget, Call, CallStatus, Deadline, DeadlineModel, Instrument
+from fundmatch.models import (
+    ActionBudget,
+    Budget,
+    Call,
+    CallStatus,
+    Deadline,
+    DeadlineModel,
+    Instrument,
+    Link,
+)
+from fundmatch.sources import jsontext, topicdetails
 from fundmatch.sources.extract import clean_text, find_co_financing_rate, find_partnership
 from fundmatch.sources.http import Request, multipart
 from fundmatch.sources.registry import Source
 
 __all__ = [
+    "MAX_AMOUNT",
     "PORTAL_SEARCH_URL",
     "PROGRAMMES",
     "STATUS_CODES",
     "PortalPage",
     "parse_ftportal",
     "parse_ftportal_page",
+    "parse_topic_details",
     "search_request",
     "topic_url",
 ]
@@ -44,6 +56,8 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 PORTAL_DEADLINE_TIME = time(17, 0)
 """Portal deadlines are 17:00 Brussels time unless the topic says otherwise."""
 ASSUMED_TIME_LABEL = "17:00 Brussels time assumed (the source gives the date only)"
+MAX_AMOUNT = Decimal("1e12")
+"""A budget amount above this (a trillion euros) is nonsense: left unknown, with a note."""
 
 STATUS_CODES: dict[str, CallStatus] = {
     "31094501": "forthcoming",
@@ -163,8 +177,11 @@ def parse_ftportal_page(
     payload: bytes | str | dict[str, Any] | list[Any], *, source: str | None = None
 ) -> PortalPage:
     """Like :func:`parse_ftportal`, keeping skipped results, field errors and paging facts."""
-    data = _load(payload, source)
+    data, warnings = _load(payload, source)
     page = PortalPage()
+    for warning in warnings:
+        logger.warning("%s: %s", source or "ftportal", warning)
+        page.field_errors.append(f"payload: {warning}")
     if isinstance(data, list):
         results: list[Any] = data
     elif isinstance(data, dict) and "TopicDetails" in data:
@@ -199,21 +216,33 @@ def parse_ftportal_page(
     return page
 
 
-def _load(payload: bytes | str | dict[str, Any] | list[Any], source: str | None) -> Any:
-    if isinstance(payload, dict | list):
-        return payload
-    if isinstance(payload, bytes):
-        try:
-            payload = payload.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ParseError(f"not UTF-8: {exc}", source=source) from exc
+def parse_topic_details(
+    payload: bytes | str | dict[str, Any], *, source: str | None = None
+) -> tuple[Call, list[str]]:
+    """The Call of one topicDetails document, with one note per field left unknown.
+
+    Raises ParseError when the payload is not a topicDetails document or has no topic.
+    """
+    data, warnings = _load(payload, source)
+    if not isinstance(data, dict) or not isinstance(data.get("TopicDetails"), dict):
+        raise ParseError("not a Portal topicDetails document", source=source)
+    notes = [f"payload: {warning}" for warning in warnings]
     try:
-        # strict=False: the Portal embeds raw newlines inside strings (additionalInfos).
-        return json.loads(payload.lstrip("\ufeff"), strict=False)
-    except (ValueError, RecursionError) as exc:
-        # ValueError: bad JSON, or an integer over Python's digit limit; RecursionError:
-        # nesting deeper than the decoder's stack.
-        raise ParseError(f"not JSON: {_short(exc)}", source=source) from exc
+        call = _from_details(data["TopicDetails"], source, notes)
+    except (ValueError, TypeError, KeyError, ValidationError) as exc:
+        raise ParseError(f"topicDetails: {_short(exc)}", source=source) from exc
+    return call, notes
+
+
+def _load(
+    payload: bytes | str | dict[str, Any] | list[Any], source: str | None
+) -> tuple[Any, list[str]]:
+    if isinstance(payload, dict | list):
+        return payload, []
+    # Whole documents only: a page cut short is refused (its listing would be partial).
+    # NaN, Infinity and absurd numbers become None, with a warning each.
+    loaded = jsontext.loads(payload, source=source, tolerant=False)
+    return loaded.value, loaded.warnings
 
 
 def _short(exc: BaseException) -> str:
@@ -232,7 +261,16 @@ def _guard(notes: list[str], name: str, read: Callable[[], T], default: T) -> T:
     """Read one field; a malformed value fails that field only (noted, left at ``default``)."""
     try:
         return read()
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, InvalidOperation) as exc:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        InvalidOperation,
+        OverflowError,
+        OSError,
+    ) as exc:
         notes.append(f"{name}: {_short(exc)}")
         return default
 
@@ -277,7 +315,9 @@ def _deadline_at(moment: datetime) -> tuple[datetime, str | None]:
 
 def _details_date(value: Any) -> datetime:
     """topicDetails dates: epoch-ms strings, ``06 November 2024`` or ``2024-12-05``."""
-    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, int | float | Decimal) or (
+        isinstance(value, str) and value.strip().isdigit()
+    ):
         return datetime.fromtimestamp(int(value) / 1000, BRUSSELS)
     text = str(value).strip()
     for form in ("%d %B %Y", "%Y-%m-%d"):
@@ -313,43 +353,122 @@ def _settle_model(
 # --- budget ---------------------------------------------------------------------------
 
 
-def _budget_entries(overview: Any, identifier: str) -> list[dict[str, Any]]:
+def _entries(overview: Any, name: str, notes: list[str]) -> list[dict[str, Any]]:
+    """Every whole budget entry of a budgetOverview (a JSON text, possibly cut, or parsed)."""
     if isinstance(overview, str):
-        overview = json.loads(overview, strict=False)
+        loaded = jsontext.loads(overview)
+        notes.extend(f"{name}: {warning}" for warning in loaded.warnings)
+        overview = loaded.value
+        if loaded.truncated:
+            notes.append(f"{name}: cut short; only the entries whole before the cut are read")
+    if not isinstance(overview, dict):
+        raise ValueError("not a budget overview")
     actions = overview.get("budgetTopicActionMap") or {}
+    if not isinstance(actions, dict):
+        raise ValueError("budgetTopicActionMap is not an object")
     entries: list[dict[str, Any]] = []
-    for value in actions.values():
+    for value in actions.values():  # a list of entries, or a single entry
         entries.extend(value if isinstance(value, list) else [value])
-    entries = [e for e in entries if isinstance(e, dict)]
+    return [e for e in entries if isinstance(e, dict) and jsontext.is_whole(e)]
+
+
+def _budget_entries(
+    overview: Any, identifier: str, notes: list[str], types: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """The entries of ``identifier`` itself, never a sibling topic's.
+
+    A budgetOverview covers every topic of the call: an entry ``"<topic> - <type of action>"``
+    belongs to that topic. An entry naming the type of action only (topicDetails) is the
+    topic's own when that type is one of ``types`` (the topic's types of action), or, when
+    they are unknown, when it is the only entry.
+    """
+    entries = _entries(overview, "budgetOverview", notes)
     prefix = f"{identifier} - "
     mine = [e for e in entries if str(e.get("action", "")).startswith(prefix)]
-    if not mine and len(entries) == 1 and " - " not in str(entries[0].get("action", "")):
-        mine = entries  # topicDetails of a single topic name the type of action only
-    return mine
+    if mine:
+        return mine
+    bare = [e for e in entries if " - " not in str(e.get("action", ""))]
+    if types:
+        return [e for e in bare if _is_type(str(e.get("action", "")), types)]
+    return bare if len(entries) == 1 else []
+
+
+def _is_type(action: str, types: tuple[str, ...]) -> bool:
+    # "HORIZON Coordination and Support Actions" names "HORIZON-CSA HORIZON Coordination ...".
+    action = " ".join(action.split()).casefold()
+    return bool(action) and any(
+        " ".join(t.split()).casefold().endswith(action) or t.casefold() == action for t in types
+    )
 
 
 def _money(value: Any) -> Decimal | None:
     if value in (None, "", 0, "0"):
         return None  # zeros mean unknown on the Portal
     amount = Decimal(str(value))
+    if not amount.is_finite() or amount > MAX_AMOUNT:
+        raise ValueError(f"{value} is not a plausible amount")
     return amount if amount > 0 else None
 
 
-def _budget(entries: list[dict[str, Any]]) -> Budget:
+def _count(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    number = Decimal(str(value))
+    if not number.is_finite() or number < 0 or number > 1_000_000 or number != int(number):
+        raise ValueError(f"{value} is not a plausible number of grants")
+    return int(number) or None
+
+
+def _action_budget(entry: dict[str, Any]) -> ActionBudget:
+    action = str(entry.get("action") or "").strip()
+    action = action.split(" - ", 1)[1] if " - " in action else action
+    years = entry.get("budgetYearMap") or {}
+    if not isinstance(years, dict):
+        raise ValueError("budgetYearMap is not an object")
+    amounts = [m for amount in years.values() if (m := _money(amount)) is not None]
+    low, high = _money(entry.get("minContribution")), _money(entry.get("maxContribution"))
+    if low is not None and high is not None and low > high:
+        low = high = None  # a contradiction: unknown rather than one of the two
+    return ActionBudget(
+        action=action or "unnamed action",
+        total=sum(amounts, Decimal(0)) if amounts else None,
+        per_project_min=low,
+        per_project_max=high,
+        expected_grants=_count(entry.get("expectedGrants")),
+    )
+
+
+def _budget(entries: list[dict[str, Any]], notes: list[str] | None = None) -> Budget:
+    """The topic's budget from its own entries: one per type of action, and their sum.
+
+    Several types of action each showing the very same amount are, on the Portal, one
+    envelope shown once per type or as many envelopes: it does not say which, so the topic's
+    total is then unknown (each type keeps its amount).
+    """
     if not entries:
         return Budget()
-    total = Decimal(0)
-    for entry in entries:
-        for amount in (entry.get("budgetYearMap") or {}).values():
-            total += _money(amount) or 0
-    lows = [m for e in entries if (m := _money(e.get("minContribution"))) is not None]
-    highs = [m for e in entries if (m := _money(e.get("maxContribution"))) is not None]
-    grants = sum(int(e.get("expectedGrants") or 0) for e in entries)
+    actions = tuple(_action_budget(e) for e in entries)
+    totals = [a.total for a in actions]
+    total: Decimal | None = None
+    shared = len(actions) > 1 and len(set(totals)) == 1 and totals[0] is not None
+    if all(t is not None for t in totals):
+        if shared:
+            if notes is not None:
+                notes.append(
+                    f"budget: its {len(actions)} types of action each show {totals[0]}: "
+                    "one shared envelope or several, the source does not say; total unknown"
+                )
+        else:
+            total = sum((t for t in totals if t is not None), Decimal(0)) or None
+    lows = [a.per_project_min for a in actions if a.per_project_min is not None]
+    highs = [a.per_project_max for a in actions if a.per_project_max is not None]
+    grants = [a.expected_grants for a in actions]
     return Budget(
-        total=total or None,
+        total=total,
         per_project_min=min(lows) if lows else None,
         per_project_max=max(highs) if highs else None,
-        expected_grants=grants or None,
+        expected_grants=sum(g for g in grants if g) if all(grants) and not shared else None,
+        actions=actions if len(actions) > 1 else (),
     )
 
 
@@ -399,7 +518,9 @@ def _from_result(result: dict[str, Any], source: str | None, notes: list[str]) -
     budget = _guard(
         notes,
         "budgetOverview",
-        lambda: _budget(_budget_entries(_first(meta, "budgetOverview") or "{}", identifier)),
+        lambda: _budget(
+            _budget_entries(_first(meta, "budgetOverview") or "{}", identifier, notes), notes
+        ),
         Budget(),
     )
     description = _guard(
@@ -469,10 +590,18 @@ def _from_details(details: dict[str, Any], source: str | None, notes: list[str])
 
     nothing: tuple[list[datetime], DeadlineModel | None] = ([], None)
     moments, model = _guard(notes, "actions.deadlineDates", read_deadlines, nothing)
+    types = tuple(
+        str(t.get("typeOfAction"))
+        for a in actions
+        for t in a.get("types") or []
+        if isinstance(t, dict) and t.get("typeOfAction")
+    )
     entries: list[dict[str, Any]] = _guard(
         notes,
         "budgetOverviewJSONItem",
-        lambda: _budget_entries(details.get("budgetOverviewJSONItem") or {}, identifier),
+        lambda: _budget_entries(
+            details.get("budgetOverviewJSONItem") or {}, identifier, notes, types
+        ),
         [],
     )
     if model is None:
@@ -489,12 +618,8 @@ def _from_details(details: dict[str, Any], source: str | None, notes: list[str])
     programme_id = str(programme.get("id", "")) if isinstance(programme, dict) else ""
     conditions = _guard(notes, "conditions", lambda: clean_text(details.get("conditions")), "")
     partners, countries = _partnership(conditions)
-    types = [
-        str(t.get("typeOfAction"))
-        for a in actions
-        for t in a.get("types") or []
-        if isinstance(t, dict) and t.get("typeOfAction")
-    ]
+    facts = topicdetails.conditions_facts(conditions)
+    no_links: tuple[Link, ...] = ()
     openings: list[datetime] = _guard(
         notes,
         "plannedOpeningDate",
@@ -534,8 +659,11 @@ def _from_details(details: dict[str, Any], source: str | None, notes: list[str])
         opening=min(openings) if openings else None,
         deadlines=deadlines,
         deadline_model=model,
-        budget=_guard(notes, "budget", lambda: _budget(entries), Budget()),
+        documents=_guard(notes, "documents", lambda: topicdetails.documents(details), no_links),
+        budget=_guard(notes, "budget", lambda: _budget(entries, notes), Budget()),
         co_financing_rate=_guard(notes, "conditions", lambda: _rate(conditions), None),
+        countries=facts.countries,
+        organisation_types=facts.organisation_types,
         min_partners=partners,
         min_countries=countries,
         published=published,
