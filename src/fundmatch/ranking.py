@@ -10,7 +10,11 @@ from fundmatch.models import Call, CallStatus, Matches, Profile
 from fundmatch.sources.snapshot import load_snapshot
 from fundmatch.store import Store
 
-__all__ = ["calls_or_snapshot", "report_matches"]
+__all__ = ["DEFAULT_MIN_SCORE", "calls_or_snapshot", "report_matches"]
+
+DEFAULT_MIN_SCORE = 10.0
+"""The lowest score (0-100) a match needs to be exported or reported unless asked otherwise:
+the digest's default ``min_score`` too. Scores under it are mostly shared common words."""
 
 
 def calls_or_snapshot(
@@ -37,11 +41,19 @@ def calls_or_snapshot(
 
 
 def report_matches(
-    matcher: Matcher, profile: Profile, *, now: datetime, limit: int, ruled_out: int
+    matcher: Matcher,
+    profile: Profile,
+    *,
+    now: datetime,
+    limit: int,
+    ruled_out: int,
+    min_score: float = DEFAULT_MIN_SCORE,
 ) -> Matches:
     """What a report shows, ranked once: the ``limit`` best fits, then up to ``ruled_out``
-    close fits a gate rules out (not the calls that simply closed)."""
-    ranked = matcher.rank(profile, now=now, limit=None, include_blocked=True)
+    close fits a gate rules out (not the calls that simply closed); all at ``min_score`` or
+    more."""
+    every = matcher.rank(profile, now=now, limit=None, include_blocked=True)
+    ranked = [m for m in every if m.score >= min_score]
     fits = [m for m in ranked if not m.blockers][:limit]
     blocked = [m for m in ranked if m.blockers and m.call.status(now) != "closed"]
     return Matches([*fits, *blocked[:ruled_out]], now=now, profile=profile)
