@@ -11,7 +11,7 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from hashlib import sha256
@@ -39,37 +39,13 @@ CallsOrMatches = Iterable[Call] | Iterable[Match]
 """What every export takes: calls, or the matches of a profile (then scores are included)."""
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "id",
-    "title",
-    "programme",
-    "call_id",
-    "topic_id",
-    "instrument",
-    "action_type",
-    "reported_status",
-    "status",
-    "status_at",
-    "opening",
-    "deadlines",
-    "deadlines_human",
-    "deadline_model",
-    "budget_total",
-    "budget_per_project_min",
-    "budget_per_project_max",
-    "budget_currency",
-    "expected_grants",
-    "co_financing_rate",
-    "countries",
-    "regions",
-    "organisation_types",
-    "min_partners",
-    "min_countries",
-    "languages",
-    "keywords",
-    "tags",
-    "url",
+    "id", "title", "programme", "call_id", "topic_id", "instrument", "action_type",
+    "reported_status", "status", "status_at", "opening", "deadlines", "deadlines_human",
+    "deadline_model", "budget_total", "budget_per_project_min", "budget_per_project_max",
+    "budget_currency", "expected_grants", "co_financing_rate", "countries", "regions",
+    "organisation_types", "min_partners", "min_countries", "languages", "keywords", "tags", "url",
     "source",
-)
+)  # fmt: skip
 """CSV columns of a call, in order."""
 
 MATCH_CSV_COLUMNS: tuple[str, ...] = ("rank", "score", "reasons", "blockers", *CSV_COLUMNS)
@@ -247,6 +223,16 @@ def _event_time(deadline: Deadline) -> datetime:
     return deadline.at.astimezone(UTC)
 
 
+def _ics_summary(call: Call, deadline: Deadline, stage: int) -> str:
+    """``Deadline: <title>``, with the stage when the call has several deadlines: its label when
+    short (``stage 1``), else its number; a longer label (a note) stays in the description."""
+    if len(call.deadlines) <= 1:
+        return f"Deadline: {call.title}"
+    short = deadline.label if len(deadline.label or "") <= 30 else None
+    stage_name = _stage_name(call, deadline.model_copy(update={"label": short}), stage)
+    return f"Deadline: {call.title} ({stage_name})"
+
+
 def _ics_description(call: Call, deadline: Deadline, match: Match | None, now: datetime) -> str:
     lines = [call.title]
     if call.programme:
@@ -299,12 +285,11 @@ def export_ics(
         for stage, deadline in enumerate(call.deadlines, 1):
             if upcoming and deadline.at <= now:
                 continue
-            stage_name = _stage_name(call, deadline, stage)
             event = icalendar.Event()
             event.add("uid", ics_uid(call, stage))
             event.add("dtstamp", stamp)
             event.add("dtstart", _event_time(deadline))
-            event.add("summary", f"Deadline ({stage_name}): {call.title}")
+            event.add("summary", _ics_summary(call, deadline, stage))
             event.add("description", _ics_description(call, deadline, match, now))
             event.add("transp", "TRANSPARENT")
             event.add(
@@ -370,7 +355,9 @@ def _custom(name: str, value: Any, description: str) -> dict[str, Any]:
     }
 
 
-def _opportunity(call: Call, match: Match | None, now: datetime) -> dict[str, Any]:
+def _opportunity(
+    call: Call, match: Match | None, now: datetime, first_seen: datetime | None
+) -> dict[str, Any]:
     status = call.status(now)
     closing = call.next_deadline(now) or (call.deadlines[-1] if call.deadlines else None)
     zones = sorted({d.timezone for d in call.deadlines if d.timezone})
@@ -385,9 +372,10 @@ def _opportunity(call: Call, match: Match | None, now: datetime) -> dict[str, An
         "title": call.title,
         "description": description,
         "status": {"value": _CG_STATUS.get(status, "custom")},
-        "createdAt": (call.published or call.updated or now).astimezone(UTC).isoformat(),
-        "lastModifiedAt": (call.updated or call.published or now).astimezone(UTC).isoformat(),
     }
+    created = call.published or first_seen  # never the export's time: unknown is left out
+    stamps = {"createdAt": created, "lastModifiedAt": call.updated or created}
+    opp |= {key: at.astimezone(UTC).isoformat() for key, at in stamps.items() if at is not None}
     if status == "unknown":
         opp["status"] |= {"customValue": "unknown", "description": "no known deadline"}
     budget = call.budget
@@ -441,7 +429,12 @@ def _opportunity(call: Call, match: Match | None, now: datetime) -> dict[str, An
 
 
 def export_commongrants(
-    data: CallsOrMatches, file: TextIO | None = None, *, now: datetime, indent: int = 2
+    data: CallsOrMatches,
+    file: TextIO | None = None,
+    *,
+    now: datetime,
+    indent: int = 2,
+    first_seen: Mapping[str, datetime] | None = None,
 ) -> str:
     """A JSON array of CommonGrants opportunities (``OpportunityBase`` of the protocol).
 
@@ -449,11 +442,14 @@ def export_commongrants(
     string, currency); key dates hold the close date (the next deadline, else the last one)
     and every stage. CommonGrants dates have no offset, so each date is local to the call's
     zone and the zone is written in the descriptions and the ``timeZone`` custom field.
-    The id is a UUID derived from the call id (stable across exports).
+    The id is a UUID derived from the call id (stable across exports). ``createdAt``: when the
+    source published the call, else when the store first saw it (``first_seen``, by call id),
+    else left out; ``lastModifiedAt``: the source's last update, else ``createdAt``.
     """
     calls, matches = _split(data)
+    seen = first_seen or {}
     items = [
-        _opportunity(call, None if matches is None else matches[i], now)
+        _opportunity(call, None if matches is None else matches[i], now, seen.get(call.id))
         for i, call in enumerate(calls)
     ]
     text = json.dumps(items, indent=indent, ensure_ascii=False) + "\n"

@@ -6,9 +6,10 @@ Field docstrings are the documentation and flow into the JSON Schema (``fundmatc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from html import escape
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,7 +23,7 @@ from pydantic import (
 )
 
 from fundmatch import geo
-from fundmatch.display import minute
+from fundmatch.display import minute, shorten
 
 __all__ = [
     "ActionBudget",
@@ -384,6 +385,18 @@ class Call(FundmatchModel):
         nxt = self.next_deadline(now)
         return None if nxt is None else (nxt.at - now) / timedelta(days=1)
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """A short repr: id, title (cut), programme and deadlines, never the description."""
+        yield "id", self.id
+        yield "title", shorten(self.title, 60)
+        if self.programme:
+            yield "programme", self.programme
+        if self.deadlines:
+            yield (
+                "deadlines",
+                [f"{minute(d.local())} {d.timezone or ''}".strip() for d in self.deadlines],
+            )
+
 
 # --- profiles -------------------------------------------------------------------------
 
@@ -483,6 +496,46 @@ class Match(FundmatchModel):
     notes: tuple[Check, ...] = ()
     """Gates that could not be decided (unknown) and flags worth reading."""
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """A short repr: score, the call's id and title, the count of reasons and blockers."""
+        yield "score", round(self.score, 1)
+        yield "call", self.call.id
+        yield "title", shorten(self.call.title, 60)
+        yield "reasons", len(self.reasons)
+        if self.blockers:
+            yield "blockers", [b.gate for b in self.blockers]
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: score, title (linked), deadlines, reasons, blockers."""
+        call = self.call
+        title = escape(call.title)
+        if call.url:
+            title = f'<a href="{escape(call.url)}">{title}</a>'
+        deadlines = "<br>".join(
+            escape(
+                f"{minute(d.local())} {d.timezone or ''}".strip()
+                + (f" ({d.label})" if d.label else "")
+            )
+            for d in call.deadlines
+        )
+        reasons = "<br>".join(
+            escape(f"{r.points:+.1f} {r.factor}" + (f": {r.evidence}" if r.evidence else ""))
+            for r in sorted(self.reasons, key=lambda r: r.points, reverse=True)
+        )
+        rows = [
+            ("score", f"{self.score:.1f}"),
+            ("title", f"{title}<br><small>{escape(call.id)}</small>"),
+            ("deadline", deadlines or "not stated"),
+            ("reasons", reasons or "none"),
+        ]
+        if self.blockers:
+            blocked = "<br>".join(escape(f"{b.gate}: {b.message}") for b in self.blockers)
+            rows.append(("blocked", blocked))
+        body = "".join(
+            f'<tr><th style="text-align:left">{k}</th><td>{v}</td></tr>' for k, v in rows
+        )
+        return f"<table>{body}</table>"
+
 
 class Matches(list[Match]):
     """The ranked matches of one profile, best first: a plain list with a readable display.
@@ -536,8 +589,6 @@ class Matches(list[Match]):
 
     def _repr_html_(self) -> str:
         """An HTML table for notebooks: score, title, programme, next deadline, top reasons."""
-        from html import escape
-
         head = "".join(
             f"<th>{h}</th>" for h in ("#", "score", "title", "programme", "deadline", "reasons")
         )
@@ -625,12 +676,28 @@ def json_dump(item: Call | Match) -> dict[str, Any]:
     return data
 
 
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+"""The JSON Schema dialect pydantic writes (``$schema`` of every published schema)."""
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """The JSON Schema of each published model, by file stem (``call``, ``profile``, ...)."""
+    """The JSON Schema of each published model, by file stem (``call``, ``profile``, ...).
+
+    Each carries ``$schema`` (draft 2020-12) and an ``$id`` naming it
+    (``urn:fundmatch:schema:call``), so a validator knows the dialect and a document can
+    point at the schema it follows.
+    """
     models: dict[str, type[BaseModel]] = {
         "call": Call,
         "profile": Profile,
         "match": Match,
         "change": Change,
     }
-    return {name: model.model_json_schema(mode="serialization") for name, model in models.items()}
+    return {
+        name: {
+            "$schema": SCHEMA_DIALECT,
+            "$id": f"urn:fundmatch:schema:{name}",
+            **model.model_json_schema(mode="serialization"),
+        }
+        for name, model in models.items()
+    }

@@ -11,7 +11,17 @@ from fundmatch.models import Call, CallStatus, Matches, Profile
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot, snapshot_age, snapshot_info
 from fundmatch.store import Store
 
-__all__ = ["calls_or_snapshot", "report_matches", "snapshot_line", "snapshot_only"]
+__all__ = [
+    "DEFAULT_MIN_SCORE",
+    "calls_or_snapshot",
+    "report_matches",
+    "snapshot_line",
+    "snapshot_only",
+]
+
+DEFAULT_MIN_SCORE = 10.0
+"""The lowest score (0-100) a match needs to be exported or reported unless asked otherwise:
+the digest's default ``min_score`` too. Scores under it are mostly shared common words."""
 
 
 def calls_or_snapshot(
@@ -55,11 +65,19 @@ def snapshot_line(now: datetime) -> str:
 
 
 def report_matches(
-    matcher: Matcher, profile: Profile, *, now: datetime, limit: int, ruled_out: int
+    matcher: Matcher,
+    profile: Profile,
+    *,
+    now: datetime,
+    limit: int,
+    ruled_out: int,
+    min_score: float = DEFAULT_MIN_SCORE,
 ) -> Matches:
     """What a report shows, ranked once: the ``limit`` best fits, then up to ``ruled_out``
-    close fits a gate rules out (not the calls that simply closed)."""
-    ranked = matcher.rank(profile, now=now, limit=None, include_blocked=True)
+    close fits a gate rules out (not the calls that simply closed); all at ``min_score`` or
+    more."""
+    every = matcher.rank(profile, now=now, limit=None, include_blocked=True)
+    ranked = [m for m in every if m.score >= min_score]
     fits = [m for m in ranked if not m.blockers][:limit]
     blocked = [m for m in ranked if m.blockers and m.call.status(now) != "closed"]
     return Matches([*fits, *blocked[:ruled_out]], now=now, profile=profile)

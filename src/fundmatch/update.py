@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,7 +39,7 @@ from fundmatch.sources.topicdetails import details_url, merge_details
 from fundmatch.sources.wpjson import parse_wp_posts
 from fundmatch.store import Store
 
-__all__ = ["DETAILS_AT_ONCE", "Progress", "SourceResult", "update"]
+__all__ = ["DETAILS_AT_ONCE", "Progress", "SourceResult", "all_failed", "failure_summary", "update"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,44 @@ class SourceResult(FundmatchModel):
     def ok(self) -> bool:
         """True when the source was read."""
         return self.error is None
+
+
+_NETWORK_DOWN = (
+    "cannot resolve host",
+    "has no address",
+    "connection refused",
+    "network is unreachable",
+    "no route to host",
+    "timed out",
+    "took longer than",
+)
+"""Error texts that mean the network (or DNS) is not there, rather than one source's fault."""
+
+
+def all_failed(results: Sequence[SourceResult]) -> bool:
+    """True when there were sources to read and not one of them was read."""
+    return bool(results) and not any(r.ok for r in results)
+
+
+def failure_summary(results: Sequence[SourceResult]) -> str | None:
+    """One line about the sources that failed, or None when none did.
+
+    Some failed: which, and that the others were read. Every one failed: say so, and when
+    every error is the network's (no DNS, refused, timed out) suggest ``--offline``.
+    """
+    failed = [r for r in results if not r.ok]
+    if not failed:
+        return None
+    names = ", ".join(r.source for r in failed[:5]) + (", ..." if len(failed) > 5 else "")
+    if len(failed) < len(results):
+        return (
+            f"{len(failed)} of {len(results)} sources failed ({names}); the others were read"
+            " (`fundmatch sources` shows each one's last error)"
+        )
+    line = f"every source failed ({len(failed)} of {len(results)}); nothing was read"
+    if all(any(text in (r.error or "").lower() for text in _NETWORK_DOWN) for r in failed):
+        line += ": no network? --offline loads the bundled snapshot of real calls instead"
+    return line
 
 
 def update(
@@ -142,7 +180,8 @@ def update(
             else:
                 results.append(_feed(store, source, now, fetch, rules))
         except SourceError as exc:
-            logger.warning("%s failed: %s", source.name, exc)
+            # Logged at info: the failure is in the result, which the caller reports once.
+            logger.info("%s failed: %s", source.name, exc)
             message = exc.message
             store.record_failure(source.name, now=now, error=message)
             results.append(SourceResult(source=source.name, error=message, complete=False))

@@ -37,8 +37,10 @@ def _match(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         epilog=(
             "examples:\n"
             "  fundmatch match --profile calls/profiles/marseille-open-data-sme.toml\n"
-            "  fundmatch match --profile my.toml --limit 20 --include-blocked\n"
-            "  fundmatch match --profile my.toml --explain HORIZON-CL5-2024-D4-02-01"
+            "  fundmatch match --profile calls/profiles/odeon-open-data-cluster.toml --limit 20"
+            " --include-blocked\n"
+            "  fundmatch match --profile calls/profiles/marseille-open-data-sme.toml"
+            " --explain HORIZON-CL5-2026-10-D6-07"
         ),
     )
     parser.add_argument("--profile", type=Path, required=True, help="the profile TOML file")

@@ -14,10 +14,12 @@ from fundmatch.cli.common import (
     formatter,
     matcher_for,
     now_from,
+    score,
     selected_calls,
     write_output,
 )
 from fundmatch.models import Call, Matches
+from fundmatch.ranking import DEFAULT_MIN_SCORE
 
 
 @command
@@ -51,6 +53,12 @@ def _export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "--limit", type=count, help="with --profile: at most this many matches (default: all)"
     )
     parser.add_argument(
+        "--min-score",
+        type=score,
+        default=DEFAULT_MIN_SCORE,
+        help=f"with --profile: only matches scoring at least this (default: {DEFAULT_MIN_SCORE:g})",
+    )
+    parser.add_argument(
         "--alarm-days",
         type=count,
         default=7,
@@ -69,9 +77,10 @@ def _run_export(args: argparse.Namespace) -> int:
     if profile is None:
         data = selected_calls(args, now, quiet=True)  # exports are for scripts: quiet in pipes
     else:
-        matcher = matcher_for(args, now, profile, quiet=True)
-        ranked = matcher.rank(profile, now=now, limit=args.limit)
-        data = Matches(ranked, now=now, profile=profile)
+        matcher = matcher_for(args, now, profile, quiet=True)  # for scripts: quiet in pipes
+        ranked = matcher.rank(profile, now=now, limit=None)
+        kept = [m for m in ranked if m.score >= args.min_score][: args.limit]
+        data = Matches(kept, now=now, profile=profile)
     if args.format == "json":
         text = export.export_json(data)
     elif args.format == "jsonl":
@@ -81,7 +90,11 @@ def _run_export(args: argparse.Namespace) -> int:
     elif args.format == "ics":
         text = export.export_ics(data, now=now, alarm_days=args.alarm_days)
     else:
-        text = export.export_commongrants(data, now=now)
+        from fundmatch.store import Store
+
+        with Store(args.db) as store:
+            first_seen = store.first_seen()
+        text = export.export_commongrants(data, now=now, first_seen=first_seen)
     write_output(text, args.out)
     return 0
 
@@ -115,6 +128,12 @@ def _report(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         default=5,
         help="how many open calls ruled out by a gate to show (default: 5)",
     )
+    parser.add_argument(
+        "--min-score",
+        type=score,
+        default=DEFAULT_MIN_SCORE,
+        help=f"only matches scoring at least this (default: {DEFAULT_MIN_SCORE:g})",
+    )
     parser.add_argument("--title", help="page title (default: Funding calls for <profile>)")
     parser.set_defaults(func=_run_report)
 
@@ -127,6 +146,13 @@ def _run_report(args: argparse.Namespace) -> int:
     now = now_from(args)
     profile = load_profile(args.profile)
     matcher = matcher_for(args, now, profile)
-    shown = report_matches(matcher, profile, now=now, limit=args.limit, ruled_out=args.ruled_out)
+    shown = report_matches(
+        matcher,
+        profile,
+        now=now,
+        limit=args.limit,
+        ruled_out=args.ruled_out,
+        min_score=args.min_score,
+    )
     write_output(render_report(shown, profile=profile, now=now, title=args.title), args.out)
     return 0
