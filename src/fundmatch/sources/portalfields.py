@@ -113,6 +113,8 @@ def topic_url(identifier: str) -> str:
 
 
 def short(exc: BaseException) -> str:
+    """The first line of an error's message, at most 200 characters (``display.shorten`` would
+    join every line of a pydantic error into the note instead)."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:200]
 
