@@ -37,7 +37,7 @@ from fundmatch.sources.extract import (  # noqa: E402
     find_partnership,
     repair_mojibake,
 )
-from fundmatch.sources.ftportal import (  # noqa: E402
+from fundmatch.sources.portalfields import (  # noqa: E402
     ASSUMED_TIME_LABEL,
     PORTAL_DEADLINE_TIME,
     PROGRAMMES,

@@ -21,6 +21,7 @@ SRC = ROOT / "src" / "fundmatch"
 PURE = (
     "sources/feeds.py",
     "sources/ftportal.py",
+    "sources/portalfields.py",
     "sources/extract.py",
     "sources/topicdetails.py",
     "sources/jsontext.py",
@@ -29,7 +30,11 @@ PURE = (
     "digest/clean.py",
     "digest/select.py",
     "digest/render.py",
-    "export.py",
+    "export/__init__.py",
+    "export/common.py",
+    "export/data.py",
+    "export/ical.py",
+    "export/commongrants.py",
     "report.py",
     "display.py",
     "text.py",
@@ -228,6 +233,6 @@ def test_no_module_is_over_about_450_lines() -> None:
         name: n
         for name, path in modules().items()
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > 460
-        and name not in ("fundmatch.match", "fundmatch.models", "fundmatch.sources.ftportal")
+        and name not in ("fundmatch.match", "fundmatch.models")
     }
     assert long == {}

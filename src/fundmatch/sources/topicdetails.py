@@ -5,7 +5,8 @@ The search API cuts a topic's description at about a thousand characters and oft
 the budget per type of action, the conditions (HTML) and the call documents. This module finds
 the facts the conditions state outright (eligible countries and organisation types when they
 are listed, never when they are "described in" a document), collects the document links, and
-merges a topic's details over its search facts. Parsing the document itself is
+merges a topic's details over its search facts, and makes the Call of one ``TopicDetails``
+object (:func:`call_from_details`). Loading the document is
 :func:`fundmatch.sources.ftportal.parse_topic_details`; fetching it is ``update.py``.
 """
 
@@ -14,18 +15,42 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 from fundmatch import geo
-from fundmatch.models import Call, Link, OrganisationType
+from fundmatch.models import (
+    Budget,
+    Call,
+    CallStatus,
+    Deadline,
+    DeadlineModel,
+    Link,
+    OrganisationType,
+)
 from fundmatch.sources.extract import clean_text
+from fundmatch.sources.portalfields import (
+    MODELS,
+    PROGRAMMES,
+    STATUS_CODES,
+    budget_entries,
+    budget_of,
+    co_financing,
+    deadlines_of,
+    details_date,
+    guard,
+    partnership,
+    settle_model,
+    topic_url,
+)
 from fundmatch.sources.registry import PORTAL_DETAILS_URL
 
 __all__ = [
     "DETAILS_URL",
     "ConditionsFacts",
+    "call_from_details",
     "conditions_facts",
     "details_url",
     "documents",
@@ -223,3 +248,107 @@ def merge_details(search: Call, details: Call) -> Call:
     data["programme"] = data["programme"] or fresh["programme"]
     data["call_id"] = data["call_id"] or fresh["call_id"]
     return Call.model_validate(data)
+
+
+# --- the Call of one topicDetails document ---------------------------------------------
+
+
+def call_from_details(details: dict[str, Any], source: str | None, notes: list[str]) -> Call:
+    """The Call of a topicDetails ``TopicDetails`` object; one note per field left unknown.
+
+    Raises ValueError (or TypeError, KeyError, ValidationError) when it cannot be a Call:
+    :func:`fundmatch.sources.ftportal.parse_topic_details` turns that into a ParseError.
+    """
+    identifier = str(details.get("identifier") or "").strip()
+    title = str(details.get("title") or "").strip()
+    if not identifier or not title:
+        raise ValueError("topicDetails without identifier or title")
+    actions = [a for a in details.get("actions") or [] if isinstance(a, dict)]
+
+    def read_deadlines() -> tuple[list[datetime], DeadlineModel | None]:
+        moments: list[datetime] = []
+        model: DeadlineModel | None = None
+        for action in actions:
+            moments.extend(details_date(v) for v in action.get("deadlineDates") or [])
+            procedure = (action.get("submissionProcedure") or {}).get("abbreviation")
+            model = model or MODELS.get(str(procedure or ""))
+        return moments, model
+
+    nothing: tuple[list[datetime], DeadlineModel | None] = ([], None)
+    moments, model = guard(notes, "actions.deadlineDates", read_deadlines, nothing)
+    types = tuple(
+        str(t.get("typeOfAction"))
+        for a in actions
+        for t in a.get("types") or []
+        if isinstance(t, dict) and t.get("typeOfAction")
+    )
+    entries: list[dict[str, Any]] = guard(
+        notes,
+        "budgetOverviewJSONItem",
+        lambda: budget_entries(
+            details.get("budgetOverviewJSONItem") or {}, identifier, notes, types
+        ),
+        [],
+    )
+    if model is None:
+        models = {MODELS.get(str(e.get("deadlineModel") or "")) for e in entries} - {None}
+        model = models.pop() if len(models) == 1 else None
+    deadlines: tuple[Deadline, ...] = guard(
+        notes, "deadlines", lambda: deadlines_of(moments, model), ()
+    )
+    model = settle_model(model, deadlines)
+    codes = {str((a.get("status") or {}).get("id")) for a in actions}
+    statuses = {STATUS_CODES.get(code, "unknown") for code in codes}
+    status: CallStatus = statuses.pop() if len(statuses) == 1 else "unknown"
+    programme = details.get("frameworkProgramme") or {}
+    programme_id = str(programme.get("id", "")) if isinstance(programme, dict) else ""
+    conditions = guard(notes, "conditions", lambda: clean_text(details.get("conditions")), "")
+    partners, countries = partnership(conditions)
+    facts = conditions_facts(conditions)
+    no_links: tuple[Link, ...] = ()
+    openings: list[datetime] = guard(
+        notes,
+        "plannedOpeningDate",
+        lambda: [
+            details_date(a["plannedOpeningDate"]) for a in actions if a.get("plannedOpeningDate")
+        ],
+        [],
+    )
+    published: datetime | None = guard(
+        notes,
+        "publicationDateLong",
+        lambda: (
+            details_date(details["publicationDateLong"])
+            if details.get("publicationDateLong")
+            else None
+        ),
+        None,
+    )
+    return Call(
+        id=identifier,
+        title=clean_text(title),
+        description=guard(notes, "description", lambda: clean_text(details.get("description")), ""),
+        source=source,
+        url=topic_url(identifier),
+        programme=PROGRAMMES.get(
+            programme_id, programme.get("description") if isinstance(programme, dict) else None
+        ),
+        call_id=details.get("callIdentifier") or None,
+        topic_id=identifier,
+        keywords=tuple(str(k) for k in details.get("keywords") or []),
+        tags=tuple(str(t) for t in details.get("tags") or []),
+        instrument="grant",
+        action_type=types[0] if types else None,
+        reported_status=status,
+        opening=min(openings) if openings else None,
+        deadlines=deadlines,
+        deadline_model=model,
+        documents=guard(notes, "documents", lambda: documents(details), no_links),
+        budget=guard(notes, "budget", lambda: budget_of(entries, notes), Budget()),
+        co_financing_rate=guard(notes, "conditions", lambda: co_financing(conditions), None),
+        countries=facts.countries,
+        organisation_types=facts.organisation_types,
+        min_partners=partners,
+        min_countries=countries,
+        published=published,
+    )
