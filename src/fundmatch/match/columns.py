@@ -1,0 +1,30 @@
+"""The column layout of the index: hashed stem bigrams, then one column per theme, then stems."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+# Column layout of the index: hashed stem bigrams, then one column per theme, then stems.
+# Bigrams are hashed into a fixed space so that 100,000 calls need no bigram dictionary;
+# a collision merges two rare pairs, which costs less than it saves (docs/matching.md).
+_BIGRAM_BITS = 21
+_BIGRAMS = 1 << _BIGRAM_BITS
+_CHUNK = 1_024  # calls per index block: bounds the memory of one build step
+
+
+def _bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Hashed column of each adjacent pair of stem ids."""
+    return ((ids[:-1] * 2_654_435_761 + ids[1:]) * 40_503) % _BIGRAMS
+
+
+def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[int, set[int]]:
+    """{key: set of its values} for two parallel arrays."""
+    if not len(keys):
+        return {}
+    pairs = np.unique((keys << 32) | values)  # values < 2**32: stem ids and bigram columns
+    owners, members = pairs >> 32, pairs & 0xFFFFFFFF
+    bounds = np.flatnonzero(np.diff(owners)) + 1
+    starts = [0, *bounds.tolist()]
+    groups = np.split(members, bounds)
+    return {int(owners[i]): set(g.tolist()) for i, g in zip(starts, groups, strict=True)}
