@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from fundmatch import geo
 from fundmatch.match.score import _norm_phrase, _range
 from fundmatch.models import Call, Check, Profile
 
-__all__ = ["gates"]
+__all__ = ["gates", "is_consortium_action"]
 
 
 def gates(
@@ -169,7 +170,7 @@ def _budget_gate(call: Call, profile: Profile) -> Check:
             f"at least {low:,.0f} {cur} per project; "
             f"the profile can handle at most {profile.budget_max:,.0f}"
         )
-        if call.min_partners == 1:
+        if call.min_partners == 1 and not is_consortium_action(call):
             return Check(gate="budget", outcome="blocked", message=message)
         return Check(
             gate="budget",
@@ -202,12 +203,14 @@ def _partnership_gate(call: Call, profile: Profile) -> Check:
             )
     if call.min_countries is not None:
         countries = {c for c in (profile.country, *profile.partner_countries) if c}
-        if not countries:
+        # Partner countries are known when the profile names them, or says it has no partners.
+        known = bool(profile.partner_countries) or profile.partners == 0
+        if not countries or not known:
             return Check(
                 gate="partnership",
                 outcome="unknown",
                 message=f"needs partners from {call.min_countries} countries; "
-                "the profile names none",
+                "the profile does not say where its partners are",
             )
         if len(countries) < call.min_countries:
             problems.append(
@@ -216,6 +219,21 @@ def _partnership_gate(call: Call, profile: Profile) -> Check:
     if problems:
         return Check(gate="partnership", outcome="blocked", message="; ".join(problems))
     return Check(gate="partnership", outcome="pass", message="the partnership rules are met")
+
+
+# Types of action whose per-project amount is a consortium's (Horizon Europe RIA, IA, CSA and
+# their lump-sum forms; Interreg projects; EU4Health and LIFE standard action projects): a
+# partner joins for a share of it, so a large amount never rules a small organisation out.
+_CONSORTIUM_ACTIONS = re.compile(
+    r"\b(RIA|IA|CSA|COFUND|PCP|PPI|Research and Innovation|Innovation Actions?|"
+    r"Coordination and Support|Interreg|Cooperation partnerships?)\b",
+    re.IGNORECASE,
+)
+
+
+def is_consortium_action(call: Call) -> bool:
+    """Whether the call's type of action is a consortium grant (its amount is shared)."""
+    return call.action_type is not None and bool(_CONSORTIUM_ACTIONS.search(call.action_type))
 
 
 def _exclude_gate(call: Call, profile: Profile) -> Check:
