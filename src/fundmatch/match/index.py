@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -14,7 +16,7 @@ from fundmatch.match.score import _KeywordTargets
 from fundmatch.match.themes import _Themes
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Profile
-from fundmatch.text import Lexicon, guess_language
+from fundmatch.text import Lexicon, guess_language, words
 
 __all__ = ["Index"]
 
@@ -31,6 +33,24 @@ class _Terms:
     weights: npt.NDArray[np.float32]
     themes: dict[int, str]
     names: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Query:
+    """A profile against the index."""
+
+    cos: npt.NDArray[np.float32]
+    """Cosine of the profile with each call (title, keywords and description)."""
+    title: npt.NDArray[np.float32]
+    """Cosine of the profile with each call's title, keywords and tags alone."""
+    parts: list[_Part]
+    """Per block, the calls' weights of the query's columns (for the evidence)."""
+    q: npt.NDArray[np.float32]
+    """The query's weights, by column."""
+    names: list[str]
+    """The query columns' names; empty when nothing of the profile is indexed."""
+    columns: npt.NDArray[np.int64]
+    """The query's columns (global column numbers), in the order of ``q``."""
 
 
 def _call_text(call: Call) -> tuple[str, str, str]:
@@ -52,37 +72,48 @@ class Index:
         self._theme_table = _Themes(self._lexicon)
         self._stem_base = _BIGRAMS + len(self._theme_table.themes)
         self._themes: list[dict[int, str]] = []
+        self._langs: list[str] = []
         self._keyword_targets: dict[int, _KeywordTargets] = {}
         self._seen = np.zeros(0, dtype=bool)  # scratch space of _block
         self._local = np.zeros(0, dtype=np.int32)
         # Each block keeps only its own columns (``used``: their global numbers, sorted), so
         # that a block costs memory for what it holds, not for the whole column space.
         blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
+        titles: list[sparse.csc_matrix] = []
         for start in range(0, len(self.calls), _CHUNK):
-            blocks.append(self._block(self.calls[start : start + _CHUNK]))
+            block, used, title = self._block(self.calls[start : start + _CHUNK])
+            blocks.append((block, used))
+            titles.append(title)
         self._columns = self._stem_base + len(self._lexicon)
         df = np.zeros(self._columns, dtype=np.int64)
         for block, used in blocks:
             df[used] += np.diff(block.indptr)
         n = len(self.calls)
         self._idf = (np.log((n + 1) / (df + 1)) + 1).astype(np.float32)
-        for block, used in blocks:
+        for (block, used), title in zip(blocks, titles, strict=True):
             # TF-IDF with sublinear term frequency, each call's vector of unit length.
-            np.log(block.data, out=block.data)
-            block.data += 1.0
-            block.data *= np.repeat(self._idf[used], np.diff(block.indptr))
-            norms = np.sqrt(
-                np.bincount(block.indices, weights=block.data**2, minlength=block.shape[0])
-            )
-            block.data /= np.maximum(norms, 1e-12)[block.indices].astype(np.float32)
+            for matrix in (block, title):
+                np.log(matrix.data, out=matrix.data)
+                matrix.data += 1.0
+                matrix.data *= np.repeat(self._idf[used], np.diff(matrix.indptr))
+                norms = np.sqrt(
+                    np.bincount(matrix.indices, weights=matrix.data**2, minlength=matrix.shape[0])
+                )
+                matrix.data /= np.maximum(norms, 1e-12)[matrix.indices].astype(np.float32)
         self._blocks = blocks
+        self._titles = titles
         self._seen, self._local = self._seen[:0], self._local[:0]  # free the scratch space
 
     def __len__(self) -> int:
         return len(self.calls)
 
-    def _block(self, calls: list[Call]) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32]]:
-        """Raw weighted term counts of some calls: one Python pass over words, then numpy."""
+    def _block(
+        self, calls: list[Call]
+    ) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32], sparse.csc_matrix]:
+        """Raw weighted term counts of some calls: one Python pass over words, then numpy.
+
+        Also the counts of their titles, keywords and tags alone (what the call is about).
+        """
         w = self.weights
         word_ids: list[int] = []
         lengths: list[int] = []
@@ -91,26 +122,34 @@ class Index:
             title, keywords, description = _call_text(call)
             lang = guess_language(title + "\n" + description[:1500])
             langs.append(lang)
+            self._langs.append(lang)
             for text in (title, keywords, description):
-                found = self._lexicon.word_ids(text, lang)
+                found = self._lexicon.packed_ids(text, lang)
                 word_ids.extend(found)
                 lengths.append(len(found))
         n = len(calls)
-        ids = np.fromiter(word_ids, dtype=np.int64, count=len(word_ids))
+        packed = np.fromiter(word_ids, dtype=np.int64, count=len(word_ids))
         segment = np.repeat(np.arange(3 * n, dtype=np.int64), lengths)  # (call, part) of a word
-        keep = ids > 0
-        ids, segment = ids[keep], segment[keep]
+        keep = packed > 0
+        packed, segment = packed[keep], segment[keep]
+        ids, surfaces = Lexicon.unpack(packed)
+        del packed
         docs = segment // 3
         part_weight = np.array([w.title, w.keywords, 1.0], dtype=np.float32)
         weights = part_weight[segment % 3]
         if w.bigrams and len(ids) > 1:
             same = segment[1:] == segment[:-1]  # pairs never cross a part or a call
             codes = _bigram_codes(ids)[same]
+            surface_codes = _bigram_codes(surfaces)[same]
             code_docs, code_weights = docs[1:][same], weights[1:][same]
+            code_heading = (segment[1:] % 3 != 2)[same]
         else:
-            codes = code_docs = ids[:0]
+            codes = code_docs = surface_codes = ids[:0]
             code_weights = weights[:0]
-        themes_found = self._theme_table.find_many(ids, docs, codes, code_docs, langs)
+            code_heading = np.zeros(0, dtype=bool)
+        heading = segment % 3 != 2
+        themes_found = self._theme_table.find_many(surfaces, docs, surface_codes, code_docs, langs)
+        del surfaces, surface_codes
         self._themes.extend(themes_found)
         theme_docs = np.array([d for d, f in enumerate(themes_found) for _ in f], dtype=np.int64)
         theme_cols = np.array([_BIGRAMS + t for f in themes_found for t in f], dtype=np.int64)
@@ -126,34 +165,72 @@ class Index:
         used = np.flatnonzero(self._seen).astype(np.int32)  # fewer than 2**31 columns
         self._seen[used] = False
         self._local[used] = np.arange(len(used), dtype=np.int32)
-        local = self._local[columns]
+        local = self._local[columns].astype(np.int32)
         del columns
         block = sparse.coo_matrix(
             (
                 np.concatenate([weights, code_weights, np.ones(len(theme_cols), np.float32)]),
                 (
                     np.concatenate([docs, code_docs, theme_docs]).astype(np.int32),
-                    local.astype(np.int32),
+                    local,
                 ),
             ),
             shape=(n, len(used)),
             dtype=np.float32,
         ).tocsc()  # sums the repeated (call, column) pairs
-        return block, used
+        n_words = len(weights)
+        in_title = np.concatenate([heading, code_heading])
+        title = sparse.coo_matrix(
+            (
+                np.ones(int(in_title.sum()), np.float32),
+                (
+                    np.concatenate([docs[heading], code_docs[code_heading]]).astype(np.int32),
+                    np.concatenate(
+                        [
+                            local[:n_words][heading],
+                            local[n_words : n_words + len(code_heading)][code_heading],
+                        ]
+                    ),
+                ),
+            ),
+            shape=(n, len(used)),
+            dtype=np.float32,
+        ).tocsc()
+        return block, used, title
 
     def _terms(self, parts: Iterable[tuple[str, float]], lang: str, names: bool = False) -> _Terms:
-        """Weighted columns of a text given as (part, weight) pairs, all in ``lang``."""
-        cols, vals, all_ids, all_codes = [], [], [], []
-        labels: dict[int, str] = {}
+        """Weighted columns of a text given as (part, weight) pairs, all in ``lang``.
+
+        A word inside a theme phrase found in the text ("îlots de chaleur") counts for
+        :attr:`Weights.phrase_word` of itself alone: the phrase, its word pairs and its theme
+        carry the meaning, so "chaleur" alone does not pull in every call about heat.
+        """
+        read = []
         for text, weight in parts:
-            ids = self._lexicon.ids(text, lang)
-            if not len(ids):
-                continue
+            ids, surfaces = self._lexicon.both(text, lang)
+            if len(ids):
+                read.append((ids, surfaces, weight))
+        if not read:
+            return _Terms(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {})
+        found = self._theme_table.find(
+            np.concatenate([s for _, s, _ in read]),
+            np.concatenate([_bigram_codes(s) for _, s, _ in read]),
+            lang,
+        )
+        in_phrase: set[int] = set()
+        for label in found.values():
+            label_surfaces = self._lexicon.both(label, lang)[1]
+            if len(label_surfaces) > 1:
+                in_phrase.update(label_surfaces.tolist())
+        phrase_surfaces = np.array(sorted(in_phrase), dtype=np.int64)
+        cols, vals = [], []
+        labels: dict[int, str] = {}
+        for ids, surfaces, weight in read:
             codes = _bigram_codes(ids) if self.weights.bigrams else ids[:0]
-            all_ids.append(ids)
-            all_codes.append(codes)
+            word_weight = np.full(len(ids), weight, dtype=np.float32)
+            word_weight[np.isin(surfaces, phrase_surfaces)] *= self.weights.phrase_word
             cols.append(ids + self._stem_base)
-            vals.append(np.full(len(ids), weight, dtype=np.float32))
+            vals.append(word_weight)
             cols.append(codes)
             vals.append(np.full(len(codes), weight, dtype=np.float32))
             if names:
@@ -161,9 +238,6 @@ class Index:
                 labels.update((int(i) + self._stem_base, stems[i]) for i in ids.tolist())
                 pairs = zip(ids.tolist(), ids[1:].tolist(), codes.tolist(), strict=False)
                 labels.update((c, f"{stems[a]} {stems[b]}") for a, b, c in pairs)
-        if not cols:
-            return _Terms(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {})
-        found = self._theme_table.find(np.concatenate(all_ids), np.concatenate(all_codes), lang)
         theme_ids = sorted(found)
         cols.append(np.array([_BIGRAMS + t for t in theme_ids], dtype=np.int64))
         vals.append(np.ones(len(theme_ids), dtype=np.float32))
@@ -171,6 +245,9 @@ class Index:
             labels.update(
                 (_BIGRAMS + t, f"theme:{self._theme_table.themes[t].id}") for t in theme_ids
             )
+        keep = [v > 0 for v in vals]
+        cols = [c[k] for c, k in zip(cols, keep, strict=True)]
+        vals = [v[k] for v, k in zip(vals, keep, strict=True)]
         return _Terms(np.concatenate(cols), np.concatenate(vals), found, labels)
 
     # --- relevance --------------------------------------------------------------------
@@ -187,16 +264,13 @@ class Index:
 
     def similarity(self, profile: Profile) -> npt.NDArray[np.float32]:
         """Cosine similarity of the profile to every call (in :attr:`calls` order)."""
-        return self._query(self._profile_terms(profile))[0]
+        return self._query(self._profile_terms(profile)).cos
 
-    def _query(
-        self, terms: _Terms
-    ) -> tuple[npt.NDArray[np.float32], list[_Part], npt.NDArray[np.float32], list[str]]:
-        """(cosine per call, per block the calls' weights of the query columns, the query's
-        weights, the columns' names); empty names when nothing of the query is indexed."""
+    def _query(self, terms: _Terms) -> _Query:
+        """The profile against every call: cosines with the whole call and with its title."""
         nothing = np.zeros(len(self.calls), dtype=np.float32)
         if not len(terms.columns) or not self.calls:
-            return nothing, [], nothing[:0], []
+            return _Query(nothing, nothing, [], nothing[:0], [], terms.columns[:0])
         columns, inverse = np.unique(terms.columns, return_inverse=True)
         counts = np.bincount(inverse, weights=terms.weights).astype(np.float32)
         known = columns < self._columns
@@ -204,12 +278,13 @@ class Index:
         q = ((1.0 + np.log(counts)) * self._idf[columns]).astype(np.float32)
         norm = float(np.linalg.norm(q))
         if not len(columns) or norm == 0:
-            return nothing, [], nothing[:0], []
+            return _Query(nothing, nothing, [], nothing[:0], [], terms.columns[:0])
         q /= norm
-        scores, parts = [], []
-        for block, used in self._blocks:
+        scores, title_scores, parts = [], [], []
+        for (block, used), title in zip(self._blocks, self._titles, strict=True):
             if not len(used):  # a block of calls without a single indexed word
                 scores.append(np.zeros(block.shape[0], dtype=np.float32))
+                title_scores.append(scores[-1])
                 parts.append(
                     (sparse.csr_matrix((block.shape[0], 0), dtype=np.float32), columns[:0])
                 )
@@ -218,8 +293,61 @@ class Index:
             present = np.flatnonzero(used[at] == columns)  # query columns this block holds
             sub = block[:, at[present]]
             scores.append(np.asarray(sub @ q[present], dtype=np.float32).ravel())
+            title_scores.append(
+                np.asarray(title[:, at[present]] @ q[present], dtype=np.float32).ravel()
+            )
             parts.append((sub.tocsr(), present))  # rows read for the evidence of the best calls
         names = [terms.names.get(int(c), "?") for c in columns.tolist()]
-        return np.concatenate(scores), parts, q, names
+        return _Query(
+            np.concatenate(scores), np.concatenate(title_scores), parts, q, names, columns
+        )
 
     # --- ranking ----------------------------------------------------------------------
+
+    def _phrases(self, index: int, columns: list[int], limit: int = 5) -> list[str]:
+        """The words of call ``index`` behind some index columns, as they stand in its text.
+
+        A stem pair becomes the words it was read from (with any short word between them:
+        "portail de données"); a stem becomes its first word; a word already shown inside a
+        phrase is not repeated. Theme columns are explained by the theme reason instead.
+        """
+        call = self.calls[index]
+        lang = self._langs[index]
+        wanted = [c for c in columns if not _BIGRAMS <= c < self._stem_base]
+        found: dict[int, tuple[str, set[str]]] = {}
+        for text in _call_text(call):
+            written = words(text)
+            packed = np.array(self._lexicon.packed_ids(text, lang), dtype=np.int64)
+            stems, _ = Lexicon.unpack(packed)
+            kept = np.flatnonzero(stems > 0)
+            ids = stems[kept]
+            codes = _bigram_codes(ids) if len(ids) > 1 else ids[:0]
+            for c in wanted:
+                if c in found:
+                    continue
+                if c >= self._stem_base:
+                    at = np.flatnonzero(ids == c - self._stem_base)
+                    if len(at):
+                        word = written[int(kept[at[0]])]
+                        found[c] = (word, {word.lower()})
+                else:
+                    at = np.flatnonzero(codes == c)
+                    if len(at):
+                        first, last = int(kept[at[0]]), int(kept[at[0] + 1])
+                        run = written[first : last + 1]
+                        found[c] = (_as_written(run, text), {w.lower() for w in run})
+        ordered: list[tuple[int, str]] = []
+        shown: set[str] = set()
+        for c in sorted(found, key=lambda c: (c >= self._stem_base, columns.index(c))):
+            phrase, members = found[c]  # pairs before single words
+            if not members <= shown:
+                shown |= members
+                ordered.append((columns.index(c), phrase))
+        return [phrase for _, phrase in sorted(ordered)][:limit]
+
+
+def _as_written(run: list[str], text: str) -> str:
+    """Consecutive words as they stand in ``text`` ("start-ups", not "start ups")."""
+    pattern = r"(?<!\w)" + r"[\W_]{1,5}".join(re.escape(w) for w in run) + r"(?!\w)"
+    found = re.search(pattern, text)
+    return found.group(0) if found else " ".join(run)

@@ -8,15 +8,16 @@ from datetime import datetime
 
 import numpy as np
 
+from fundmatch.errors import MatchError
 from fundmatch.match.gates import gates
-from fundmatch.match.index import Index
+from fundmatch.match.index import Index, _Query
 from fundmatch.match.score import (
     _adjustments,
     _clip,
     _keyword_forms,
     _KeywordTargets,
     _match_keywords,
-    _shared_terms,
+    _shared_columns,
 )
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Match, Matches, Profile, Reason
@@ -42,42 +43,40 @@ class Matcher(Index):
         limit: int | None = 10,
         include_closed: bool = False,
         include_blocked: bool = False,
+        min_score: float | None = None,
     ) -> Matches:
         """The calls that fit ``profile`` best, with reasons; ties broken by call id.
 
         ``now`` (aware) drives the deadline gate and the closing-soon adjustment; None skips
         them (every deadline is then "unknown"). Calls failing a gate are left out unless
         ``include_blocked``; closed calls pass the deadline gate when ``include_closed``.
-        ``limit`` None returns every call that scored.
+        Calls scoring below ``min_score`` are left out: None means
+        :attr:`Weights.min_score` (see ``docs/matching.md``), 0 keeps every call that scored.
+        ``limit`` None returns every call that passes.
         """
         if not self.calls:
             return Matches(now=now, profile=profile)
         terms = self._profile_terms(profile)
-        cos, blocks, q, names = self._query(terms)
-        if not names:
+        query = self._query(terms)
+        if not query.names:
             return Matches(now=now, profile=profile)
-        profile_themes = terms.themes
         w = self.weights
+        floor = w.min_score if min_score is None else min_score
+        relevance = query.cos + w.title_match * query.title
         pool = max(w.candidates, 5 * (limit or 0)) if limit is not None else len(self.calls)
         pool = min(pool, len(self.calls))
-        nonzero = np.flatnonzero(cos > 0)
+        nonzero = np.flatnonzero(relevance > 0)
         if len(nonzero) > pool:
-            top = nonzero[np.argpartition(-cos[nonzero], pool - 1)[:pool]]
+            top = nonzero[np.argpartition(-relevance[nonzero], pool - 1)[:pool]]
         else:
             top = nonzero
         keywords = _keyword_forms(profile.keywords)
         scored = []
         for i in top.tolist():
-            reasons = self._reasons(
-                i,
-                float(cos[i]),
-                keywords,
-                profile_themes,
-                profile,
-                now,
-            )
-            score = min(max(round(sum(r.points for r in reasons), 2), 0.0), 100.0)
-            scored.append((-score, self.calls[i].id, i, reasons))
+            reasons = self._reasons(i, float(relevance[i]), keywords, terms.themes, profile, now)
+            score = _total(reasons)
+            if score >= floor:
+                scored.append((-score, self.calls[i].id, i, reasons))
         scored.sort(key=lambda s: (s[0], s[1]))
         results: list[Match] = []
         for negative, _, i, reasons in scored:
@@ -86,16 +85,11 @@ class Matcher(Index):
             blockers, notes = gates(call, profile, now=now, include_closed=include_closed)
             if blockers and not include_blocked:
                 continue
-            # The words behind the lexical factor, read only for the calls returned.
-            lexical = reasons[0]
-            shared = _shared_terms(blocks, q, names, i)
-            evidence = f"{lexical.evidence}; strongest shared terms: {shared}"
-            reasons[0] = lexical.model_copy(update={"evidence": evidence})
             results.append(
                 Match(
                     call=call,
                     score=-negative,
-                    reasons=tuple(reasons),
+                    reasons=tuple(self._explained(reasons, query, i)),
                     blockers=tuple(blockers),
                     notes=tuple(notes),
                 )
@@ -104,10 +98,59 @@ class Matcher(Index):
                 break
         return Matches(results, now=now, profile=profile)
 
+    def explain(
+        self,
+        call: Call | str,
+        profile: Profile,
+        *,
+        now: datetime | None = None,
+        include_closed: bool = False,
+    ) -> Match:
+        """One call scored and gated for ``profile`` in one pass, whatever its score.
+
+        ``call`` is a call of the index or its id. The :class:`Match` has every reason (the
+        words behind each), every blocker and every note.
+        """
+        wanted = call if isinstance(call, str) else call.id
+        index = next((i for i, c in enumerate(self.calls) if c.id == wanted), None)
+        if index is None:
+            raise MatchError(f"no call with id {wanted!r} among the {len(self.calls)} ranked")
+        found = self.calls[index]
+        blockers, notes = gates(found, profile, now=now, include_closed=include_closed)
+        terms = self._profile_terms(profile)
+        query = self._query(terms)
+        reasons: list[Reason] = []
+        if query.names:
+            relevance = float(query.cos[index] + self.weights.title_match * query.title[index])
+            keywords = _keyword_forms(profile.keywords)
+            reasons = self._reasons(index, relevance, keywords, terms.themes, profile, now)
+            reasons = self._explained(reasons, query, index)
+        return Match(
+            call=found,
+            score=_total(reasons),
+            reasons=tuple(reasons),
+            blockers=tuple(blockers),
+            notes=tuple(notes),
+        )
+
+    def _explained(self, reasons: list[Reason], query: _Query, index: int) -> list[Reason]:
+        """The lexical reason with the phrases behind it, as they stand in the call."""
+        out = list(reasons)
+        for k, reason in enumerate(out):
+            if reason.factor == "lexical":
+                shared = _shared_columns(query.parts, query.q, index)
+                columns = [int(query.columns[c]) for c in shared]
+                phrases = self._phrases(index, columns)
+                evidence = "shared words: " + (
+                    ", ".join(f"'{p}'" for p in phrases) if phrases else "none"
+                )
+                out[k] = reason.model_copy(update={"evidence": evidence})
+        return out
+
     def _reasons(
         self,
         index: int,
-        cos: float,
+        relevance: float,
         keywords: list[tuple[str, str]],
         profile_themes: dict[int, str],
         profile: Profile,
@@ -118,8 +161,8 @@ class Matcher(Index):
         reasons = [
             Reason(
                 factor="lexical",
-                points=round(w.lexical * (1 - math.exp(-cos / w.lexical_scale)), 2),
-                evidence=f"text similarity {cos:.3f}",
+                points=round(w.lexical * (1 - math.exp(-relevance / w.lexical_scale)), 2),
+                evidence=f"relevance {relevance:.3f}",
             )
         ]
         if keywords:
@@ -140,18 +183,23 @@ class Matcher(Index):
             table = self._theme_table.themes
             call_themes = self._themes[index]
             evidence = "; ".join(
-                f"{table[t].name} (profile: '{profile_themes[t]}', call: '{call_themes[t]}')"
+                f"{table[t].name}: the profile says '{profile_themes[t]}', "
+                f"the call '{call_themes[t]}'"
                 for t in shared
             )
             reasons.append(
                 Reason(
                     factor="theme",
                     points=round(min(w.theme, w.theme_each * len(shared)), 2),
-                    evidence=evidence,
+                    evidence=f"both about {evidence}",
                 )
             )
         reasons.extend(_adjustments(call, profile, now, w))
         return _clip(reasons)
+
+
+def _total(reasons: list[Reason]) -> float:
+    return min(max(round(sum(r.points for r in reasons), 2), 0.0), 100.0)
 
 
 def rank(
@@ -162,6 +210,7 @@ def rank(
     limit: int | None = 10,
     include_closed: bool = False,
     include_blocked: bool = False,
+    min_score: float | None = None,
 ) -> Matches:
     """Rank ``calls`` for ``profile`` once (builds a :class:`Matcher`; reuse one for many)."""
     return Matcher(calls).rank(
@@ -170,4 +219,5 @@ def rank(
         limit=limit,
         include_closed=include_closed,
         include_blocked=include_blocked,
+        min_score=min_score,
     )

@@ -47,23 +47,19 @@ def _clip(reasons: list[Reason]) -> list[Reason]:
     return scaled
 
 
-def _shared_terms(
-    blocks: list[_Part],
-    q: npt.NDArray[np.float32],
-    names: list[str],
-    index: int,
-    limit: int = 6,
-) -> str:
-    """The profile's terms that weigh most in one call's cosine, strongest first."""
+def _shared_columns(
+    blocks: list[_Part], q: npt.NDArray[np.float32], index: int, limit: int = 8
+) -> list[int]:
+    """The query's columns that weigh most in one call's cosine, strongest first."""
     block, present = blocks[index // _CHUNK]
     local = index % _CHUNK
     start, end = block.indptr[local], block.indptr[local + 1]
     cols = present[block.indices[start:end]]
     order = sorted(
         zip(cols.tolist(), (block.data[start:end] * q[cols]).tolist(), strict=True),
-        key=lambda cv: (-cv[1], names[cv[0]]),
+        key=lambda cv: (-cv[1], cv[0]),
     )
-    return ", ".join(names[c] for c, _ in order[:limit]) or "none"
+    return [c for c, _ in order[:limit]]
 
 
 # --- keywords ------------------------------------------------------------------------

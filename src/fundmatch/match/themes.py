@@ -59,7 +59,7 @@ class _Themes:
         for t, theme in enumerate(self.themes):
             for lang, labels in theme.labels.items():
                 for label in labels:
-                    ids = lexicon.ids(label, lang)
+                    ids = lexicon.both(label, lang)[1]
                     if len(ids):
                         codes = frozenset(_bigram_codes(ids).tolist())
                         pattern = _Pattern(t, label, lang, int(ids[0]), codes)
@@ -74,8 +74,10 @@ class _Themes:
         self._by_lang: dict[str, dict[int, list[_Pattern]]] = {}
 
     def _first_mask(self) -> npt.NDArray[np.bool_]:
-        if len(self._mask) < len(self._lexicon):  # the lexicon grew: extend the first-id mask
-            self._mask = np.zeros(len(self._lexicon) + 1024, dtype=bool)
+        if len(self._mask) < len(
+            self._lexicon.surfaces
+        ):  # the lexicon grew: extend the first-id mask
+            self._mask = np.zeros(len(self._lexicon.surfaces) + 1024, dtype=bool)
             self._mask[list(self.by_first)] = True
         return self._mask
 
