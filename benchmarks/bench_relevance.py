@@ -173,11 +173,6 @@ def main() -> None:
         f"cordis-he dev: {len(queries)} queries, pool {len(calls)} calls"
         + (" (with H2020 topics)" if args.h2020 else "")
     )
-    print(
-        f"{'method':12s}"
-        + "".join(f"{h:>8s}" for h in ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10"))
-        + f"{'index s':>9s}{'query ms':>10s}"
-    )
     for mode in ("full", "short"):
         mode_queries = queries if mode == "full" else [shorten(q) for q in queries]
         print(f"\n{mode} profiles")
