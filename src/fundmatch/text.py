@@ -300,6 +300,8 @@ class Lexicon:
 
     def __init__(self) -> None:
         self.stems: list[str] = [""]
+        self.written: list[str] = [""]
+        """The first word read for each stem, as written (lower case): how it is shown."""
         self._ids: dict[str, int] = {"": 0}
         self.surfaces: list[str] = [""]
         self._surface_ids: dict[str, int] = {"": 0}
@@ -349,6 +351,7 @@ class Lexicon:
         if i is None:
             i = self._ids[s] = len(self.stems)
             self.stems.append(s)
+            self.written.append(word)
         form = surface(word)
         j = self._surface_ids.get(form)
         if j is None:

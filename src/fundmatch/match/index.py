@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -47,7 +46,8 @@ class _Query:
     q: npt.NDArray[np.float32]
     """The query's weights, by column."""
     names: list[str]
-    """The query columns' names; empty when nothing of the profile is indexed."""
+    """The query columns' names (words as first read, not stems); empty when nothing of the
+    profile is indexed."""
     columns: npt.NDArray[np.int64]
     """The query's columns (global column numbers), in the order of ``q``."""
 
@@ -208,12 +208,12 @@ class Index:
         for text, weight in parts:
             ids, surfaces = self._lexicon.both(text, lang)
             if len(ids):
-                read.append((ids, surfaces, weight))
+                read.append((text, ids, surfaces, weight))
         if not read:
             return _Terms(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {})
         found = self._theme_table.find(
-            np.concatenate([s for _, s, _ in read]),
-            np.concatenate([_bigram_codes(s) for _, s, _ in read]),
+            np.concatenate([s for _, _, s, _ in read]),
+            np.concatenate([_bigram_codes(s) for _, _, s, _ in read]),
             lang,
         )
         in_phrase: set[int] = set()
@@ -224,7 +224,7 @@ class Index:
         phrase_surfaces = np.array(sorted(in_phrase), dtype=np.int64)
         cols, vals = [], []
         labels: dict[int, str] = {}
-        for ids, surfaces, weight in read:
+        for text, ids, surfaces, weight in read:
             codes = _bigram_codes(ids) if self.weights.bigrams else ids[:0]
             word_weight = np.full(len(ids), weight, dtype=np.float32)
             word_weight[np.isin(surfaces, phrase_surfaces)] *= self.weights.phrase_word
@@ -233,10 +233,7 @@ class Index:
             cols.append(codes)
             vals.append(np.full(len(codes), weight, dtype=np.float32))
             if names:
-                stems = self._lexicon.stems
-                labels.update((int(i) + self._stem_base, stems[i]) for i in ids.tolist())
-                pairs = zip(ids.tolist(), ids[1:].tolist(), codes.tolist(), strict=False)
-                labels.update((c, f"{stems[a]} {stems[b]}") for a, b, c in pairs)
+                self._name_columns(text, lang, labels)
         theme_ids = sorted(found)
         cols.append(np.array([_BIGRAMS + t for t in theme_ids], dtype=np.int64))
         vals.append(np.ones(len(theme_ids), dtype=np.float32))
@@ -303,18 +300,37 @@ class Index:
 
     # --- ranking ----------------------------------------------------------------------
 
-    def _phrases(self, index: int, columns: list[int], limit: int = 5) -> list[str]:
-        """The words of call ``index`` behind some index columns, as they stand in its text.
+    def _name_columns(self, text: str, lang: str, labels: dict[int, str]) -> None:
+        """Each stem and stem-pair column of ``text`` → its words as they stand there."""
+        written = words(text)
+        stems, _ = Lexicon.unpack(np.array(self._lexicon.packed_ids(text, lang), dtype=np.int64))
+        kept = np.flatnonzero(stems > 0).tolist()
+        ids = stems[kept]
+        for k, i in zip(kept, ids.tolist(), strict=True):
+            labels.setdefault(i + self._stem_base, written[k])
+        if len(ids) > 1:
+            codes = _bigram_codes(ids).tolist()
+            for k, c in enumerate(codes):
+                if c not in labels:
+                    labels[c] = _as_written(written[kept[k] : kept[k + 1] + 1], text)
 
-        A stem pair becomes the words it was read from (with any short word between them:
-        "portail de données"); a stem becomes its first word; a word already shown inside a
-        phrase is not repeated. Theme columns are explained by the theme reason instead.
+    def _phrases(
+        self, index: int, columns: list[int], names: dict[int, str], limit: int = 5
+    ) -> list[str]:
+        """The words of call ``index`` behind some index columns, whole words.
+
+        Looked for in the call's title, keywords and tags as they stand there ("Open data",
+        "start-ups"); words found only in the description are shown as the index first read
+        them (``names``), so that a page of results costs no reading of long texts. A stem
+        pair becomes the words it was read from (with any short word between them: "portail
+        de données"); a word already shown inside a phrase is not repeated. Theme columns are
+        explained by the theme reason instead.
         """
         call = self.calls[index]
         lang = self._langs[index]
         wanted = [c for c in columns if not _BIGRAMS <= c < self._stem_base]
         found: dict[int, tuple[str, set[str]]] = {}
-        for text in _call_text(call):
+        for text in _call_text(call)[:2]:
             written = words(text)
             packed = np.array(self._lexicon.packed_ids(text, lang), dtype=np.int64)
             stems, _ = Lexicon.unpack(packed)
@@ -335,6 +351,9 @@ class Index:
                         first, last = int(kept[at[0]]), int(kept[at[0] + 1])
                         run = written[first : last + 1]
                         found[c] = (_as_written(run, text), {w.lower() for w in run})
+        for c in wanted:
+            if c not in found and names.get(c):
+                found[c] = (names[c], set(names[c].split()))
         ordered: list[tuple[int, str]] = []
         shown: set[str] = set()
         for c in sorted(found, key=lambda c: (c >= self._stem_base, columns.index(c))):
@@ -347,6 +366,15 @@ class Index:
 
 def _as_written(run: list[str], text: str) -> str:
     """Consecutive words as they stand in ``text`` ("start-ups", not "start ups")."""
-    pattern = r"(?<!\w)" + r"[\W_]{1,5}".join(re.escape(w) for w in run) + r"(?!\w)"
-    found = re.search(pattern, text)
-    return found.group(0) if found else " ".join(run)
+    at = text.find(run[0])
+    while at >= 0:
+        end = at + len(run[0])
+        for word in run[1:]:
+            gap = text.find(word, end)
+            if gap < 0 or gap - end > 12 or any(c in ".;:!?()[]" for c in text[end:gap]):
+                break
+            end = gap + len(word)
+        else:
+            return text[at:end]
+        at = text.find(run[0], at + 1)
+    return " ".join(run)

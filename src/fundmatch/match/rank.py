@@ -140,7 +140,8 @@ class Matcher(Index):
             if reason.factor == "lexical":
                 shared = _shared_columns(query.parts, query.q, index)
                 columns = [int(query.columns[c]) for c in shared]
-                phrases = self._phrases(index, columns)
+                names = {int(query.columns[c]): query.names[c] for c in shared}
+                phrases = self._phrases(index, columns, names)
                 evidence = "shared words: " + (
                     ", ".join(f"'{p}'" for p in phrases) if phrases else "none"
                 )
