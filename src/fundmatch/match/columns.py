@@ -11,6 +11,7 @@ import numpy.typing as npt
 _BIGRAM_BITS = 21
 _BIGRAMS = 1 << _BIGRAM_BITS
 _CHUNK = 1_024  # calls per index block: bounds the memory of one build step
+_GROUP = 16 * _CHUNK  # calls per query group: blocks are merged into these once built
 
 
 def _bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from fundmatch.match.columns import _BIGRAMS, _CHUNK, _bigram_codes
+from fundmatch.match.columns import _BIGRAMS, _CHUNK, _GROUP, _bigram_codes
 from fundmatch.match.score import _KeywordTargets
 from fundmatch.match.themes import _Themes
 from fundmatch.match.weights import Weights
@@ -19,7 +19,7 @@ from fundmatch.text import Lexicon, guess_language, words
 __all__ = ["Index"]
 
 
-_Part = tuple[sparse.csr_matrix, npt.NDArray[np.int64]]
+_Part = tuple[sparse.csc_matrix, npt.NDArray[np.int64]]
 """One block's weights of the query's columns, and which of the query's columns they are."""
 
 
@@ -42,7 +42,8 @@ class _Query:
     title: npt.NDArray[np.float32]
     """Cosine of the profile with each call's title, keywords and tags alone."""
     parts: list[_Part]
-    """Per block, the calls' weights of the query's columns (for the evidence)."""
+    """Per group, its calls' weights of the query's columns (whole calls, then titles) and
+    which of the query's columns they are (for the evidence)."""
     q: npt.NDArray[np.float32]
     """The query's weights, by column."""
     names: list[str]
@@ -99,9 +100,15 @@ class Index:
                     np.bincount(matrix.indices, weights=matrix.data**2, minlength=matrix.shape[0])
                 )
                 matrix.data /= np.maximum(norms, 1e-12)[matrix.indices].astype(np.float32)
-        self._blocks = blocks
-        self._titles = titles
         self._seen, self._local = self._seen[:0], self._local[:0]  # free the scratch space
+        # Blocks merged into groups of _GROUP calls: a query is one product per group, and a
+        # group holds the whole calls' rows, then their titles' rows, over its own columns.
+        per_group = _GROUP // _CHUNK
+        self._groups = [
+            _merge(blocks[k : k + per_group], titles[k : k + per_group])
+            for k in range(0, len(blocks), per_group)
+        ]
+        del blocks, titles
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -277,22 +284,20 @@ class Index:
             return _Query(nothing, nothing, [], nothing[:0], [], terms.columns[:0])
         q /= norm
         scores, title_scores, parts = [], [], []
-        for (block, used), title in zip(self._blocks, self._titles, strict=True):
-            if not len(used):  # a block of calls without a single indexed word
-                scores.append(np.zeros(block.shape[0], dtype=np.float32))
+        for matrix, used in self._groups:
+            rows = matrix.shape[0] // 2
+            if not len(used):  # a group of calls without a single indexed word
+                scores.append(np.zeros(rows, dtype=np.float32))
                 title_scores.append(scores[-1])
-                parts.append(
-                    (sparse.csr_matrix((block.shape[0], 0), dtype=np.float32), columns[:0])
-                )
+                parts.append((sparse.csc_matrix((2 * rows, 0), dtype=np.float32), columns[:0]))
                 continue
             at = np.minimum(np.searchsorted(used, columns), len(used) - 1)
-            present = np.flatnonzero(used[at] == columns)  # query columns this block holds
-            sub = block[:, at[present]]
-            scores.append(np.asarray(sub @ q[present], dtype=np.float32).ravel())
-            title_scores.append(
-                np.asarray(title[:, at[present]] @ q[present], dtype=np.float32).ravel()
-            )
-            parts.append((sub.tocsr(), present))  # rows read for the evidence of the best calls
+            present = np.flatnonzero(used[at] == columns)  # query columns this group holds
+            sub = matrix[:, at[present]]
+            both = np.asarray(sub @ q[present], dtype=np.float32).ravel()
+            scores.append(both[:rows])
+            title_scores.append(both[rows:])
+            parts.append((sub, present))  # rows read for the evidence of the best calls
         names = [terms.names.get(int(c), "?") for c in columns.tolist()]
         return _Query(
             np.concatenate(scores), np.concatenate(title_scores), parts, q, names, columns
@@ -311,11 +316,16 @@ class Index:
         if len(ids) > 1:
             codes = _bigram_codes(ids).tolist()
             for k, c in enumerate(codes):
-                if c not in labels:
-                    labels[c] = _as_written(written[kept[k] : kept[k + 1] + 1], text)
+                if c not in labels:  # as written: see _phrases
+                    labels[c] = " ".join(written[kept[k] : kept[k + 1] + 1])
 
     def _phrases(
-        self, index: int, columns: list[int], names: dict[int, str], limit: int = 5
+        self,
+        index: int,
+        columns: list[int],
+        names: dict[int, str],
+        profile_texts: Iterable[str] = (),
+        limit: int = 5,
     ) -> list[str]:
         """The words of call ``index`` behind some index columns, whole words.
 
@@ -353,7 +363,9 @@ class Index:
                         found[c] = (_as_written(run, text), {w.lower() for w in run})
         for c in wanted:
             if c not in found and names.get(c):
-                found[c] = (names[c], set(names[c].split()))
+                run = names[c].split()
+                phrase = next((_as_written(run, t) for t in profile_texts if run[0] in t), names[c])
+                found[c] = (phrase, {w.lower() for w in run})
         ordered: list[tuple[int, str]] = []
         shown: set[str] = set()
         for c in sorted(found, key=lambda c: (c >= self._stem_base, columns.index(c))):
@@ -362,6 +374,31 @@ class Index:
                 shown |= members
                 ordered.append((columns.index(c), phrase))
         return [phrase for _, phrase in sorted(ordered)][:limit]
+
+
+def _merge(
+    blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]],
+    titles: list[sparse.csc_matrix],
+) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32]]:
+    """Some blocks as one matrix over the union of their columns: whole calls, then titles."""
+    used = np.unique(np.concatenate([u for _, u in blocks])).astype(np.int32)
+    n = sum(block.shape[0] for block, _ in blocks)
+    rows, cols, data = [], [], []
+    start = 0
+    for (block, own), title in zip(blocks, titles, strict=True):
+        remap = np.searchsorted(used, own).astype(np.int32)
+        for matrix, shift in ((block, start), (title, n + start)):
+            coo = matrix.tocoo()
+            rows.append(coo.row.astype(np.int32) + shift)
+            cols.append(remap[coo.col])
+            data.append(coo.data)
+        start += block.shape[0]
+    merged = sparse.csc_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(2 * n, len(used)),
+        dtype=np.float32,
+    )
+    return merged, used
 
 
 def _as_written(run: list[str], text: str) -> str:

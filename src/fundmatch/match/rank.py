@@ -63,7 +63,7 @@ class Matcher(Index):
         w = self.weights
         floor = w.min_score if min_score is None else min_score
         relevance = query.cos + w.title_match * query.title
-        pool = max(w.candidates, 5 * (limit or 0)) if limit is not None else len(self.calls)
+        pool = max(w.candidates, 2 * (limit or 0)) if limit is not None else len(self.calls)
         pool = min(pool, len(self.calls))
         nonzero = np.flatnonzero(relevance > 0)
         if len(nonzero) > pool:
@@ -89,7 +89,7 @@ class Matcher(Index):
                 Match(
                     call=call,
                     score=-negative,
-                    reasons=tuple(self._explained(reasons, query, i)),
+                    reasons=tuple(self._explained(reasons, query, i, profile)),
                     blockers=tuple(blockers),
                     notes=tuple(notes),
                 )
@@ -124,7 +124,7 @@ class Matcher(Index):
             relevance = float(query.cos[index] + self.weights.title_match * query.title[index])
             keywords = _keyword_forms(profile.keywords)
             reasons = self._reasons(index, relevance, keywords, terms.themes, profile, now)
-            reasons = self._explained(reasons, query, index)
+            reasons = self._explained(reasons, query, index, profile)
         return Match(
             call=found,
             score=_total(reasons),
@@ -133,7 +133,9 @@ class Matcher(Index):
             notes=tuple(notes),
         )
 
-    def _explained(self, reasons: list[Reason], query: _Query, index: int) -> list[Reason]:
+    def _explained(
+        self, reasons: list[Reason], query: _Query, index: int, profile: Profile
+    ) -> list[Reason]:
         """The lexical reason with the phrases behind it, as they stand in the call."""
         out = list(reasons)
         for k, reason in enumerate(out):
@@ -141,7 +143,8 @@ class Matcher(Index):
                 shared = _shared_columns(query.parts, query.q, index)
                 columns = [int(query.columns[c]) for c in shared]
                 names = {int(query.columns[c]): query.names[c] for c in shared}
-                phrases = self._phrases(index, columns, names)
+                texts = (profile.name, " ; ".join(profile.keywords), profile.description)
+                phrases = self._phrases(index, columns, names, texts)
                 evidence = "shared words: " + (
                     ", ".join(f"'{p}'" for p in phrases) if phrases else "none"
                 )

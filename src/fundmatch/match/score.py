@@ -12,12 +12,12 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from scipy import sparse
 
-from fundmatch.match.columns import _CHUNK
+from fundmatch.match.columns import _GROUP
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Profile, Reason
 from fundmatch.text import fold, stem, tokens
 
-_Part = tuple[sparse.csr_matrix, npt.NDArray[np.int64]]
+_Part = tuple[sparse.csc_matrix, npt.NDArray[np.int64]]
 """One block's weights of the query's columns, and which of the query's columns they are."""
 
 
@@ -51,12 +51,12 @@ def _shared_columns(
     blocks: list[_Part], q: npt.NDArray[np.float32], index: int, limit: int = 8
 ) -> list[int]:
     """The query's columns that weigh most in one call's cosine, strongest first."""
-    block, present = blocks[index // _CHUNK]
-    local = index % _CHUNK
-    start, end = block.indptr[local], block.indptr[local + 1]
-    cols = present[block.indices[start:end]]
+    group, present = blocks[index // _GROUP]
+    at = np.flatnonzero(group.indices == index % _GROUP)  # the call's entries, column by column
+    cols = present[np.searchsorted(group.indptr, at, side="right") - 1]
+    weights = group.data[at] * q[cols]
     order = sorted(
-        zip(cols.tolist(), (block.data[start:end] * q[cols]).tolist(), strict=True),
+        zip(cols.tolist(), weights.tolist(), strict=True),
         key=lambda cv: (-cv[1], cv[0]),
     )
     return [c for c, _ in order[:limit]]
