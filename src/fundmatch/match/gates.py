@@ -178,7 +178,7 @@ def _budget_gate(call: Call, profile: Profile) -> Check:
             message=f"{message}: fits as a partner of a consortium, not alone",
         )
     return Check(
-        gate="budget", outcome="pass", message=f"per-project range {_range(low, high, cur)} fits"
+        gate="budget", outcome="pass", message=f"{_range(low, high, cur)} per project fits"
     )
 
 

@@ -125,14 +125,15 @@ def _match_keywords(
         hit = process.extractOne(norm, targets.whole.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
         if hit is not None:
             where, target = targets.whole[hit[0]]
-            found.append(f"'{original}' ≈ '{target}' ({where}, {hit[1]:.0f})")
+            kind = "tag" if where == "tags" else "keyword"
+            found.append(f"'{original}' is the call's {kind} '{target}'")
             continue
         size = len(norm.split())
         for n in range(max(1, size - 1), size + 2):
             windows = targets.title_windows(n)
             hit = process.extractOne(norm, windows.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
             if hit is not None:
-                found.append(f"'{original}' ≈ '{windows[hit[0]]}' (title, {hit[1]:.0f})")
+                found.append(f"'{original}' is in the call's title ('{windows[hit[0]]}')")
                 break
     return found
 
@@ -164,15 +165,21 @@ def _adjustments(call: Call, profile: Profile, now: datetime | None, w: Weights)
                 Reason(
                     factor="budget-fit",
                     points=w.budget_fit,
-                    evidence=f"call grants {_range(low, high, call.budget.currency)}; "
-                    f"profile seeks {_range(profile.budget_min, profile.budget_max, 'EUR')}",
+                    evidence=f"the call grants {_range(low, high, call.budget.currency)} a "
+                    f"project; the profile seeks {_range(profile.budget_min, profile.budget_max)}",
                 )
             )
     return out
 
 
-def _range(low: Decimal | None, high: Decimal | None, currency: str) -> str:
-    def money(x: Decimal | None) -> str:
-        return "?" if x is None else f"{x:,.0f}"
-
-    return f"{money(low)}–{money(high)} {currency}"
+def _range(low: Decimal | None, high: Decimal | None, currency: str = "EUR") -> str:
+    """An amount range in words: "50,000 to 1,500,000 EUR", "up to 400,000 EUR"."""
+    if low is not None and high is not None:
+        if low == high:
+            return f"{low:,.0f} {currency}"
+        return f"{low:,.0f} to {high:,.0f} {currency}"
+    if high is not None:
+        return f"up to {high:,.0f} {currency}"
+    if low is not None:
+        return f"at least {low:,.0f} {currency}"
+    return "an amount not given"
