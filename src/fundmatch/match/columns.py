@@ -19,6 +19,12 @@ def _bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return ((ids[:-1] * 2_654_435_761 + ids[1:]) * 40_503) % _BIGRAMS
 
 
+def _bigram_code(a: int, b: int) -> int:
+    """:func:`_bigram_codes` of one pair, in Python integers (the same column: the modulus
+    divides 2**64, so numpy's wrap-around does not change it)."""
+    return ((a * 2_654_435_761 + b) * 40_503) % _BIGRAMS
+
+
 def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[int, set[int]]:
     """{key: set of its values} for two parallel arrays."""
     if not len(keys):

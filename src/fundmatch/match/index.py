@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from fundmatch.match.columns import _BIGRAMS, _CHUNK, _GROUP, _bigram_codes
+from fundmatch.match.columns import _BIGRAMS, _CHUNK, _GROUP, _bigram_code, _bigram_codes
 from fundmatch.match.score import _KeywordTargets
 from fundmatch.match.themes import _Themes
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Profile
-from fundmatch.text import Lexicon, guess_language, words
+from fundmatch.text import _STEM_MASK, Lexicon, guess_language, words
 
 __all__ = ["Index"]
 
@@ -234,7 +235,8 @@ class Index:
         for text, ids, surfaces, weight in read:
             codes = _bigram_codes(ids) if self.weights.bigrams else ids[:0]
             word_weight = np.full(len(ids), weight, dtype=np.float32)
-            word_weight[np.isin(surfaces, phrase_surfaces)] *= self.weights.phrase_word
+            if len(phrase_surfaces):
+                word_weight[np.isin(surfaces, phrase_surfaces)] *= self.weights.phrase_word
             cols.append(ids + self._stem_base)
             vals.append(word_weight)
             cols.append(codes)
@@ -340,27 +342,27 @@ class Index:
         lang = self._langs[index]
         wanted = [c for c in columns if not _BIGRAMS <= c < self._stem_base]
         found: dict[int, tuple[str, set[str]]] = {}
+        base = self._stem_base
         for text in _call_text(call)[:2]:
+            if not text:
+                continue
             written = words(text)
-            packed = np.array(self._lexicon.packed_ids(text, lang), dtype=np.int64)
-            stems, _ = Lexicon.unpack(packed)
-            kept = np.flatnonzero(stems > 0)
-            ids = stems[kept]
-            codes = _bigram_codes(ids) if len(ids) > 1 else ids[:0]
+            kept = [
+                (k, p & _STEM_MASK)
+                for k, p in enumerate(self._lexicon.packed_ids(text, lang))
+                if p & _STEM_MASK
+            ]
+            first: dict[int, tuple[int, int]] = {}  # column → (first word, last word)
+            for k, i in kept:
+                first.setdefault(i + base, (k, k))
+            for (k, a), (j, b) in pairwise(kept):
+                first.setdefault(_bigram_code(a, b), (k, j))
             for c in wanted:
-                if c in found:
-                    continue
-                if c >= self._stem_base:
-                    at = np.flatnonzero(ids == c - self._stem_base)
-                    if len(at):
-                        word = written[int(kept[at[0]])]
-                        found[c] = (word, {word.lower()})
-                else:
-                    at = np.flatnonzero(codes == c)
-                    if len(at):
-                        first, last = int(kept[at[0]]), int(kept[at[0] + 1])
-                        run = written[first : last + 1]
-                        found[c] = (_as_written(run, text), {w.lower() for w in run})
+                if c not in found and c in first:
+                    start, end = first[c]
+                    run = written[start : end + 1]
+                    phrase = run[0] if start == end else _as_written(run, text)
+                    found[c] = (phrase, {w.lower() for w in run})
         for c in wanted:
             if c not in found and names.get(c):
                 run = names[c].split()

@@ -20,7 +20,7 @@ from fundmatch.match.score import (
     _shared_columns,
 )
 from fundmatch.match.weights import Weights
-from fundmatch.models import Call, Match, Matches, Profile, Reason
+from fundmatch.models import Call, Check, Match, Matches, Profile, Reason
 
 __all__ = ["Matcher", "rank"]
 
@@ -63,7 +63,7 @@ class Matcher(Index):
         w = self.weights
         floor = w.min_score if min_score is None else min_score
         relevance = query.cos + w.title_match * query.title
-        pool = max(w.candidates, 2 * (limit or 0)) if limit is not None else len(self.calls)
+        pool = max(w.candidates, (limit or 0) + 5) if limit is not None else len(self.calls)
         pool = min(pool, len(self.calls))
         nonzero = np.flatnonzero(relevance > 0)
         if len(nonzero) > pool:
@@ -78,24 +78,26 @@ class Matcher(Index):
             if score >= floor:
                 scored.append((-score, self.calls[i].id, i, reasons))
         scored.sort(key=lambda s: (s[0], s[1]))
-        results: list[Match] = []
+        page: list[tuple[int, float, list[Reason], list[Check], list[Check]]] = []
         for negative, _, i, reasons in scored:
             # Gates run in score order, only until the page is full.
-            call = self.calls[i]
-            blockers, notes = gates(call, profile, now=now, include_closed=include_closed)
+            blockers, notes = gates(self.calls[i], profile, now=now, include_closed=include_closed)
             if blockers and not include_blocked:
                 continue
-            results.append(
-                Match(
-                    call=call,
-                    score=-negative,
-                    reasons=tuple(self._explained(reasons, query, i, profile)),
-                    blockers=tuple(blockers),
-                    notes=tuple(notes),
-                )
-            )
-            if limit is not None and len(results) >= limit:
+            page.append((i, -negative, reasons, blockers, notes))
+            if limit is not None and len(page) >= limit:
                 break
+        explained = self._explained([(i, reasons) for i, _, reasons, _, _ in page], query, profile)
+        results = [
+            Match(
+                call=self.calls[i],
+                score=score,
+                reasons=tuple(reasons),
+                blockers=tuple(blockers),
+                notes=tuple(notes),
+            )
+            for (i, score, _, blockers, notes), reasons in zip(page, explained, strict=True)
+        ]
         return Matches(results, now=now, profile=profile)
 
     def explain(
@@ -124,7 +126,7 @@ class Matcher(Index):
             relevance = float(query.cos[index] + self.weights.title_match * query.title[index])
             keywords = _keyword_forms(profile.keywords)
             reasons = self._reasons(index, relevance, keywords, terms.themes, profile, now)
-            reasons = self._explained(reasons, query, index, profile)
+            (reasons,) = self._explained([(index, reasons)], query, profile)
         return Match(
             call=found,
             score=_total(reasons),
@@ -134,21 +136,24 @@ class Matcher(Index):
         )
 
     def _explained(
-        self, reasons: list[Reason], query: _Query, index: int, profile: Profile
-    ) -> list[Reason]:
-        """The lexical reason with the phrases behind it, as they stand in the call."""
-        out = list(reasons)
-        for k, reason in enumerate(out):
-            if reason.factor == "lexical":
-                shared = _shared_columns(query.parts, query.q, index)
-                columns = [int(query.columns[c]) for c in shared]
-                names = {int(query.columns[c]): query.names[c] for c in shared}
-                texts = (profile.name, " ; ".join(profile.keywords), profile.description)
-                phrases = self._phrases(index, columns, names, texts)
-                evidence = "shared words: " + (
-                    ", ".join(f"'{p}'" for p in phrases) if phrases else "none"
-                )
-                out[k] = reason.model_copy(update={"evidence": evidence})
+        self, page: list[tuple[int, list[Reason]]], query: _Query, profile: Profile
+    ) -> list[list[Reason]]:
+        """Each call's lexical reason with the phrases behind it, as they stand in the texts."""
+        shared = _shared_columns(query.parts, query.q, [i for i, _ in page])
+        texts = (profile.name, " ; ".join(profile.keywords), profile.description)
+        out = []
+        for index, reasons in page:
+            explained = list(reasons)
+            for k, reason in enumerate(explained):
+                if reason.factor == "lexical":
+                    columns = [int(query.columns[c]) for c in shared[index]]
+                    names = {int(query.columns[c]): query.names[c] for c in shared[index]}
+                    phrases = self._phrases(index, columns, names, texts)
+                    evidence = "shared words: " + (
+                        ", ".join(f"'{p}'" for p in phrases) if phrases else "none"
+                    )
+                    explained[k] = reason.model_copy(update={"evidence": evidence})
+            out.append(explained)
         return out
 
     def _reasons(

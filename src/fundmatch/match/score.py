@@ -48,18 +48,28 @@ def _clip(reasons: list[Reason]) -> list[Reason]:
 
 
 def _shared_columns(
-    blocks: list[_Part], q: npt.NDArray[np.float32], index: int, limit: int = 8
-) -> list[int]:
-    """The query's columns that weigh most in one call's cosine, strongest first."""
-    group, present = blocks[index // _GROUP]
-    at = np.flatnonzero(group.indices == index % _GROUP)  # the call's entries, column by column
-    cols = present[np.searchsorted(group.indptr, at, side="right") - 1]
-    weights = group.data[at] * q[cols]
-    order = sorted(
-        zip(cols.tolist(), weights.tolist(), strict=True),
-        key=lambda cv: (-cv[1], cv[0]),
-    )
-    return [c for c, _ in order[:limit]]
+    blocks: list[_Part], q: npt.NDArray[np.float32], indices: list[int], limit: int = 8
+) -> dict[int, list[int]]:
+    """For each call of ``indices``: the query's columns that weigh most in its cosine,
+    strongest first. One pass over each group's entries for the whole page."""
+    out: dict[int, list[int]] = {}
+    by_group: dict[int, list[int]] = {}
+    for index in indices:
+        by_group.setdefault(index // _GROUP, []).append(index)
+    for number, members in sorted(by_group.items()):
+        group, present = blocks[number]
+        at = np.flatnonzero(np.isin(group.indices, [i % _GROUP for i in members]))
+        rows = group.indices[at]
+        cols = present[np.searchsorted(group.indptr, at, side="right") - 1]
+        weights = group.data[at] * q[cols]
+        for index in members:
+            mine = rows == index % _GROUP
+            order = sorted(
+                zip(cols[mine].tolist(), weights[mine].tolist(), strict=True),
+                key=lambda cv: (-cv[1], cv[0]),
+            )
+            out[index] = [c for c, _ in order[:limit]]
+    return out
 
 
 # --- keywords ------------------------------------------------------------------------

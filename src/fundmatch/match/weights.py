@@ -44,7 +44,7 @@ class Weights:
     """Points for shared themes of the multilingual vocabulary (``data/themes.toml``)."""
     theme_each: float = 1.0
     """Points per shared theme, up to ``theme``."""
-    candidates: int = 20
+    candidates: int = 15
     """How many lexical candidates get the keyword and theme factors (re-ranked)."""
     # adjustments
     closing_soon_days: float = 14.0
