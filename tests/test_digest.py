@@ -21,6 +21,7 @@ from fundmatch.digest import (
     describe_change,
     header_text,
     message_id,
+    outbox_messages,
     render_digest,
     render_ics,
     safe_text,
@@ -28,7 +29,6 @@ from fundmatch.digest import (
     subject,
 )
 from fundmatch.export import ics_uid
-from fundmatch.outbox import outbox_messages
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 BRUSSELS = "Europe/Brussels"

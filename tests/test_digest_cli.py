@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import fundmatch as fm
-from fundmatch.outbox import outbox_messages
-from smtp_server import CERT, Behaviour, SmtpServer, free_port
+from fundmatch.digest import outbox_messages
+from support.smtp_server import CERT, Behaviour, SmtpServer, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -3,13 +3,12 @@
 Every case runs in a worker subprocess under a memory cap (``RLIMIT_AS``) and a deadline; a
 loopback canary server counts any attempt to fetch what a document points at. The full part
 (the whole corpus, a 50 MB feed) is ``benchmarks/reliability/run.py``; both share
-``benchmarks/reliability/hostile.py``.
+``tests/support/hostile.py``.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +16,7 @@ from pathlib import Path
 import pytest
 
 import fundmatch as fm
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from reliability import hostile
+from support import hostile
 
 SAMPLE = Path(__file__).parent / "data" / "feeds"
 NOW = datetime(2025, 3, 1, tzinfo=UTC)

@@ -9,7 +9,7 @@ import pytest
 
 import fundmatch as fm
 from fundmatch.mail import write_eml
-from smtp_server import Behaviour, SmtpServer, client_context, free_port
+from support.smtp_server import Behaviour, SmtpServer, client_context, free_port
 
 CANARY = "canary-Pa55word-7f3e9b"
 

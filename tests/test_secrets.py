@@ -19,7 +19,7 @@ import fundmatch as fm
 from fundmatch.mail import SmtpMailer, SmtpSettings
 from fundmatch.netguard import Guard, redact_url
 from fundmatch.sources import http
-from smtp_server import Behaviour, SmtpServer
+from support.smtp_server import Behaviour, SmtpServer
 
 PASSWORD = "CANARY-PASSWORD-5b1e"
 USERINFO = "CANARY-USERINFO-77c0"

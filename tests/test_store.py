@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import fundmatch as fm
 from fundmatch import store as store_module
+from fundmatch.store import schema
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -351,7 +352,7 @@ def test_an_appended_migration_runs_on_open(
     path = tmp_path / "fundmatch.sqlite"
     fm.Store(path).close()
     steps = [*store_module.MIGRATIONS, "CREATE TABLE outbox (id INTEGER PRIMARY KEY, body TEXT);"]
-    monkeypatch.setattr(store_module, "MIGRATIONS", steps)
+    monkeypatch.setattr(schema, "MIGRATIONS", steps)
 
     with fm.Store(path) as upgraded, upgraded.transaction() as conn:
         conn.execute("INSERT INTO outbox (body) VALUES ('hello')")

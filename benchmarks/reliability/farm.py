@@ -34,15 +34,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import fundmatch as fm
-from fundmatch.digest import Subscription, Subscriptions
+from fundmatch.digest import Subscription, Subscriptions, outbox_messages, run_digests
 from fundmatch.mail import Delivery, SmtpMailer, SmtpSettings
 from fundmatch.models import Match, Profile
 from fundmatch.netguard import Guard
-from fundmatch.outbox import outbox_messages, run_digests
 from fundmatch.sources import http
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-from smtp_server import Behaviour, SmtpServer
+from support.smtp_server import Behaviour, SmtpServer
 
 T0 = datetime(2031, 1, 5, 6, 0, tzinfo=UTC)
 MONTHS = "January February March April May June July August September October November December"

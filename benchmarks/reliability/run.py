@@ -21,8 +21,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))  # tests/support
 
-from reliability import farm, hostile
+from reliability import farm
+from support import hostile
 
 
 def hostile_part(dataset: Path, quick: bool) -> bool:

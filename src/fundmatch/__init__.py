@@ -13,10 +13,12 @@ The whole public API is the names below; everything else is internal.
 
 from fundmatch.config import load_profile as load_profile
 from fundmatch.digest import Digest as Digest
+from fundmatch.digest import DigestRun as DigestRun
 from fundmatch.digest import Subscription as Subscription
 from fundmatch.digest import Subscriptions as Subscriptions
 from fundmatch.digest import load_subscriptions as load_subscriptions
 from fundmatch.digest import render_digest as render_digest
+from fundmatch.digest import run_digests as run_digests
 from fundmatch.digest import select_digest as select_digest
 from fundmatch.errors import ConfigError as ConfigError
 from fundmatch.errors import FetchError as FetchError
@@ -50,8 +52,6 @@ from fundmatch.models import Matches as Matches
 from fundmatch.models import Profile as Profile
 from fundmatch.models import Reason as Reason
 from fundmatch.models import json_schemas as json_schemas
-from fundmatch.outbox import DigestRun as DigestRun
-from fundmatch.outbox import run_digests as run_digests
 from fundmatch.report import render_report as render_report
 from fundmatch.sources.feeds import parse_feed as parse_feed
 from fundmatch.sources.ftportal import parse_ftportal as parse_ftportal

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from fundmatch.display import deadline_text as format_deadline
 from fundmatch.models import Call, Deadline, Match
 
 __all__ = [
@@ -122,14 +123,6 @@ def export_jsonl(data: CallsOrMatches, file: TextIO | None = None) -> str:
 
 
 # --- CSV ------------------------------------------------------------------------------
-
-
-def format_deadline(deadline: Deadline) -> str:
-    """A deadline for people: ``12 Jun 2024 17:00 Europe/Brussels (stage 1)``."""
-    local = deadline.local()
-    zone = deadline.timezone or local.strftime("UTC%z")
-    text = f"{local.day} {local:%b %Y %H:%M} {zone}"
-    return f"{text} ({deadline.label})" if deadline.label else text
 
 
 def _number(value: Decimal | int | None) -> str:

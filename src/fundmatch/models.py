@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from fundmatch import geo
+from fundmatch.display import minute
 
 __all__ = [
     "Budget",
@@ -478,7 +479,7 @@ class Matches(list[Match]):
             if row["url"]:
                 title = f'<a href="{escape(row["url"])}">{title}</a>'
             deadline = row["next_deadline"]
-            when = "" if deadline is None else f"{deadline:%Y-%m-%d %H:%M} {row['timezone'] or ''}"
+            when = "" if deadline is None else f"{minute(deadline)} {row['timezone'] or ''}"
             reasons = escape(row["reasons"])
             if row["blockers"]:
                 reasons += f"<br><b>blocked</b>: {escape(row['blockers'])}"

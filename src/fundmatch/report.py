@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from html import escape
 
-from fundmatch.export import format_deadline
+from fundmatch.display import deadline_text, shorten
 from fundmatch.models import Call, Match, Profile
 
 __all__ = ["render_report", "timeline_svg"]
@@ -64,10 +64,6 @@ def _months(start: datetime, end: datetime) -> list[datetime]:
         ticks.append(tick)
 
 
-def _short(text: str, size: int) -> str:
-    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
-
-
 def timeline_svg(calls: Iterable[Call], *, now: datetime, ruled_out: Collection[str] = ()) -> str:
     """An inline SVG: one row per call, a bar from opening to each stage deadline, today marked.
 
@@ -110,7 +106,7 @@ def timeline_svg(calls: Iterable[Call], *, now: datetime, ruled_out: Collection[
             )
     for row, call in enumerate(calls):
         y = _TOP + row * _ROW + _ROW / 2
-        label = escape(_short(f"{row + 1}. {call.title}", 44))
+        label = escape(shorten(f"{row + 1}. {call.title}", 44))
         parts.append(
             f'<text x="4" y="{y + 4:.1f}" font-size="12" fill="#1d2733">'
             f"<title>{escape(call.title)}</title>{label}</text>"
@@ -136,7 +132,7 @@ def timeline_svg(calls: Iterable[Call], *, now: datetime, ruled_out: Collection[
             parts.append(
                 f'<path d="M{x:.1f} {y - 8:.1f} L{x + 7:.1f} {y:.1f} L{x:.1f} {y + 8:.1f} '
                 f'L{x - 7:.1f} {y:.1f} Z" fill="{colour}" stroke="#ffffff" stroke-width="1">'
-                f"<title>{escape(call.title)}: {escape(format_deadline(deadline))}</title></path>"
+                f"<title>{escape(call.title)}: {escape(deadline_text(deadline))}</title></path>"
             )
             if len(call.deadlines) > 1:
                 parts.append(
@@ -195,7 +191,7 @@ def _match_html(rank: int, match: Match, now: datetime) -> str:
     when = "no deadline left" if call.deadlines else "no known deadline"
     if nxt is not None:
         days = (nxt.at - now) / timedelta(days=1)
-        when = f"next deadline {format_deadline(nxt)} ({days:.0f} days left)"
+        when = f"next deadline {deadline_text(nxt)} ({days:.0f} days left)"
     sub = " · ".join(
         escape(part) for part in (call.id, call.programme or "", call.status(now), when) if part
     )

@@ -20,7 +20,7 @@ from fundmatch.netguard import Guard
 from fundmatch.sources import http
 from fundmatch.sources.feeds import parse_feed_result
 from fundmatch.sources.ftportal import parse_ftportal_page, search_request
-from fundmatch.sources.registry import Source
+from fundmatch.sources.registry import Source, programme_facts
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot
 from fundmatch.store import Store
 
@@ -150,7 +150,7 @@ def _feed(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> Sou
             last_modified=response.last_modified or (state.last_modified if state else None),
         )
         return SourceResult(source=source.name, not_modified=True, complete=False)
-    parsed = parse_feed_result(response.body, source=source)
+    parsed = parse_feed_result(response.body, source=source, programme=programme_facts(source))
     complete = parsed.bozo is None and not parsed.skipped
     # A partial read (truncated, ill-formed) keeps the old validators: with the new ones the
     # next run would get 304 Not Modified and never read the entries missed this time.

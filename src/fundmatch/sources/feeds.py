@@ -15,13 +15,12 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
-from fundmatch.errors import ConfigError, ParseError
+from fundmatch.errors import ParseError
 from fundmatch.models import Call
 from fundmatch.sources.extract import (
     clean_text,
@@ -30,7 +29,7 @@ from fundmatch.sources.extract import (
     find_deadlines,
     find_partnership,
 )
-from fundmatch.sources.registry import Programme, Source, SourceDefaults, load_programmes
+from fundmatch.sources.registry import Programme, Source, SourceDefaults, programme_facts
 
 __all__ = ["FeedParse", "check_xml_safety", "parse_feed", "parse_feed_result"]
 
@@ -132,11 +131,18 @@ def parse_feed(data: bytes, *, source: Source | str | None = None) -> list[Call]
     an ill-formed feed that still yields entries is accepted with a warning; ParseError when
     the bytes are refused or nothing could be read.
     """
-    return parse_feed_result(data, source=source).calls
+    programme = programme_facts(source) if isinstance(source, Source) else None
+    return parse_feed_result(data, source=source, programme=programme).calls
 
 
-def parse_feed_result(data: bytes, *, source: Source | str | None = None) -> FeedParse:
-    """Like :func:`parse_feed`, keeping skipped entries and feedparser's complaint."""
+def parse_feed_result(
+    data: bytes, *, source: Source | str | None = None, programme: Programme | None = None
+) -> FeedParse:
+    """Like :func:`parse_feed`, keeping skipped entries and feedparser's complaint.
+
+    The programme's facts come as ``programme`` (see
+    :func:`~fundmatch.sources.registry.programme_facts`): the parser reads no file.
+    """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("parse_feed takes the feed's bytes (never a URL or a path)")
     data = bytes(data)
@@ -160,7 +166,6 @@ def parse_feed_result(data: bytes, *, source: Source | str | None = None) -> Fee
     result = FeedParse(title=clean_text(str(parsed.get("feed", {}).get("title") or "")))
     if not parsed.get("bozo") and not entries and not parsed.get("version"):
         raise ParseError("not an RSS, Atom or RDF feed", source=name)
-    programme = _programme(source) if isinstance(source, Source) else None
     kept: list[Any] = []  # the entry each call came from
     for index, entry in enumerate(entries):
         try:
@@ -192,21 +197,6 @@ def parse_feed_result(data: bytes, *, source: Source | str | None = None) -> Fee
 def _why(exc: BaseException) -> str:
     text = str(exc.args[0]) if len(exc.args) == 1 else str(exc)
     return (text.splitlines() or [type(exc).__name__])[0][:200]
-
-
-@cache
-def _bundled_programmes() -> dict[str, Programme]:
-    return load_programmes()
-
-
-def _programme(source: Source) -> Programme | None:
-    if source.programme is None:
-        return None
-    try:
-        return _bundled_programmes().get(source.programme)
-    except ConfigError:
-        logger.warning("programme facts unavailable for %s", source.name)
-        return None
 
 
 _ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})")

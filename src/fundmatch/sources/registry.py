@@ -7,6 +7,8 @@ document they come from. Both ship inside the wheel (``fundmatch/calls/``).
 
 from __future__ import annotations
 
+import logging
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -26,6 +28,8 @@ from fundmatch.models import (
     Rate,
 )
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "Programme",
     "Source",
@@ -33,6 +37,7 @@ __all__ = [
     "calls_path",
     "load_programmes",
     "load_sources",
+    "programme_facts",
 ]
 
 
@@ -185,3 +190,20 @@ def load_programmes(path: str | Path | None = None) -> dict[str, Programme]:
     path = calls_path("programmes.toml") if path is None else Path(path)
     data, text = load_toml(path)
     return dict(validate(_Programmes, data, path=path, text=text).programmes)
+
+
+@cache
+def _bundled_programmes() -> dict[str, Programme]:
+    return load_programmes()
+
+
+def programme_facts(source: Source) -> Programme | None:
+    """The bundled facts of ``source``'s programme, which its calls inherit (None when it
+    names none, or when the facts cannot be read: a warning is logged)."""
+    if source.programme is None:
+        return None
+    try:
+        return _bundled_programmes().get(source.programme)
+    except ConfigError:
+        logger.warning("programme facts unavailable for %s", source.name)
+        return None

@@ -5,7 +5,8 @@ per-case deadline enforced from outside (the worker is killed and restarted past
 are bytes for ``parse_feed`` (``feed``), for ``parse_ftportal`` (``portal``) or an HTTP answer
 fetched and parsed through ``fetch`` (``http``). Outcomes: accepted, refused (with the
 FundmatchError subclass), foreign (any other exception: a bug), killed (deadline or memory).
-Used by ``tests/test_hostile.py`` (fast part) and ``benchmarks/reliability/run.py`` (full part).
+Used by ``tests/test_hostile.py`` (fast part) and ``benchmarks/reliability/run.py`` (full part),
+which imports it from ``tests/support``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "feeds-corpus"
-SAMPLE = Path(__file__).resolve().parents[2] / "tests" / "data" / "feeds"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "feeds"
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 # aiosmtpd logs a deprecation line (Session.login_data) at every AUTH it handles itself.
 logging.getLogger("mail.log").setLevel(logging.ERROR)
 
-CERT = Path(__file__).parent / "data" / "digest" / "loopback-cert.pem"
-KEY = Path(__file__).parent / "data" / "digest" / "loopback-key.pem"
+CERT = Path(__file__).resolve().parents[1] / "data" / "digest" / "loopback-cert.pem"
+KEY = Path(__file__).resolve().parents[1] / "data" / "digest" / "loopback-key.pem"
 
 
 def client_context() -> ssl.SSLContext:

@@ -1,9 +1,12 @@
 """The digest run: plan each due digest from the store, queue it in the outbox, deliver it.
 
-The outbox tables live in the store (migration 2). A message goes pending → sending (committed
-before the server is contacted) → sent (committed after the server accepted it), or failed
-(with the server's reply; retried later with backoff when the failure is temporary), or
-unknown (the connection dropped after DATA: re-sent once, with the same Message-ID).
+The outbox tables live in the store (:mod:`fundmatch.store.outbox`); this module goes through
+its methods and the :class:`~fundmatch.mail.Mailer` seam only (no SQL, no SMTP here).
+
+A message goes pending → sending (committed before the server is contacted) → sent
+(committed after the server accepted it), or failed (with the server's reply; retried later
+with backoff when the failure is temporary), or unknown (the connection dropped after DATA:
+re-sent once, with the same Message-ID).
 """
 
 from __future__ import annotations
@@ -14,19 +17,15 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP
-from typing import Literal
 
-from fundmatch.digest import (
-    Digest,
-    Subscription,
-    Subscriptions,
-    render_digest,
-    select_digest,
-)
+from fundmatch.digest.render import render_digest
+from fundmatch.digest.select import Digest, select_digest
+from fundmatch.digest.subscriptions import Subscription, Subscriptions
 from fundmatch.mail import Delivery, Mailer
 from fundmatch.match import Matcher
 from fundmatch.models import Call, FundmatchModel, Match, Profile
-from fundmatch.store import Store
+from fundmatch.store import OutboxMessage, Store
+from fundmatch.store.records import MessageState as State
 
 __all__ = [
     "DigestRun",
@@ -42,7 +41,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-State = Literal["pending", "sending", "sent", "failed", "unknown"]
 Checkpoint = Callable[[str], None]
 Ranker = Callable[[Profile, datetime], Sequence[Match]]
 """Ranks the store's calls for a profile at a moment (best first)."""
@@ -57,14 +55,6 @@ BACKOFF = (
 """Wait before retry number n after a temporary failure; after the last, the message is given up."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _ts(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _dt(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
 
 
 def _no_checkpoint(step: str) -> None:
@@ -85,23 +75,6 @@ def store_ranker(store: Store) -> Ranker:
 
 
 # --- results --------------------------------------------------------------------------
-
-
-class OutboxMessage(FundmatchModel):
-    """One message in the outbox and where its delivery stands."""
-
-    message_id: str
-    subscription: str
-    recipient: str
-    subject: str
-    state: State
-    created_at: datetime
-    attempts: int = 0
-    resends: int = 0
-    next_attempt_at: datetime | None = None
-    sent_at: datetime | None = None
-    last_code: int | None = None
-    last_reply: str | None = None
 
 
 class MessageResult(FundmatchModel):
@@ -145,52 +118,9 @@ class DigestRun(FundmatchModel):
         return sum(1 for r in self.results if r.state != "sent")
 
 
-# --- the outbox tables ----------------------------------------------------------------
-
-
-def _last_digest(store: Store, subscription: str, recipient: str) -> datetime | None:
-    row = store.connection.execute(
-        "SELECT last_digest_at FROM digest_state WHERE subscription = ? AND recipient = ?",
-        (subscription, recipient),
-    ).fetchone()
-    return None if row is None else _dt(row[0])
-
-
-def _claimed(store: Store, recipient: str) -> set[str]:
-    rows = store.connection.execute(
-        "SELECT key FROM digest_items WHERE recipient = ?", (recipient,)
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
 def outbox_messages(store: Store, *, state: State | None = None) -> list[OutboxMessage]:
     """The messages in the outbox, oldest first (all, or those in ``state``)."""
-    sql = (
-        "SELECT message_id, subscription, recipient, subject, state, created_at, attempts,"
-        " resends, next_attempt_at, sent_at, last_code, last_reply FROM digest_messages"
-    )
-    params: tuple[str, ...] = ()
-    if state is not None:
-        sql += " WHERE state = ?"
-        params = (state,)
-    rows = store.connection.execute(sql + " ORDER BY created_at, message_id", params).fetchall()
-    return [
-        OutboxMessage(
-            message_id=r[0],
-            subscription=r[1],
-            recipient=r[2],
-            subject=r[3],
-            state=r[4],
-            created_at=datetime.fromisoformat(r[5]),
-            attempts=r[6],
-            resends=r[7],
-            next_attempt_at=_dt(r[8]),
-            sent_at=_dt(r[9]),
-            last_code=r[10],
-            last_reply=r[11],
-        )
-        for r in rows
-    ]
+    return store.outbox_messages(state=state)
 
 
 # --- planning -------------------------------------------------------------------------
@@ -209,7 +139,7 @@ def _select(
     fresh = {s.call.id for s in store.first_seen_since(last or _EPOCH) if s.withdrawn_at is None}
     matches = [m for m in ranker(subscription.profile, now) if m.call.id in fresh] if fresh else []
     # A recipient of two subscriptions: what this run already gave them counts as claimed.
-    claimed = _claimed(store, recipient) | planned
+    claimed = store.claimed(recipient) | planned
     sent: dict[str, Call] = {}
     for key in sorted(claimed):
         if key.startswith("new:"):
@@ -245,7 +175,7 @@ def plan_digests(
     given: dict[str, set[str]] = {}
     for subscription in subscriptions.subscription:
         for recipient in subscription.active_recipients():
-            last = _last_digest(store, subscription.name, recipient)
+            last = store.last_digest(subscription.name, recipient)
             if not subscription.due(last, now):
                 continue
             keys = given.setdefault(recipient, set())
@@ -268,60 +198,22 @@ def _queue(store: Store, plan: Planned, now: datetime) -> str | None:
     """One transaction: the message (pending), its items, the subscription's new window."""
     digest = plan.digest
     message_id = None
-    with store.transaction() as conn:
-        if plan.message is not None:
-            parsed = message_from_bytes(plan.message, policy=SMTP)
-            message_id = str(parsed["Message-ID"])
-            conn.execute(
-                "INSERT INTO digest_messages (message_id, subscription, recipient, subject, raw,"
-                " state, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-                (
-                    message_id,
-                    digest.subscription,
-                    digest.recipient,
-                    str(parsed["Subject"]),
-                    plan.message,
-                    _ts(now),
-                ),
-            )
-            conn.executemany(
-                "INSERT INTO digest_items (recipient, key, call_id, message_id)"
-                " VALUES (?, ?, ?, ?)",
-                [(digest.recipient, i.key, i.call.id, message_id) for i in digest.items],
-            )
-        conn.execute(
-            "INSERT INTO digest_state (subscription, recipient, last_digest_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (subscription, recipient) DO UPDATE SET"
-            " last_digest_at = excluded.last_digest_at",
-            (digest.subscription, digest.recipient, _ts(now)),
-        )
+    message = None
+    if plan.message is not None:
+        parsed = message_from_bytes(plan.message, policy=SMTP)
+        message_id = str(parsed["Message-ID"])
+        message = (message_id, str(parsed["Subject"]), plan.message)
+    store.queue_digest(
+        subscription=digest.subscription,
+        recipient=digest.recipient,
+        now=now,
+        message=message,
+        items=[(i.key, i.call.id) for i in digest.items],
+    )
     return message_id
 
 
 # --- delivery -------------------------------------------------------------------------
-
-
-def _deliverable(store: Store, now: datetime) -> list[tuple[str, str, bytes, int, int]]:
-    # 'sending' left behind means a run died while talking to the server (we hold the lock,
-    # so nobody else is sending): like 'unknown', it is re-sent once.
-    rows = store.connection.execute(
-        "SELECT message_id, state, raw, attempts, resends FROM digest_messages"
-        " WHERE state = 'pending'"
-        " OR (state = 'failed' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?)"
-        " OR (state IN ('unknown', 'sending') AND resends = 0)"
-        " ORDER BY created_at, message_id",
-        (_ts(now),),
-    ).fetchall()
-    return [(r[0], r[1], bytes(r[2]), r[3], r[4]) for r in rows]
-
-
-def _set(store: Store, message_id: str, **values: object) -> None:
-    columns = ", ".join(f"{name} = ?" for name in values)
-    with store.transaction() as conn:
-        conn.execute(
-            f"UPDATE digest_messages SET {columns} WHERE message_id = ?",
-            (*values.values(), message_id),
-        )
 
 
 def deliver(
@@ -334,17 +226,16 @@ def deliver(
     """Try every deliverable message once; return the attempts and why it stopped early."""
     checkpoint = checkpoint or _no_checkpoint
     results: list[MessageResult] = []
-    for message_id, state, raw, attempts, resends in _deliverable(store, now):
+    for message_id, state, raw, attempts, resends in store.deliverable(now):
         resend = state in ("unknown", "sending")
         attempts += 1
         resends += int(resend)
-        _set(
-            store,
+        store.set_message(
             message_id,
             state="sending",
             attempts=attempts,
             resends=resends,
-            last_attempt_at=_ts(now),
+            last_attempt_at=now,
         )
         checkpoint("after-sending")
         message = message_from_bytes(raw, policy=SMTP)
@@ -354,11 +245,10 @@ def deliver(
         if delivery.status == "accepted":
             checkpoint("after-accept")
             new_state = "sent"
-            _set(
-                store,
+            store.set_message(
                 message_id,
                 state="sent",
-                sent_at=_ts(now),
+                sent_at=now,
                 last_code=delivery.code,
                 last_reply=delivery.reply,
                 next_attempt_at=None,
@@ -366,8 +256,7 @@ def deliver(
             checkpoint("after-sent")
         elif delivery.status == "unknown" and resends == 0:
             new_state = "unknown"
-            _set(
-                store,
+            store.set_message(
                 message_id,
                 state="unknown",
                 last_code=delivery.code,
@@ -379,15 +268,14 @@ def deliver(
             if delivery.stop:
                 # The server, not this message (down, 421, login refused): retry later without
                 # counting it against the message, so an outage of days gives nothing up.
-                retry = _ts(now + BACKOFF[0])
+                retry = now + BACKOFF[0]
                 attempts -= 1
             elif delivery.status == "deferred" and attempts <= len(BACKOFF):
-                retry = _ts(now + BACKOFF[attempts - 1])
+                retry = now + BACKOFF[attempts - 1]
             elif delivery.status == "unknown":
                 reply += " (outcome unknown after one re-send: not sent again, to avoid duplicates)"
             new_state = "failed"
-            _set(
-                store,
+            store.set_message(
                 message_id,
                 state="failed",
                 attempts=attempts,

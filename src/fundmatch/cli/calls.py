@@ -1,0 +1,169 @@
+"""The ``calls`` and ``changes`` commands: what the store holds and what changed."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from fundmatch.cli.common import (
+    STATUSES,
+    Subparsers,
+    command,
+    formatter,
+    now_from,
+    parse_since,
+    print_json,
+    print_table,
+    progress,
+)
+from fundmatch.display import minute, shorten
+from fundmatch.errors import FundmatchError
+
+if TYPE_CHECKING:
+    from fundmatch.store import StoredCall
+
+
+@command
+def _calls(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "calls",
+        parents=[common],
+        formatter_class=formatter,
+        help="list, show or search the calls in the store",
+        description=(
+            "List the stored calls (withdrawn ones left out unless --withdrawn), show one call\n"
+            "with every source that reported it, or search their text. Filters combine."
+        ),
+        epilog="examples:\n  fundmatch calls --status open --programme horizon\n"
+        "  fundmatch calls show HORIZON-CL5-2026-01-01\n"
+        '  fundmatch calls search "open data" --source euro-med-feed --json',
+    )
+    parser.add_argument(
+        "action",
+        nargs="?",
+        choices=("list", "show", "search"),
+        default="list",
+        help="list (default), show ID, or search TEXT",
+    )
+    parser.add_argument("value", nargs="?", metavar="ID|TEXT", help="the call id or the text")
+    parser.add_argument("--status", choices=STATUSES, help="only calls with this status now")
+    parser.add_argument("--programme", help="only calls whose programme contains this text")
+    parser.add_argument("--source", help="only calls this source reported")
+    parser.add_argument("--withdrawn", action="store_true", help="include withdrawn calls")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=_run_calls)
+
+
+def _run_calls(args: argparse.Namespace) -> int:
+    from fundmatch.store import Store
+
+    if args.action in ("show", "search") and not args.value:
+        raise FundmatchError(f"`fundmatch calls {args.action}` needs a value (see --help)")
+    if args.action == "list" and args.value:
+        raise FundmatchError(f"unexpected {args.value!r}: use `calls show ID` or `calls search`")
+    now = now_from(args)
+    with Store(args.db) as store:
+        if args.action == "show":
+            stored = store.get(args.value)
+            if stored is None:
+                raise FundmatchError(f"no call {args.value!r} in the store {store.path}")
+            if args.json:
+                print_json(stored.model_dump(mode="json"))
+            else:
+                _print_stored(stored, now)
+            return 0
+        found = store.calls(
+            status=args.status,
+            now=now,
+            programme=args.programme,
+            source=args.source,
+            text=args.value if args.action == "search" else None,
+            include_withdrawn=args.withdrawn,
+        )
+    if args.json:
+        print_json([c.model_dump(mode="json") for c in found])
+        return 0
+    rows = []
+    for found_call in found:
+        nxt = found_call.next_deadline(now)
+        rows.append(
+            (
+                found_call.status(now),
+                minute(nxt.local()) if nxt else "-",
+                found_call.id,
+                shorten(found_call.title, 70),
+            )
+        )
+    if rows:
+        print_table(("status", "next deadline", "id", "title"), rows)
+    progress(f"{len(found)} calls")
+    return 0
+
+
+def _print_stored(stored: StoredCall, now: datetime) -> None:
+    call = stored.call
+    print(f"{call.id}: {call.title}")
+    lines = [
+        ("status", f"{call.status(now)} (reported: {call.reported_status})"),
+        ("programme", call.programme or "-"),
+        ("deadlines", ", ".join(d.local().isoformat(" ", "minutes") for d in call.deadlines)),
+        ("budget", shorten(call.budget.model_dump(mode="json", exclude_none=True), 70)),
+        ("url", call.url or "-"),
+        ("first seen", stored.first_seen.isoformat(" ", "seconds")),
+        ("last seen", stored.last_seen.isoformat(" ", "seconds")),
+    ]
+    if stored.withdrawn_at:
+        lines.append(("withdrawn", stored.withdrawn_at.isoformat(" ", "seconds")))
+    for label, value in lines:
+        print(f"  {label + ':':<12}{value or '-'}")
+    for prov in stored.provenance:
+        gone = f", gone {prov.gone_at:%Y-%m-%d}" if prov.gone_at else ""
+        dates = ", ".join(minute(d.local()) for d in prov.deadlines) or "no deadline"
+        print(f"  source {prov.source}: {prov.source_call_id} ({dates}{gone})")
+    if call.description:
+        print()
+        print(call.description[:600])
+
+
+@command
+def _changes(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "changes",
+        parents=[common],
+        formatter_class=formatter,
+        help="what is new, changed or withdrawn in the store",
+        description=(
+            "List what the store recorded since a moment: new calls, changed fields (old →\n"
+            "new) and withdrawn calls, oldest first."
+        ),
+        epilog="examples:\n  fundmatch changes --since 7d\n"
+        "  fundmatch changes --since 2026-03-01 --json",
+    )
+    parser.add_argument(
+        "--since",
+        type=parse_since,
+        default=timedelta(days=7),
+        help="a span back from now (7d, 12h, 2w) or an ISO date (default: 7d)",
+    )
+    parser.add_argument("--call", metavar="ID", help="only the changes of this call")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=_run_changes)
+
+
+def _run_changes(args: argparse.Namespace) -> int:
+    from fundmatch.store import Store
+
+    since = now_from(args) - args.since if isinstance(args.since, timedelta) else args.since
+    with Store(args.db) as store:
+        found = store.changes(since=since, call_id=args.call)
+    if args.json:
+        print_json([c.model_dump(mode="json") for c in found])
+        return 0
+    for change in found:
+        what = "; ".join(
+            f"{f.field}: {shorten(f.old, 30)} → {shorten(f.new, 30)}" for f in change.fields
+        )
+        print(f"{change.at:%Y-%m-%d %H:%M}  {change.kind:<9}  {change.call_id}  {what}".rstrip())
+    progress(f"{len(found)} changes since {since:%Y-%m-%d %H:%M}")
+    return 0

@@ -1,0 +1,150 @@
+"""What every command shares: the command registry, the common options' parsers, the clock,
+output helpers, and the profile → calls → matcher preamble."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO, TypeAlias
+
+from fundmatch.models import Call, Profile
+
+if TYPE_CHECKING:
+    from fundmatch.match import Matcher
+
+Handler = Callable[[argparse.Namespace], int]
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Setup = Callable[[Subparsers, argparse.ArgumentParser], None]
+COMMANDS: list[Setup] = []
+
+
+def command(setup: Setup) -> Setup:
+    """Register a function that adds one sub-command (it receives the common options parser)."""
+    COMMANDS.append(setup)
+    return setup
+
+
+def parse_now(value: str) -> datetime:
+    """``--now`` value: an ISO 8601 datetime; naive means UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 datetime: {value!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def now_from(args: argparse.Namespace) -> datetime:
+    """The moment the command acts at: ``--now`` if given, else the clock."""
+    given: datetime | None = getattr(args, "now", None)
+    return given or datetime.now(UTC)
+
+
+def print_json(data: object) -> None:
+    """Print ``data`` as indented JSON on stdout."""
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def count(value: str) -> int:
+    """An argument that is a whole number, zero or more (``--limit``, ``--alarm-days``)."""
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from exc
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more: {value!r}")
+    return number
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    return not os.environ.get("NO_COLOR") and stream.isatty()
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr when it is a terminal; silent in pipes, files and cron."""
+    if sys.stderr.isatty():
+        print(f"fundmatch: {message}", file=sys.stderr, flush=True)
+
+
+def error(message: str) -> None:
+    """One error line on stderr (``fundmatch: error: ...``), red on a colour terminal."""
+    prefix = "fundmatch: error:"
+    if use_color(sys.stderr):
+        prefix = f"\033[31m{prefix}\033[0m"
+    print(f"{prefix} {message}", file=sys.stderr)
+
+
+def formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+EXPORT_FORMATS = ("json", "jsonl", "csv", "ics", "commongrants")
+STATUSES = ("forthcoming", "open", "closed", "unknown")
+
+
+def write_output(text: str, out: Path | None) -> None:
+    """Write ``text`` to ``out`` (exactly, line ends included) or to stdout."""
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    progress(f"wrote {out}")
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]).rstrip())
+
+
+_SPANS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_since(value: str) -> datetime | timedelta:
+    """``--since`` value: a span back from now (``30m``, ``12h``, ``7d``, ``2w``) or an ISO date."""
+    text = value.strip().lower()
+    if len(text) > 1 and text[-1] in _SPANS and text[:-1].isdigit():
+        return timedelta(seconds=int(text[:-1]) * _SPANS[text[-1]])
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"not a span like 7d / 12h / 2w nor an ISO date: {value!r}"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def selected_calls(args: argparse.Namespace, now: datetime) -> list[Call]:
+    """The store's calls, filtered by ``--status`` and ``--programme``; the bundled snapshot
+    when the store is empty."""
+    from fundmatch.ranking import calls_or_snapshot
+    from fundmatch.store import Store
+
+    with Store(args.db) as store:
+        calls, from_snapshot = calls_or_snapshot(
+            store,
+            now=now,
+            status=getattr(args, "status", None),
+            programme=getattr(args, "programme", None),
+        )
+    if from_snapshot:
+        progress("the store is empty: using the bundled snapshot (run `fundmatch update`)")
+    return calls
+
+
+def matcher_for(args: argparse.Namespace, now: datetime, profile: Profile) -> Matcher:
+    """The selected calls (:func:`selected_calls`) ready to rank for ``profile``."""
+    from fundmatch.match import Matcher
+
+    calls = selected_calls(args, now)
+    progress(f"ranking {len(calls)} calls for {profile.name}")
+    return Matcher(calls)

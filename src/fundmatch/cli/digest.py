@@ -1,0 +1,126 @@
+"""The ``digest`` command: update, then render or send the due digests."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+from collections.abc import Callable
+from email import message_from_bytes
+from email.policy import SMTP
+from pathlib import Path
+
+from fundmatch.cli.common import (
+    Subparsers,
+    command,
+    error,
+    formatter,
+    now_from,
+    print_json,
+    progress,
+)
+from fundmatch.errors import FundmatchError
+
+CRASH_HOOK = "FUNDMATCH_TEST_CRASH_AT"
+"""Test hook: the digest run kills itself (SIGKILL) when it reaches the named step."""
+
+
+@command
+def _digest(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "digest",
+        parents=[common],
+        formatter_class=formatter,
+        help="e-mail each subscriber the new and changed calls that match (dry run by default)",
+        description=(
+            "Update the store, then for each due subscription select the calls first seen since\n"
+            "its last digest, the changes to calls already sent and the deadline reminders, and\n"
+            "render one message per recipient. Without --send the messages are written as .eml\n"
+            "files and nothing is sent or recorded. SMTP settings and credentials come from\n"
+            "FUNDMATCH_SMTP_HOST, _PORT, _USER, _PASSWORD, _SECURITY and FUNDMATCH_MAIL_FROM.\n"
+            "Exit code 1 when a message could not be delivered (it is retried on a later run)."
+        ),
+        epilog=(
+            "examples:\n"
+            "  fundmatch digest --config calls/digest.example.toml --no-update\n"
+            "  fundmatch digest --config digest.toml --send      # from cron, once a day"
+        ),
+    )
+    parser.add_argument("--config", type=Path, required=True, help="subscriptions TOML file")
+    parser.add_argument("--send", action="store_true", help="send over SMTP and record it")
+    parser.add_argument(
+        "--outbox",
+        type=Path,
+        default=Path("digest-outbox"),
+        help="folder for the .eml files of a dry run (default: ./digest-outbox)",
+    )
+    parser.add_argument("--no-update", action="store_true", help="do not update the store first")
+    parser.add_argument(
+        "--offline", action="store_true", help="update from the bundled snapshot, not the network"
+    )
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.set_defaults(func=_run_digest)
+
+
+def _crash_hook() -> Callable[[str], None] | None:
+    step = os.environ.get(CRASH_HOOK)
+    if not step:
+        return None
+
+    def checkpoint(name: str) -> None:
+        if name == step:
+            os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+    return checkpoint
+
+
+def _run_digest(args: argparse.Namespace) -> int:
+    from fundmatch.digest import load_subscriptions, plan_digests, run_digests
+    from fundmatch.mail import SmtpMailer, SmtpSettings, write_eml
+    from fundmatch.store import Store
+
+    now = now_from(args)
+    subscriptions = load_subscriptions(args.config)
+    sender = os.environ.get("FUNDMATCH_MAIL_FROM") or ""
+    settings = None
+    if args.send:
+        if not sender:
+            raise FundmatchError("FUNDMATCH_MAIL_FROM is not set: the sender address is needed")
+        settings = SmtpSettings.from_env(os.environ)
+    checkpoint = _crash_hook() or (lambda step: None)
+    with Store(args.db) as store:
+        if not args.no_update:
+            from fundmatch.sources.registry import load_sources
+            from fundmatch.update import update
+
+            for result in update(store, load_sources(), now=now, offline=args.offline):
+                progress(str(result))
+        checkpoint("after-update")
+        if settings is None:
+            dry_sender = sender or "digest@fundmatch.invalid"
+            planned = plan_digests(store, subscriptions, sender=dry_sender, now=now)
+            written = [
+                write_eml(args.outbox, message_from_bytes(p.message, policy=SMTP))
+                for p in planned
+                if p.message is not None
+            ]
+            if args.json:
+                print_json({"dry_run": True, "written": [str(p) for p in written]})
+            else:
+                for path in written:
+                    print(f"written  {path}")
+                print(f"{len(written)} message(s) written to {args.outbox}; nothing sent")
+            return 0
+        mailer = SmtpMailer(settings)
+        run = run_digests(
+            store, subscriptions, mailer, sender=sender, now=now, checkpoint=checkpoint
+        )
+    if args.json:
+        print_json(run.model_dump(mode="json"))
+    else:
+        for r in run.results:
+            print(f"{r.state:<8} {r.recipient}  {r.subject}  ({r.delivery.reply})")
+        print(f"{len(run.queued)} message(s) queued, {run.sent} sent, {run.failed} not sent")
+    if run.stopped:
+        error(f"stopped sending: {run.stopped}")
+    return 1 if run.failed or run.stopped else 0

@@ -1,0 +1,153 @@
+"""The ``update`` and ``sources`` commands: reading the sources into the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from fundmatch.cli.common import Subparsers, command, formatter, now_from, print_json, print_table
+from fundmatch.errors import FundmatchError
+
+
+@command
+def _update(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "update",
+        parents=[common],
+        formatter_class=formatter,
+        help="read the sources into the store",
+        description=(
+            "Fetch every source of the registry (Funding & Tenders Portal queries, programme\n"
+            "feeds), store their calls and print one summary row per source. A source that\n"
+            "fails is reported and the others go on. --offline loads the bundled snapshot of\n"
+            "real calls instead, without network."
+        ),
+        epilog="examples:\n  fundmatch update\n  fundmatch update --offline\n"
+        "  fundmatch update --source euro-med-feed --json",
+    )
+    parser.add_argument("--offline", action="store_true", help="load the bundled snapshot")
+    parser.add_argument(
+        "--registry", type=Path, help="a sources TOML file (default: the bundled registry)"
+    )
+    parser.add_argument(
+        "--source", action="append", metavar="NAME", help="update only this source (repeatable)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.set_defaults(func=_run_update)
+
+
+def _progress_bar(done: int, total: int, name: str) -> None:
+    if not sys.stderr.isatty() or total == 0:
+        return
+    width = 24
+    filled = width * done // total
+    bar = "#" * filled + "-" * (width - filled)
+    sys.stderr.write(f"\r[{bar}] {done}/{total} {name[:40]:<40}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _run_update(args: argparse.Namespace) -> int:
+    from fundmatch.sources.registry import load_sources
+    from fundmatch.store import Store
+    from fundmatch.update import update
+
+    sources = load_sources(args.registry)
+    if args.source:
+        known = {s.name for s in sources}
+        unknown = sorted(set(args.source) - known)
+        if unknown:
+            raise FundmatchError(f"unknown source: {', '.join(unknown)}")
+        sources = [s for s in sources if s.name in args.source]
+    with Store(args.db) as store:
+        results = update(
+            store, sources, now=now_from(args), offline=args.offline, progress=_progress_bar
+        )
+    if args.json:
+        print_json([r.model_dump(mode="json", exclude={"changes"}) for r in results])
+    else:
+        header = ("source", "calls", "new", "updated", "same", "gone", "skipped", "status")
+        rows = [
+            (
+                r.source,
+                str(r.calls),
+                str(r.new),
+                str(r.updated),
+                str(r.unchanged),
+                str(r.withdrawn),
+                str(len(r.skipped)),
+                f"error: {r.error}"
+                if r.error
+                else "not modified"
+                if r.not_modified
+                else "ok"
+                if r.complete
+                else "ok (partial)",
+            )
+            for r in results
+        ]
+        print_table(header, rows)
+    return 0 if all(r.ok for r in results) else 1
+
+
+@command
+def _sources(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "sources",
+        parents=[common],
+        formatter_class=formatter,
+        help="list the sources with their last success and error",
+        description="List the registry's sources and what the store knows of each.",
+        epilog="examples:\n  fundmatch sources\n  fundmatch sources --json",
+    )
+    parser.add_argument(
+        "--registry", type=Path, help="a sources TOML file (default: the bundled registry)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the list as JSON")
+    parser.set_defaults(func=_run_sources)
+
+
+def _run_sources(args: argparse.Namespace) -> int:
+    from fundmatch.sources.registry import load_sources
+    from fundmatch.store import Store
+
+    sources = load_sources(args.registry)
+    with Store(args.db) as store:
+        states = {state.name: state for state in store.source_states()}
+    names = [s.name for s in sources] + sorted(set(states) - {s.name for s in sources})
+    kinds = {s.name: s for s in sources}
+    listing = []
+    for name in names:
+        state = states.get(name)
+        source = kinds.get(name)
+        listing.append(
+            {
+                "name": name,
+                "kind": source.kind if source else "stored",
+                "url": source.url if source else None,
+                "verified": source.verified if source else None,
+                "enabled": source.enabled if source else None,
+                "calls": state.calls if state else 0,
+                "last_success": state.last_success.isoformat()
+                if state and state.last_success
+                else None,
+                "last_error": state.last_error if state else None,
+            }
+        )
+    if args.json:
+        print_json(listing)
+        return 0
+    rows = [
+        (
+            str(item["name"]),
+            str(item["kind"]),
+            str(item["calls"]),
+            str(item["last_success"] or "never")[:19],
+            f"error: {item['last_error']}" if item["last_error"] else "",
+        )
+        for item in listing
+    ]
+    print_table(("source", "kind", "calls", "last success", "last error"), rows)
+    return 0

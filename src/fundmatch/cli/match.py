@@ -1,0 +1,148 @@
+"""The ``match`` command: rank the calls for a profile, or explain one call."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from fundmatch.cli.common import (
+    Subparsers,
+    command,
+    count,
+    formatter,
+    matcher_for,
+    now_from,
+    print_table,
+)
+from fundmatch.display import shorten, stamp
+from fundmatch.errors import FundmatchError
+from fundmatch.models import Call, Check, Match, Matches
+
+
+@command
+def _match(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "match",
+        parents=[common],
+        formatter_class=formatter,
+        help="rank the calls for a project profile, with the reasons for each place",
+        description=(
+            "Rank the calls in the store (the bundled snapshot when the store is empty) for a\n"
+            "profile: score 0-100, next deadline in your time and in the call's own, status and\n"
+            "the strongest reasons. Calls the profile cannot apply to are left out unless\n"
+            "--include-blocked; closed calls unless --include-closed."
+        ),
+        epilog=(
+            "examples:\n"
+            "  fundmatch match --profile calls/profiles/marseille-open-data-sme.toml\n"
+            "  fundmatch match --profile my.toml --limit 20 --include-blocked\n"
+            "  fundmatch match --profile my.toml --explain HORIZON-CL5-2024-D4-02-01"
+        ),
+    )
+    parser.add_argument("--profile", type=Path, required=True, help="the profile TOML file")
+    parser.add_argument("--limit", type=count, default=10, help="how many calls (default: 10)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the matches as JSON")
+    output.add_argument("--csv", action="store_true", help="print the matches as CSV")
+    output.add_argument("--explain", metavar="ID", help="show the full breakdown for one call")
+    parser.add_argument(
+        "--include-closed", action="store_true", help="also rank calls whose deadline has passed"
+    )
+    parser.add_argument(
+        "--include-blocked",
+        action="store_true",
+        help="also show calls the profile cannot apply to, with the reason",
+    )
+    parser.set_defaults(func=_run_match)
+
+
+def _run_match(args: argparse.Namespace) -> int:
+    from fundmatch import export
+    from fundmatch.config import load_profile
+    from fundmatch.match import gates
+
+    now = now_from(args)
+    profile = load_profile(args.profile)
+    matcher = matcher_for(args, now, profile)
+    if args.explain:
+        found = matcher.rank(
+            profile, now=now, limit=None, include_closed=True, include_blocked=True
+        )
+        match = next((m for m in found if m.call.id == args.explain), None)
+        call = next((c for c in matcher.calls if c.id == args.explain), None)
+        if call is None:
+            among = len(matcher.calls)
+            raise FundmatchError(f"no call with id {args.explain!r} among {among} calls")
+        _print_explanation(call, match, gates(call, profile, now=now), now)
+        return 0
+    matches = matcher.rank(
+        profile,
+        now=now,
+        limit=args.limit,
+        include_closed=args.include_closed,
+        include_blocked=args.include_blocked,
+    )
+    if args.json:
+        sys.stdout.write(export.export_json(matches))
+    elif args.csv:
+        sys.stdout.write(export.export_csv(matches, bom=False))
+    elif not matches:
+        print("no call matches this profile (try --include-blocked or --include-closed)")
+    else:
+        _print_matches(matches, now)
+    return 0
+
+
+def _when(call: Call, now: datetime) -> tuple[str, str]:
+    """The next deadline in the user's local time and in the call's own zone."""
+    nxt = call.next_deadline(now) or (call.deadlines[-1] if call.deadlines else None)
+    if nxt is None:
+        return "unknown", ""
+    mine = stamp(nxt.at.astimezone())
+    own = stamp(nxt.local())
+    return mine, ("" if own == mine else own)
+
+
+def _print_matches(matches: Matches, now: datetime) -> None:
+    header = ["score", "call", "programme", "deadline (yours)", "(call's)", "status", "title"]
+    rows, reasons = [], []
+    for m in matches:
+        mine, own = _when(m.call, now)
+        status = m.call.status(now) + (" BLOCKED" if m.blockers else "")
+        rows.append(
+            [f"{m.score:5.1f}", m.call.id, shorten(m.call.programme or "-", 20), mine, own, status,
+             shorten(m.call.title, 60)]
+        )  # fmt: skip
+        top = sorted(m.reasons, key=lambda r: -abs(r.points))[:3]
+        line = "; ".join(f"{r.factor} {r.points:+.1f}: {shorten(r.evidence, 70)}" for r in top)
+        blocked = "; ".join(f"{b.gate}: {b.message}" for b in m.blockers)
+        reasons.append(line + (f"\n        blocked by {blocked}" if blocked else ""))
+    print_table(header, rows)
+    print()
+    for m, line in zip(matches, reasons, strict=True):
+        print(f"{m.call.id}\n        {line}")
+
+
+def _print_explanation(
+    call: Call, match: Match | None, checks: tuple[list[Check], list[Check]], now: datetime
+) -> None:
+    mine, own = _when(call, now)
+    print(f"{call.id}  {call.title}")
+    print(f"programme: {call.programme or '-'}   status: {call.status(now)}")
+    print(f"next deadline: {mine}" + (f" ({own})" if own else ""))
+    if match is None:
+        print("score: 0 (no word of the profile found in this call)")
+    else:
+        print(f"score: {match.score:.1f} =")
+        for r in match.reasons:
+            print(f"  {r.points:+7.2f}  {r.factor:13s} {r.evidence}")
+    blockers, notes = checks
+    for title, items in (("blocked by", blockers), ("notes", notes)):
+        if items:
+            print(f"{title}:")
+            for c in items:
+                print(f"  {c.gate:12s} {c.outcome:8s} {c.message}")
+    if not blockers:
+        print("no blocker: the profile may apply")

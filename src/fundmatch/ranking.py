@@ -1,0 +1,47 @@
+"""What the commands rank from: the store's calls (or the bundled snapshot when the store is
+empty), and the matches a report shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fundmatch.match import Matcher
+from fundmatch.models import Call, CallStatus, Matches, Profile
+from fundmatch.sources.snapshot import load_snapshot
+from fundmatch.store import Store
+
+__all__ = ["calls_or_snapshot", "report_matches"]
+
+
+def calls_or_snapshot(
+    store: Store,
+    *,
+    now: datetime,
+    status: CallStatus | None = None,
+    programme: str | None = None,
+) -> tuple[list[Call], bool]:
+    """The store's calls with ``status`` at ``now`` and ``programme`` (case-insensitive, inside
+    the programme's name); the bundled snapshot, filtered alike, when the store holds no call.
+
+    Returns the calls and whether they come from the snapshot.
+    """
+    found = store.calls(status=status, now=now, programme=programme)
+    if found or ((status or programme) and store.calls()):
+        return found, False
+    calls = load_snapshot()
+    if status is not None:
+        calls = [c for c in calls if c.status(now) == status]
+    if programme:
+        calls = [c for c in calls if programme.casefold() in (c.programme or "").casefold()]
+    return calls, True
+
+
+def report_matches(
+    matcher: Matcher, profile: Profile, *, now: datetime, limit: int, ruled_out: int
+) -> Matches:
+    """What a report shows, ranked once: the ``limit`` best fits, then up to ``ruled_out``
+    close fits a gate rules out (not the calls that simply closed)."""
+    ranked = matcher.rank(profile, now=now, limit=None, include_blocked=True)
+    fits = [m for m in ranked if not m.blockers][:limit]
+    blocked = [m for m in ranked if m.blockers and m.call.status(now) != "closed"]
+    return Matches([*fits, *blocked[:ruled_out]], now=now, profile=profile)

@@ -1,0 +1,2 @@
+"""Helpers the tests share: a loopback SMTP server, the hostile-input harness, the digest-kill
+campaign. Benchmarks may import them; tests never import ``benchmarks``."""
