@@ -122,7 +122,8 @@ def test_csv_of_matches_has_rank_score_and_reasons() -> None:
     rows = read_csv(fm.export_csv(sample_matches()))
     assert [r["rank"] for r in rows] == ["1", "2"]
     assert rows[0]["score"] == "72.5"
-    assert rows[0]["reasons"].startswith("lexical +42.5: smart, city, data; keyword +30.0")
+    # Reasons in plain words, each with its points: no internal factor names.
+    assert rows[0]["reasons"].startswith("smart, city, data (+42.5 points); ")
     assert rows[1]["blockers"] == "geography: FR only"
 
 

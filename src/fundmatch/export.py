@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from fundmatch.display import deadline_text as format_deadline
+from fundmatch.display import reason_text
 from fundmatch.models import Call, Deadline, Match
 
 __all__ = [
@@ -135,7 +136,7 @@ def _iso(moment: datetime | None) -> str:
 
 def _top_reasons(match: Match, count: int = 3) -> list[str]:
     best = sorted(match.reasons, key=lambda r: r.points, reverse=True)[:count]
-    return [f"{r.factor} {r.points:+.1f}" + (f": {r.evidence}" if r.evidence else "") for r in best]
+    return [f"{reason_text(r)} ({r.points:+.1f} points)" for r in best]
 
 
 def _csv_row(call: Call) -> dict[str, str]:

@@ -37,11 +37,18 @@ def calls_or_snapshot(
 
 
 def report_matches(
-    matcher: Matcher, profile: Profile, *, now: datetime, limit: int, ruled_out: int
+    matcher: Matcher,
+    profile: Profile,
+    *,
+    now: datetime,
+    limit: int,
+    ruled_out: int,
+    min_score: float | None = None,
 ) -> Matches:
     """What a report shows, ranked once: the ``limit`` best fits, then up to ``ruled_out``
-    close fits a gate rules out (not the calls that simply closed)."""
-    ranked = matcher.rank(profile, now=now, limit=None, include_blocked=True)
+    close fits a gate rules out (not the calls that simply closed); none scoring below
+    ``min_score`` (None: the ranking's default, ``fundmatch.match.MIN_SCORE``)."""
+    ranked = matcher.rank(profile, now=now, limit=None, include_blocked=True, min_score=min_score)
     fits = [m for m in ranked if not m.blockers][:limit]
     blocked = [m for m in ranked if m.blockers and m.call.status(now) != "closed"]
     return Matches([*fits, *blocked[:ruled_out]], now=now, profile=profile)

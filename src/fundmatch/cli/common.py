@@ -61,6 +61,28 @@ def count(value: str) -> int:
     return number
 
 
+def score(value: str) -> float:
+    """A minimum score argument: a number from 0 to 100."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a score from 0 to 100, got {value!r}") from None
+    if not 0 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"expected a score from 0 to 100, got {value!r}")
+    return number
+
+
+def min_score_option(parser: argparse.ArgumentParser) -> None:
+    """``--min-score N``: leave out calls scoring below N (default: the ranking's minimum)."""
+    parser.add_argument(
+        "--min-score",
+        type=score,
+        metavar="N",
+        help="leave out calls scoring below N, 0-100 (default: the ranking's minimum; "
+        "see docs/matching.md)",
+    )
+
+
 def use_color(stream: TextIO) -> bool:
     """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
     return not os.environ.get("NO_COLOR") and stream.isatty()

@@ -13,6 +13,7 @@ from fundmatch.cli.common import (
     count,
     formatter,
     matcher_for,
+    min_score_option,
     now_from,
     selected_calls,
     write_output,
@@ -56,6 +57,7 @@ def _export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         default=7,
         help="ics: reminder this many days before each deadline (default: 7)",
     )
+    min_score_option(parser)
     parser.set_defaults(func=_run_export)
 
 
@@ -69,7 +71,8 @@ def _run_export(args: argparse.Namespace) -> int:
     if profile is None:
         data = selected_calls(args, now)
     else:
-        ranked = matcher_for(args, now, profile).rank(profile, now=now, limit=args.limit)
+        matcher = matcher_for(args, now, profile)
+        ranked = matcher.rank(profile, now=now, limit=args.limit, min_score=args.min_score)
         data = Matches(ranked, now=now, profile=profile)
     if args.format == "json":
         text = export.export_json(data)
@@ -115,6 +118,7 @@ def _report(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="how many open calls ruled out by a gate to show (default: 5)",
     )
     parser.add_argument("--title", help="page title (default: Funding calls for <profile>)")
+    min_score_option(parser)
     parser.set_defaults(func=_run_report)
 
 
@@ -126,6 +130,13 @@ def _run_report(args: argparse.Namespace) -> int:
     now = now_from(args)
     profile = load_profile(args.profile)
     matcher = matcher_for(args, now, profile)
-    shown = report_matches(matcher, profile, now=now, limit=args.limit, ruled_out=args.ruled_out)
+    shown = report_matches(
+        matcher,
+        profile,
+        now=now,
+        limit=args.limit,
+        ruled_out=args.ruled_out,
+        min_score=args.min_score,
+    )
     write_output(render_report(shown, profile=profile, now=now, title=args.title), args.out)
     return 0

@@ -280,7 +280,10 @@ class Index:
         counts = np.bincount(inverse, weights=terms.weights).astype(np.float32)
         known = columns < self._columns
         columns, counts = columns[known], counts[known]
-        q = ((1.0 + np.log(counts)) * self._idf[columns]).astype(np.float32)
+        # Sublinear term frequency; a count under 1 (a word inside a theme phrase counts for
+        # Weights.phrase_word of itself) scales the weight linearly, so it stays positive.
+        tf = np.where(counts >= 1, 1.0 + np.log(np.maximum(counts, 1.0)), counts)
+        q = (tf * self._idf[columns]).astype(np.float32)
         norm = float(np.linalg.norm(q))
         if not len(columns) or norm == 0:
             return _Query(nothing, nothing, [], nothing[:0], [], terms.columns[:0])
