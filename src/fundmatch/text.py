@@ -301,7 +301,9 @@ class Lexicon:
     def __init__(self) -> None:
         self.stems: list[str] = [""]
         self.written: list[str] = [""]
-        """The first word read for each stem, as written (lower case): how it is shown."""
+        """The first word read for each stem (the first English one, when there is one), as
+        written in lower case: how the stem is shown."""
+        self._written_en: list[bool] = [True]
         self._ids: dict[str, int] = {"": 0}
         self.surfaces: list[str] = [""]
         self._surface_ids: dict[str, int] = {"": 0}
@@ -352,6 +354,10 @@ class Lexicon:
             i = self._ids[s] = len(self.stems)
             self.stems.append(s)
             self.written.append(word)
+            self._written_en.append(lang == "en")
+        elif lang == "en" and not self._written_en[i]:  # an English word shows a pivot stem
+            self.written[i] = word
+            self._written_en[i] = True
         form = surface(word)
         j = self._surface_ids.get(form)
         if j is None:

@@ -74,6 +74,7 @@ class Index:
         self._stem_base = _BIGRAMS + len(self._theme_table.themes)
         self._themes: list[dict[int, str]] = []
         self._langs: list[str] = []
+        self._pairs: dict[int, tuple[int, int]] = {}  # stem-pair column → its stems (queries)
         self._keyword_targets: dict[int, _KeywordTargets] = {}
         self._seen = np.zeros(0, dtype=bool)  # scratch space of _block
         self._local = np.zeros(0, dtype=np.int32)
@@ -310,6 +311,14 @@ class Index:
 
     # --- ranking ----------------------------------------------------------------------
 
+    def _call_words(self, column: int) -> str:
+        """A stem or stem-pair column in words as the index first read them (in the calls)."""
+        shown = self._lexicon.written
+        if column >= self._stem_base:
+            return shown[column - self._stem_base]
+        pair = self._pairs.get(column)
+        return "" if pair is None else f"{shown[pair[0]]} {shown[pair[1]]}"
+
     def _name_columns(self, text: str, lang: str, labels: dict[int, str]) -> None:
         """Each stem and stem-pair column of ``text`` → its words as they stand there."""
         written = words(text)
@@ -320,9 +329,11 @@ class Index:
             labels.setdefault(i + self._stem_base, written[k])
         if len(ids) > 1:
             codes = _bigram_codes(ids).tolist()
+            pairs = ids.tolist()
             for k, c in enumerate(codes):
                 if c not in labels:  # as written: see _phrases
                     labels[c] = " ".join(written[kept[k] : kept[k + 1] + 1])
+                    self._pairs[c] = (pairs[k], pairs[k + 1])
 
     def _phrases(
         self,
@@ -330,6 +341,7 @@ class Index:
         columns: list[int],
         names: dict[int, str],
         profile_texts: Iterable[str] = (),
+        profile_lang: str | None = None,
         limit: int = 5,
     ) -> list[str]:
         """The words of call ``index`` behind some index columns, whole words.
@@ -366,6 +378,14 @@ class Index:
                     run = written[start : end + 1]
                     phrase = run[0] if start == end else _as_written(run, text)
                     found[c] = (phrase, {w.lower() for w in run})
+        if profile_lang is not None and profile_lang != lang:
+            # Another language: the call's own words for what matched (as the index first
+            # read them in the calls), not the profile's.
+            for c in wanted:
+                if c not in found:
+                    theirs = self._call_words(c)
+                    if theirs:
+                        found[c] = (theirs, set(theirs.lower().split()))
         for c in wanted:
             if c not in found and names.get(c):
                 run = names[c].split()

@@ -21,6 +21,7 @@ from fundmatch.match.score import (
 )
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Check, Match, Matches, Profile, Reason
+from fundmatch.text import guess_language
 
 __all__ = ["Matcher", "rank"]
 
@@ -141,6 +142,7 @@ class Matcher(Index):
         """Each call's lexical reason with the phrases behind it, as they stand in the texts."""
         shared = _shared_columns(query.parts, query.q, [i for i, _ in page])
         texts = (profile.name, " ; ".join(profile.keywords), profile.description)
+        lang = guess_language(profile.description or profile.name)
         out = []
         for index, reasons in page:
             explained = list(reasons)
@@ -148,7 +150,7 @@ class Matcher(Index):
                 if reason.factor == "lexical":
                     columns = [int(query.columns[c]) for c in shared[index]]
                     names = {int(query.columns[c]): query.names[c] for c in shared[index]}
-                    phrases = self._phrases(index, columns, names, texts)
+                    phrases = self._phrases(index, columns, names, texts, lang)
                     evidence = "shared words: " + (
                         ", ".join(f"'{p}'" for p in phrases) if phrases else "none"
                     )
