@@ -78,39 +78,42 @@ class Index:
         self._keyword_targets: dict[int, _KeywordTargets] = {}
         self._seen = np.zeros(0, dtype=bool)  # scratch space of _block
         self._local = np.zeros(0, dtype=np.int32)
-        # Each block keeps only its own columns (``used``: their global numbers, sorted), so
-        # that a block costs memory for what it holds, not for the whole column space.
-        blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
-        titles: list[sparse.csc_matrix] = []
+        # Calls are read in blocks of _CHUNK (each holding only its own columns, ``used``:
+        # their global numbers, sorted), merged into groups of _GROUP calls as soon as a group
+        # is complete, so that the raw blocks never all live at once. A group holds the whole
+        # calls' rows, then their titles' rows, over its own columns: a query is one product
+        # per group.
+        per_group = _GROUP // _CHUNK
+        groups: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
+        pending: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
+        pending_titles: list[sparse.csc_matrix] = []
         for start in range(0, len(self.calls), _CHUNK):
             block, used, title = self._block(self.calls[start : start + _CHUNK])
-            blocks.append((block, used))
-            titles.append(title)
+            pending.append((block, used))
+            pending_titles.append(title)
+            if len(pending) == per_group or start + _CHUNK >= len(self.calls):
+                groups.append(_merge(pending, pending_titles))
+                pending, pending_titles = [], []
+        self._seen, self._local = self._seen[:0], self._local[:0]  # free the scratch space
         self._columns = self._stem_base + len(self._lexicon)
         df = np.zeros(self._columns, dtype=np.int64)
-        for block, used in blocks:
-            df[used] += np.diff(block.indptr)
+        for matrix, used in groups:
+            calls = matrix.shape[0] // 2
+            seen = np.concatenate([[0], np.cumsum(matrix.indices < calls, dtype=np.int32)])
+            df[used] += seen[matrix.indptr[1:]] - seen[matrix.indptr[:-1]]  # call rows only
+            del seen
         n = len(self.calls)
         self._idf = (np.log((n + 1) / (df + 1)) + 1).astype(np.float32)
-        for (block, used), title in zip(blocks, titles, strict=True):
-            # TF-IDF with sublinear term frequency, each call's vector of unit length.
-            for matrix in (block, title):
-                np.log(matrix.data, out=matrix.data)
-                matrix.data += 1.0
-                matrix.data *= np.repeat(self._idf[used], np.diff(matrix.indptr))
-                norms = np.sqrt(
-                    np.bincount(matrix.indices, weights=matrix.data**2, minlength=matrix.shape[0])
-                )
-                matrix.data /= np.maximum(norms, 1e-12)[matrix.indices].astype(np.float32)
-        self._seen, self._local = self._seen[:0], self._local[:0]  # free the scratch space
-        # Blocks merged into groups of _GROUP calls: a query is one product per group, and a
-        # group holds the whole calls' rows, then their titles' rows, over its own columns.
-        per_group = _GROUP // _CHUNK
-        self._groups = [
-            _merge(blocks[k : k + per_group], titles[k : k + per_group])
-            for k in range(0, len(blocks), per_group)
-        ]
-        del blocks, titles
+        for matrix, used in groups:
+            # TF-IDF with sublinear term frequency, each row (a call, a title) of unit length.
+            np.log(matrix.data, out=matrix.data)
+            matrix.data += 1.0
+            matrix.data *= np.repeat(self._idf[used], np.diff(matrix.indptr))
+            norms = np.sqrt(
+                np.bincount(matrix.indices, weights=matrix.data**2, minlength=matrix.shape[0])
+            )
+            matrix.data /= np.maximum(norms, 1e-12)[matrix.indices].astype(np.float32)
+        self._groups = groups
 
     def __len__(self) -> int:
         return len(self.calls)
