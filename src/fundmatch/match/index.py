@@ -32,6 +32,11 @@ class _Terms:
     weights: npt.NDArray[np.float32]
     themes: dict[int, str]
     names: dict[int, str] = field(default_factory=dict)
+    read: list[tuple[str, npt.NDArray[np.int64], list[int], npt.NDArray[np.int64]]] = field(
+        default_factory=list
+    )
+    """Each part's text, its kept words' stems, their places and their pairs' columns: what
+    :meth:`Index._named` reads to fill ``names`` when they are first needed."""
 
 
 @dataclass(slots=True)
@@ -47,9 +52,8 @@ class _Query:
     which of the query's columns they are (for the evidence)."""
     q: npt.NDArray[np.float32]
     """The query's weights, by column."""
-    names: list[str]
-    """The query columns' names (words as first read, not stems); empty when nothing of the
-    profile is indexed."""
+    terms: _Terms
+    """The profile's terms (their names are filled on first use, see :meth:`Index._named`)."""
     columns: npt.NDArray[np.int64]
     """The query's columns (global column numbers), in the order of ``q``."""
 
@@ -218,14 +222,16 @@ class Index:
         """
         read = []
         for text, weight in parts:
-            ids, surfaces = self._lexicon.both(text, lang)
-            if len(ids):
-                read.append((text, ids, surfaces, weight))
+            packed = np.array(self._lexicon.packed_ids(text, lang), dtype=np.int64)
+            kept = np.flatnonzero(packed > 0)
+            if len(kept):
+                ids, surfaces = Lexicon.unpack(packed[kept])
+                read.append((text, ids, surfaces, weight, kept))
         if not read:
             return _Terms(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {})
         found = self._theme_table.find(
-            np.concatenate([s for _, _, s, _ in read]),
-            np.concatenate([_bigram_codes(s) for _, _, s, _ in read]),
+            np.concatenate([r[2] for r in read]),
+            np.concatenate([_bigram_codes(r[2]) for r in read]),
             lang,
         )
         in_phrase: set[int] = set()
@@ -236,7 +242,8 @@ class Index:
         phrase_surfaces = np.array(sorted(in_phrase), dtype=np.int64)
         cols, vals = [], []
         labels: dict[int, str] = {}
-        for text, ids, surfaces, weight in read:
+        named: list[tuple[str, npt.NDArray[np.int64], list[int], npt.NDArray[np.int64]]] = []
+        for text, ids, surfaces, weight, kept in read:
             codes = _bigram_codes(ids) if self.weights.bigrams else ids[:0]
             word_weight = np.full(len(ids), weight, dtype=np.float32)
             if len(phrase_surfaces):
@@ -246,7 +253,7 @@ class Index:
             cols.append(codes)
             vals.append(np.full(len(codes), weight, dtype=np.float32))
             if names:
-                self._name_columns(text, lang, labels)
+                named.append((text, ids, kept.tolist(), codes))
         theme_ids = sorted(found)
         cols.append(np.array([_BIGRAMS + t for t in theme_ids], dtype=np.int64))
         vals.append(np.ones(len(theme_ids), dtype=np.float32))
@@ -257,7 +264,7 @@ class Index:
         keep = [v > 0 for v in vals]
         cols = [c[k] for c, k in zip(cols, keep, strict=True)]
         vals = [v[k] for v, k in zip(vals, keep, strict=True)]
-        return _Terms(np.concatenate(cols), np.concatenate(vals), found, labels)
+        return _Terms(np.concatenate(cols), np.concatenate(vals), found, labels, named)
 
     # --- relevance --------------------------------------------------------------------
 
@@ -279,7 +286,7 @@ class Index:
         """The profile against every call: cosines with the whole call and with its title."""
         nothing = np.zeros(len(self.calls), dtype=np.float32)
         if not len(terms.columns) or not self.calls:
-            return _Query(nothing, nothing, [], nothing[:0], [], terms.columns[:0])
+            return _Query(nothing, nothing, [], nothing[:0], terms, terms.columns[:0])
         columns, inverse = np.unique(terms.columns, return_inverse=True)
         counts = np.bincount(inverse, weights=terms.weights).astype(np.float32)
         known = columns < self._columns
@@ -290,7 +297,7 @@ class Index:
         q = (tf * self._idf[columns]).astype(np.float32)
         norm = float(np.linalg.norm(q))
         if not len(columns) or norm == 0:
-            return _Query(nothing, nothing, [], nothing[:0], [], terms.columns[:0])
+            return _Query(nothing, nothing, [], nothing[:0], terms, terms.columns[:0])
         q /= norm
         scores, title_scores, parts = [], [], []
         for matrix, used in self._groups:
@@ -307,9 +314,8 @@ class Index:
             scores.append(both[:rows])
             title_scores.append(both[rows:])
             parts.append((sub, present))  # rows read for the evidence of the best calls
-        names = [terms.names.get(int(c), "?") for c in columns.tolist()]
         return _Query(
-            np.concatenate(scores), np.concatenate(title_scores), parts, q, names, columns
+            np.concatenate(scores), np.concatenate(title_scores), parts, q, terms, columns
         )
 
     # --- ranking ----------------------------------------------------------------------
@@ -322,21 +328,36 @@ class Index:
         pair = self._pairs.get(column)
         return "" if pair is None else f"{shown[pair[0]]} {shown[pair[1]]}"
 
-    def _name_columns(self, text: str, lang: str, labels: dict[int, str]) -> None:
-        """Each stem and stem-pair column of ``text`` → its words as they stand there."""
+    def _named(self, terms: _Terms) -> dict[int, str]:
+        """The profile's columns → its words as they stand (read once, when first needed)."""
+        if terms.read:
+            for text, ids, kept, codes in terms.read:
+                self._name_columns(text, ids, kept, codes, terms.names)
+            terms.read = []
+        return terms.names
+
+    def _name_columns(
+        self,
+        text: str,
+        ids: npt.NDArray[np.int64],
+        kept: list[int],
+        codes: npt.NDArray[np.int64],
+        labels: dict[int, str],
+    ) -> None:
+        """Each stem and stem-pair column of ``text`` → its words as they stand there.
+
+        ``ids`` are the stems of the words kept, ``kept`` their places among the words of
+        ``text``, ``codes`` the columns of their pairs.
+        """
         written = words(text)
-        stems, _ = Lexicon.unpack(np.array(self._lexicon.packed_ids(text, lang), dtype=np.int64))
-        kept = np.flatnonzero(stems > 0).tolist()
-        ids = stems[kept]
-        for k, i in zip(kept, ids.tolist(), strict=True):
-            labels.setdefault(i + self._stem_base, written[k])
-        if len(ids) > 1:
-            codes = _bigram_codes(ids).tolist()
-            pairs = ids.tolist()
-            for k, c in enumerate(codes):
-                if c not in labels:  # as written: see _phrases
-                    labels[c] = " ".join(written[kept[k] : kept[k + 1] + 1])
-                    self._pairs[c] = (pairs[k], pairs[k + 1])
+        stems = ids.tolist()
+        base = self._stem_base
+        for k, i in zip(kept, stems, strict=True):
+            labels.setdefault(i + base, written[k])
+        for k, c in enumerate(codes.tolist()):
+            if c not in labels:  # as written: see _phrases
+                labels[c] = " ".join(written[kept[k] : kept[k + 1] + 1])
+                self._pairs[c] = (stems[k], stems[k + 1])
 
     def _phrases(
         self,

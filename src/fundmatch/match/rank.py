@@ -59,7 +59,7 @@ class Matcher(Index):
             return Matches(now=now, profile=profile)
         terms = self._profile_terms(profile)
         query = self._query(terms)
-        if not query.names:
+        if not len(query.columns):
             return Matches(now=now, profile=profile)
         w = self.weights
         floor = w.min_score if min_score is None else min_score
@@ -123,7 +123,7 @@ class Matcher(Index):
         terms = self._profile_terms(profile)
         query = self._query(terms)
         reasons: list[Reason] = []
-        if query.names:
+        if len(query.columns):
             relevance = float(query.cos[index] + self.weights.title_match * query.title[index])
             keywords = _keyword_forms(profile.keywords)
             reasons = self._reasons(index, relevance, keywords, terms.themes, profile, now)
@@ -149,7 +149,11 @@ class Matcher(Index):
             for k, reason in enumerate(explained):
                 if reason.factor == "lexical":
                     columns = [int(query.columns[c]) for c in shared[index]]
-                    names = {int(query.columns[c]): query.names[c] for c in shared[index]}
+                    named = self._named(query.terms)
+                    names = {
+                        int(query.columns[c]): named.get(int(query.columns[c]), "")
+                        for c in shared[index]
+                    }
                     phrases = self._phrases(index, columns, names, texts, lang)
                     evidence = "shared words: " + (
                         ", ".join(f"'{p}'" for p in phrases) if phrases else "none"

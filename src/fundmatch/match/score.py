@@ -47,6 +47,10 @@ def _clip(reasons: list[Reason]) -> list[Reason]:
     return scaled
 
 
+_EVIDENCE_COLUMNS = 64
+"""How many of the query's strongest columns are read for the words behind a cosine."""
+
+
 def _shared_columns(
     blocks: list[_Part], q: npt.NDArray[np.float32], indices: list[int], limit: int = 8
 ) -> dict[int, list[int]]:
@@ -58,7 +62,12 @@ def _shared_columns(
         by_group.setdefault(index // _GROUP, []).append(index)
     for number, members in sorted(by_group.items()):
         group, present = blocks[number]
-        at = np.flatnonzero(np.isin(group.indices, [i % _GROUP for i in members]))
+        if len(present) > _EVIDENCE_COLUMNS:  # the strongest columns of the query only
+            strongest = np.sort(np.argpartition(-q[present], _EVIDENCE_COLUMNS)[:_EVIDENCE_COLUMNS])
+            group, present = group[:, strongest], present[strongest]
+        wanted = np.zeros(group.shape[0], dtype=bool)
+        wanted[[i % _GROUP for i in members]] = True
+        at = np.flatnonzero(wanted[group.indices])
         rows = group.indices[at]
         cols = present[np.searchsorted(group.indptr, at, side="right") - 1]
         weights = group.data[at] * q[cols]
@@ -97,6 +106,7 @@ class _KeywordTargets:
     title_words: list[str]
     title_stems: list[str]
     windows: dict[int, dict[str, str]] = field(default_factory=dict)
+    stem_set: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, call: Call) -> _KeywordTargets:
@@ -106,7 +116,8 @@ class _KeywordTargets:
             for t in ts
         }
         words = tokens(call.title)
-        return cls(whole, words, [stem(t) for t in words])
+        stems = [stem(t) for t in words]
+        return cls(whole, words, stems, stem_set=frozenset(stems))
 
     def title_windows(self, size: int) -> dict[str, str]:
         """Stemmed runs of ``size`` title words → the words as written."""
@@ -138,6 +149,8 @@ def _match_keywords(
             kind = "tag" if where == "tags" else "keyword"
             found.append(f"'{original}' is the call's {kind} '{target}'")
             continue
+        if not targets.stem_set.intersection(norm.split()):
+            continue  # no word of the keyword in the title: no title window can match
         size = len(norm.split())
         for n in range(max(1, size - 1), size + 2):
             windows = targets.title_windows(n)
