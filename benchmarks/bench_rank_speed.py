@@ -9,7 +9,7 @@ is the resident memory the index added (RSS after the build minus before), witho
 Each method runs ``--rounds`` times (default 2), alternating, and its fastest run is kept, so
 that the load of a shared machine weighs on every method alike.
 
-    python benchmarks/bench_rank_speed.py [--quick] [--rounds N] [--sizes 10000 100000] [--dataset PATH]
+    python benchmarks/bench_rank_speed.py [--quick] [--rounds N] [--sizes N ...] [--dataset PATH]
 """
 
 from __future__ import annotations
