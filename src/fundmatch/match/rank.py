@@ -64,30 +64,51 @@ class Matcher(Index):
         w = self.weights
         floor = w.min_score if min_score is None else min_score
         relevance = query.cos + w.title_match * query.title
-        pool = max(w.candidates, (limit or 0) + 5) if limit is not None else len(self.calls)
-        pool = min(pool, len(self.calls))
         nonzero = np.flatnonzero(relevance > 0)
-        if len(nonzero) > pool:
-            top = nonzero[np.argpartition(-relevance[nonzero], pool - 1)[:pool]]
-        else:
-            top = nonzero
         keywords = _keyword_forms(profile.keywords)
-        scored = []
-        for i in top.tolist():
-            reasons = self._reasons(i, float(relevance[i]), keywords, terms.themes, profile, now)
-            score = _total(reasons)
-            if score >= floor:
-                scored.append((-score, self.calls[i].id, i, reasons))
-        scored.sort(key=lambda s: (s[0], s[1]))
-        page: list[tuple[int, float, list[Reason], list[Check], list[Check]]] = []
-        for negative, _, i, reasons in scored:
-            # Gates run in score order, only until the page is full.
-            blockers, notes = gates(self.calls[i], profile, now=now, include_closed=include_closed)
-            if blockers and not include_blocked:
-                continue
-            page.append((i, -negative, reasons, blockers, notes))
-            if limit is not None and len(page) >= limit:
+        scored: list[tuple[float, str, int, list[Reason]]] = []
+        checked: dict[int, tuple[list[Check], list[Check]]] = {}
+        done = np.zeros(len(self.calls), dtype=bool)
+        # The best candidates by relevance get the whole score; when gates leave the page short,
+        # the next ones (four times as many each round) are scored too.
+        pool = max(w.candidates, limit + 5) if limit is not None else len(nonzero)
+        while True:
+            pool = min(pool, len(nonzero))
+            if pool < len(nonzero):
+                top = nonzero[np.argpartition(-relevance[nonzero], pool - 1)[:pool]]
+            else:
+                top = nonzero
+            for i in top[~done[top]].tolist():
+                done[i] = True
+                reasons = self._reasons(
+                    i, float(relevance[i]), keywords, terms.themes, profile, now
+                )
+                score = _total(reasons)
+                if score >= floor:
+                    scored.append((-score, self.calls[i].id, i, reasons))
+            scored.sort(key=lambda s: (s[0], s[1]))
+            page: list[tuple[int, float, list[Reason], list[Check], list[Check]]] = []
+            for negative, _, i, reasons in scored:
+                # Gates run in score order, only until the page is full.
+                if i not in checked:
+                    checked[i] = gates(
+                        self.calls[i], profile, now=now, include_closed=include_closed
+                    )
+                blockers, notes = checked[i]
+                if blockers and not include_blocked:
+                    continue
+                page.append((i, -negative, reasons, blockers, notes))
+                if limit is not None and len(page) >= limit:
+                    break
+            if limit is None or len(page) >= limit or pool >= len(nonzero):
                 break
+            # The calls not scored yet are no more relevant than the last one scored: stop when
+            # even every other factor's full points would leave them under the minimum.
+            weakest = float(relevance[top].min())
+            best_left = w.lexical * (1 - math.exp(-weakest / w.lexical_scale))
+            if best_left + w.keyword + w.theme + w.budget_fit < floor:
+                break
+            pool *= 4
         explained = self._explained([(i, reasons) for i, _, reasons, _, _ in page], query, profile)
         results = [
             Match(
