@@ -265,6 +265,17 @@ def test_export_to_a_file(db: Path, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == 4  # header + 3 rows
 
 
+def test_csv_export_gives_the_status_at_now_beside_the_reported_one(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = export(db, capsys, "--format", "csv")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))}
+    for call in store_calls():
+        row = rows[call.id]
+        assert row["status"] == call.status(datetime.fromisoformat(NOW))
+        assert (row["reported_status"], row["status_at"]) == (call.reported_status, NOW)
+
+
 # --- report ---------------------------------------------------------------------------
 
 
@@ -288,3 +299,51 @@ def test_an_empty_store_exports_the_bundled_snapshot(
     empty = tmp_path / "empty.sqlite"
     lines = export(empty, capsys, "--format", "jsonl").splitlines()
     assert [json.loads(line)["id"] for line in lines] == [c.id for c in fm.load_snapshot()]
+
+
+def test_calls_on_an_empty_store_says_so_and_how_to_fill_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["calls", "--db", str(tmp_path / "empty.sqlite")], capsys)
+    assert code == 0 and out == ""
+    assert err.strip() == (
+        "fundmatch: the store is empty: `fundmatch update` fills it from the sources,"
+        " `fundmatch update --offline` from the bundled snapshot of real calls"
+    )
+
+
+def test_calls_that_match_nothing_say_so(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["calls", "--programme", "nothing", "--db", str(db)], capsys)
+    assert (code, out) == (0, "")
+    assert err.strip() == "fundmatch: no call matches (3 calls in the store)"
+
+
+def test_calls_show_prints_the_budget_readably(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["calls", "show", "HORIZON-CL5-2024-D4-02-01", "--db", str(db)], capsys)
+    assert code == 0
+    budget = next(line for line in out.splitlines() if line.strip().startswith("budget:"))
+    assert budget.split(":", 1)[1].strip() == "EUR 2,000,000 per project"
+    assert "{" not in out.split("\n\n")[0] and "per_project_max" not in out
+    with fm.Store(db) as store:
+        store.upsert(
+            [
+                store_calls()[1].model_copy(
+                    update={
+                        "budget": fm.Budget(
+                            total=Decimal(12_000_000),
+                            per_project_min=Decimal(500_000),
+                            per_project_max=Decimal(2_000_000),
+                            expected_grants=6,
+                        ),
+                        "co_financing_rate": Decimal("0.8"),
+                    }
+                )
+            ],
+            source="test",
+            now=datetime(2024, 5, 2, tzinfo=UTC),
+        )
+    _, out, _ = run(["calls", "show", "EMED-OPEN-DATA", "--db", str(db)], capsys)
+    assert "  budget:     total EUR 12,000,000, EUR 500,000 to EUR 2,000,000 per project," in out
+    assert "co-financing 80 %, 6 grants expected" in out

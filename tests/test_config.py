@@ -79,3 +79,102 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_config_error_is_a_value_error() -> None:
     assert issubclass(fm.ConfigError, ValueError)
     assert issubclass(fm.ConfigError, fm.FundmatchError)
+
+
+FIVE_MISTAKES = """\
+name = "Marseille open data SME"
+regoin = "FRL04"
+keywords = "open data"
+organisation_type = "SME"
+prep_days = "ten"
+languages = ["english"]
+"""
+
+
+def test_every_mistake_is_listed_with_its_line_in_words(tmp_path: Path) -> None:
+    path = write(tmp_path, FIVE_MISTAKES)
+    with pytest.raises(fm.ConfigError) as info:
+        fm.load_profile(path)
+    error = info.value
+    assert [(p.line, p.field) for p in error.problems] == [
+        (2, "regoin"),
+        (3, "keywords"),
+        (4, "organisation_type"),
+        (5, "prep_days"),
+        (6, "languages.0"),
+    ]
+    assert (error.line, error.field) == (2, "regoin")  # the first one
+    assert str(error).splitlines() == [
+        f"{path}: 5 mistakes",
+        f"  {path}:2: field 'regoin': unknown field; did you mean 'region'?",
+        f"  {path}:3: field 'keywords': expected a list of strings, got the string"
+        ' "open data" (write ["open data"])',
+        f"  {path}:4: field 'organisation_type': expected one of 'public-authority', 'sme',"
+        " 'large-enterprise', 'research-organisation', 'university', 'ngo', 'cluster',"
+        " 'international-organisation', 'individual', 'other', got the string \"SME\";"
+        " did you mean 'sme'?",
+        f"  {path}:5: field 'prep_days': expected a whole number, got the string \"ten\"",
+        f"  {path}:6: field 'languages.0': 'english' is not a two-letter ISO 639-1 language code",
+    ]
+    assert "more error" not in str(error)
+    assert "Input should be" not in str(error)
+
+
+def test_expected_types_in_words(tmp_path: Path) -> None:
+    cases = {
+        'budget_max = "lots"': 'expected a number, got the string "lots"',
+        "partners = 1.5": "expected a whole number, got the number 1.5",
+        'instruments = "grant"': "expected a list of values from 'grant', 'tender', 'prize',"
+        " 'loan', 'other', got the string \"grant\" (write [\"grant\"])",
+        "exclude = [1, 2]": "expected a string, got the number 1",
+        "country = 3": "expected a string, got the number 3",
+    }
+    for line, message in cases.items():
+        with pytest.raises(fm.ConfigError) as info:
+            fm.load_profile(write(tmp_path, f'name = "x"\n{line}\n'))
+        assert info.value.problems[0].message == message
+        assert info.value.line == 2
+
+
+def test_unknown_field_without_a_near_name_gets_no_guess(tmp_path: Path) -> None:
+    with pytest.raises(fm.ConfigError) as info:
+        fm.load_profile(write(tmp_path, 'name = "x"\nzzzzzz = 1\n'))
+    assert str(info.value).endswith("field 'zzzzzz': unknown field")
+
+
+SUBSCRIPTIONS = """\
+[[subscription]]
+name = "first"
+recipients = ["alice@example.org"]
+[subscription.profile]
+name = "One"
+
+[[subscription]]
+name = "second"
+recipients = "bob@example.org"
+min_score = 200
+max_itmes = 5
+[subscription.profile]
+name = "Two"
+regoin = "FRL04"
+"""
+
+
+def test_subscription_mistakes_are_all_listed_at_their_lines(tmp_path: Path) -> None:
+    from fundmatch.digest import load_subscriptions
+
+    path = tmp_path / "digest.toml"
+    path.write_text(SUBSCRIPTIONS, encoding="utf-8")
+    with pytest.raises(fm.ConfigError) as info:
+        load_subscriptions(path)
+    assert [(p.line, p.field, p.message) for p in info.value.problems] == [
+        (
+            9,
+            "subscription.1.recipients",
+            "expected a list of strings, got the string"
+            ' "bob@example.org" (write ["bob@example.org"])',
+        ),
+        (10, "subscription.1.min_score", "Input should be less than or equal to 100"),
+        (11, "subscription.1.max_itmes", "unknown field; did you mean 'max_items'?"),
+        (14, "subscription.1.profile.regoin", "unknown field; did you mean 'region'?"),
+    ]

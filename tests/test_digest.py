@@ -196,6 +196,37 @@ def test_max_items_keeps_the_best_and_counts_the_rest() -> None:
     assert digest.more == 3
 
 
+def test_calls_beyond_max_items_are_listed_in_brief_with_their_links() -> None:
+    matches = [
+        a_match(a_call(f"C{n}", title=f"Call number {n}", url=f"https://example.org/c{n}"), 30 + n)
+        for n in range(5)
+    ]
+    digest = select_digest(a_subscription(max_items=2), "a@example.org", matches=matches, now=NOW)
+    assert [i.call.id for i in digest.listed] == ["C2", "C1", "C0"]
+    # They count as announced: claimed with the digest, never announced again.
+    assert {"new:C2", "new:C1", "new:C0"} <= set(digest.keys)
+    message = rendered(digest)
+    assert message["Subject"].startswith("5 new calls")
+    for text in (body(message, "plain"), body(message, "html")):
+        assert "fundmatch match" not in text and "not shown" not in text
+        for n in range(5):
+            assert f"Call number {n}" in text
+            assert f"https://example.org/c{n}" in text
+    plain = body(message, "plain")
+    brief = plain[plain.index("ALSO NEW AND MATCHING (3, in brief)") :].replace("\r\n", "\n")
+    assert (
+        "- Call number 2\n   C2 | score 32/100 | deadline 12 June 2026 17:00 Brussels time" in brief
+    )
+    again = select_digest(
+        a_subscription(max_items=2),
+        "a@example.org",
+        matches=matches,
+        claimed=set(digest.keys),
+        now=NOW,
+    )
+    assert again.items == () and again.listed == ()
+
+
 def test_a_deadline_move_of_a_sent_call_is_one_change_line() -> None:
     before, after = (
         a_call("A"),
@@ -353,7 +384,7 @@ def test_the_ics_attachment_holds_the_coming_deadlines() -> None:
     (event,) = icalendar.Calendar.from_ical(ics).events
     assert event["dtstart"].dt == datetime(2026, 9, 10, 17, 0, tzinfo=ZoneInfo(BRUSSELS))
     assert event["dtstart"].params["TZID"] == BRUSSELS
-    assert str(event["summary"]) == "Deadline (stage 2): Stage, test; with\\ specials"
+    assert str(event["summary"]) == "Deadline: Stage, test; with\\ specials (stage 2)"
     assert str(event["uid"]) == ics_uid(call, 2)  # the UID of the calendar export
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
     attachments = list(rendered(digest).iter_attachments())

@@ -45,6 +45,12 @@ def test_every_command_is_documented_in_cli_md() -> None:
     assert sorted(set(sections) - set(subcommands())) == [], "documented but not a command"
 
 
+def test_each_command_has_one_section_in_cli_md() -> None:
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## `fundmatch (\S+)`\s*$", text, flags=re.MULTILINE)
+    assert sorted(h for h in set(headings) if headings.count(h) > 1) == []
+
+
 @pytest.mark.parametrize("name", sorted(subcommands()))
 def test_every_option_is_documented(name: str) -> None:
     section = cli_sections().get(name, "")

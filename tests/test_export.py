@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shlex
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +17,8 @@ from common_grants_sdk.schemas.pydantic import OpportunityBase
 from pydantic import TypeAdapter
 
 import fundmatch as fm
+from fundmatch.cli import main
+from fundmatch.ranking import DEFAULT_MIN_SCORE
 from support.samples import sample_calls, sample_matches
 
 NOW = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
@@ -127,6 +132,33 @@ def test_csv_of_matches_has_rank_score_and_reasons() -> None:
     assert rows[1]["blockers"] == "geography: FR only"
 
 
+def _passed_but_reported_open() -> fm.Call:
+    deadline = datetime(2024, 3, 1, 17, 0, tzinfo=UTC)
+    return fm.Call(
+        id="T-PASSED",
+        title="A call the source still lists as open",
+        reported_status="open",
+        deadlines=(fm.Deadline(at=deadline, timezone="Europe/Brussels"),),
+    )
+
+
+def test_csv_carries_the_status_at_export_time_beside_the_reported_one() -> None:
+    call = _passed_but_reported_open()
+    (row,) = read_csv(fm.export_csv([call], now=NOW))
+    assert (row["reported_status"], row["status"]) == ("open", "closed")
+    assert row["status_at"] == NOW.isoformat()
+    (before,) = read_csv(fm.export_csv([call], now=datetime(2024, 2, 1, tzinfo=UTC)))
+    assert before["status"] == "open"
+    (unknown,) = read_csv(fm.export_csv([call]))  # no moment given: no status computed
+    assert (unknown["status"], unknown["status_at"]) == ("", "")
+
+
+def test_ics_says_the_status_at_export_time_beside_the_reported_one() -> None:
+    calendar = icalendar.Calendar.from_ical(fm.export_ics([_passed_but_reported_open()], now=NOW))
+    (event,) = calendar.events
+    assert "closed (the source reported: open)" in str(event["description"])
+
+
 # --- iCalendar ------------------------------------------------------------------------
 
 
@@ -156,10 +188,11 @@ def test_ics_alarm_link_and_stage_names() -> None:
     assert str(first["url"]).startswith("https://ec.europa.eu/")
     summaries = [str(e["summary"]) for e in calendar.events]
     assert summaries[:2] == [
-        "Deadline (stage 1): Open data for smart and climate-neutral cities",
-        "Deadline (stage 2): Open data for smart and climate-neutral cities",
+        "Deadline: Open data for smart and climate-neutral cities (stage 1)",
+        "Deadline: Open data for smart and climate-neutral cities (stage 2)",
     ]
-    assert summaries[2].startswith("Deadline (cut-off 1): Région Sud")
+    assert summaries[2].startswith("Deadline: Région Sud")
+    assert summaries[2].endswith("(cut-off 1)")
 
 
 def test_ics_uids_are_stable_and_unique() -> None:
@@ -182,8 +215,17 @@ def test_ics_of_matches_carries_the_score() -> None:
 # --- CommonGrants ---------------------------------------------------------------------
 
 
+FIRST_SEEN = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
+"""When the store first saw the sample calls (what the CLI passes from the store)."""
+
+
+def seen(calls: Sequence[fm.Call | fm.Match]) -> dict[str, datetime]:
+    return {(c.call if isinstance(c, fm.Match) else c).id: FIRST_SEEN for c in calls}
+
+
 def test_commongrants_validates_against_the_protocol_models() -> None:
-    data = json.loads(fm.export_commongrants(sample_calls(), now=NOW))
+    calls = sample_calls()
+    data = json.loads(fm.export_commongrants(calls, now=NOW, first_seen=seen(calls)))
     opportunities = [OpportunityBase.model_validate(item) for item in data]
     assert len(opportunities) == 4
     first = opportunities[0]
@@ -206,8 +248,26 @@ def test_commongrants_ids_are_stable_uuids() -> None:
     assert len({o["id"] for o in one}) == 4
 
 
+def test_commongrants_created_is_the_calls_own_date_never_the_export_time() -> None:
+    published = datetime(2024, 1, 15, 9, 30, tzinfo=UTC)
+    updated = datetime(2024, 2, 1, 12, 0, tzinfo=UTC)
+    told = fm.Call(id="P-1", title="Published call", published=published, updated=updated)
+    silent = fm.Call(id="S-1", title="A call that gives no date")
+    data = json.loads(fm.export_commongrants([told, silent], now=NOW))
+    assert (data[0]["createdAt"], data[0]["lastModifiedAt"]) == (
+        "2024-01-15T09:30:00+00:00",
+        "2024-02-01T12:00:00+00:00",
+    )
+    assert "createdAt" not in data[1] and "lastModifiedAt" not in data[1]
+    again = json.loads(fm.export_commongrants([silent], now=NOW, first_seen=seen([silent])))
+    assert again[0]["createdAt"] == again[0]["lastModifiedAt"] == "2024-03-01T06:00:00+00:00"
+    later = json.loads(fm.export_commongrants([told, silent], now=NOW + timedelta(days=9)))
+    assert later == data  # the moment of the export is in none of it
+
+
 def test_commongrants_of_matches_has_the_score() -> None:
-    data = json.loads(fm.export_commongrants(sample_matches(), now=NOW))
+    matches = sample_matches()
+    data = json.loads(fm.export_commongrants(matches, now=NOW, first_seen=seen(matches)))
     OpportunityBase.model_validate(data[0])
     assert data[0]["customFields"]["score"]["value"] == 72.5
 
@@ -232,5 +292,57 @@ def test_snapshot_every_format_reads_back(snapshot: list[fm.Call]) -> None:
     assert len(events) == stages(snapshot)
     again = icalendar.Calendar.from_ical(fm.export_ics(snapshot, now=NOW + timedelta(days=1)))
     assert [str(e["uid"]) for e in events] == [str(e["uid"]) for e in again.events]
-    opportunities = json.loads(fm.export_commongrants(snapshot, now=NOW))
+    opportunities = json.loads(fm.export_commongrants(snapshot, now=NOW, first_seen=seen(snapshot)))
     assert len([OpportunityBase.model_validate(o) for o in opportunities]) == len(snapshot)
+
+
+def test_ics_title_is_the_call_and_the_assumed_time_note_is_in_the_description() -> None:
+    note = "17:00 Brussels time assumed (the source gives the date only)"
+    call = fm.Call(
+        id="HORIZON-MISS-2027-04-CIT-02",
+        title="Hydrogen cities",
+        deadlines=[
+            fm.Deadline.model_validate(
+                {"at": "2027-10-07T17:00", "timezone": "Europe/Brussels", "label": note}
+            )
+        ],
+    )
+    (event,) = icalendar.Calendar.from_ical(fm.export_ics([call], now=NOW)).events
+    assert str(event["summary"]) == "Deadline: Hydrogen cities"
+    assert note in str(event["description"]).replace("\n", " ")
+    assert "Europe/Brussels" in str(event["description"])
+
+
+TUTORIAL_NOW = "2026-09-01T12:00:00+00:00"
+"""The moment of the tutorial's Python walk."""
+
+
+def test_the_tutorials_calendar_holds_only_calls_at_or_above_the_minimum(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    tutorial = (root / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    line = next(
+        found.group(1)
+        for found in re.finditer(r"^\$ fundmatch (export --format ics .*)$", tutorial, re.M)
+    )
+    argv = shlex.split(line)
+    assert "--profile" in argv and "--min-score" not in argv  # the default applies
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("FUNDMATCH_DB", str(tmp_path / "empty.sqlite"))  # the snapshot is used
+    out = tmp_path / "deadlines.ics"
+    argv[argv.index("--out") + 1] = str(out)
+    assert main([*argv, "--now", TUTORIAL_NOW]) == 0
+    capsys.readouterr()
+    exported = {
+        str(e["uid"]).rsplit("-deadline-", 1)[0]
+        for e in icalendar.Calendar.from_ical(out.read_text(encoding="utf-8")).events
+    }
+    profile = fm.load_profile(root / argv[argv.index("--profile") + 1])
+    now = datetime.fromisoformat(TUTORIAL_NOW)
+    ranked = fm.Matcher(fm.load_snapshot()).rank(profile, now=now, limit=None, min_score=0)
+    scores = {m.call.id: m.score for m in ranked}
+    assert exported and all(scores[i] >= DEFAULT_MIN_SCORE for i in exported)
+    above = {m.call.id for m in ranked if m.score >= DEFAULT_MIN_SCORE and m.call.deadlines}
+    assert exported == above
+    assert len(exported) < len([m for m in ranked if m.call.deadlines])  # some were left out

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import fundmatch as fm
 from fundmatch.sources.extract import (
     clean_text,
     find_budget,
@@ -99,6 +100,26 @@ def test_clean_text_drops_markup_controls_and_bidi() -> None:
     assert clean_text(html) == "Open data\n\ngnp.exe ok"
     assert clean_text("R&amp;I\u00a0actions") == "R&I actions"
     assert clean_text(None) == ""
+
+
+def test_blocks_glued_when_their_markup_was_dropped_get_their_space_back() -> None:
+    # HORIZON-MISS-2027-04-CIT-02 "Hydrogen cities", as the normalised Portal data gives it.
+    real = "Expected Outcome:A growing number of cities across Europe is developing hydrogen"
+    assert clean_text(real).startswith("Expected Outcome: A growing number")
+    assert clean_text("<strong>Scope:</strong>The action") == "Scope: The action"
+    assert (
+        clean_text("eligible activities.Proposals should")
+        == "eligible activities. Proposals should"
+    )
+    # Links, initials, numbers and times keep their dots and colons.
+    kept = "See https://ec.europa.eu/Info.Page, U.S.A., 3.5 M EUR, 10:30 CET, e.g. Ph.D. students"
+    assert clean_text(kept) == kept
+
+
+def test_the_snapshot_descriptions_have_their_spaces() -> None:
+    hydrogen = next(c for c in fm.load_snapshot() if c.id == "HORIZON-MISS-2027-04-CIT-02")
+    assert hydrogen.description.startswith("Expected Outcome: A growing number of cities")
+    assert not any("Outcome:A" in c.description for c in fm.load_snapshot())
 
 
 def test_mojibake_is_repaired_and_good_text_left_alone() -> None:

@@ -234,3 +234,49 @@ def test_matches_repr_lists_scores() -> None:
     matches = fm.Matches([fm.Match(call=fm.Call(id="A-1", title="Open data"), score=12.0)])
     assert "A-1" in repr(matches)
     assert "12.0" in repr(matches)
+
+
+def test_call_and_match_reprs_are_short() -> None:
+    call = fm.Call(
+        id="HORIZON-MISS-2027-04-CIT-02",
+        title="Hydrogen cities: local hydrogen valleys for mobility, heat and industry in Europe",
+        description="Expected outcome. " * 250,
+        programme="Horizon Europe",
+        deadlines=[fm.Deadline(at=at("2027-10-07"), timezone="Europe/Brussels")],
+    )
+    match = fm.Match(call=call, score=42.25, reasons=[fm.Reason(factor="keyword", points=42.25)])
+    assert len(call.description) > 4000
+    assert repr(call) == (
+        "Call(id='HORIZON-MISS-2027-04-CIT-02', title='Hydrogen cities: local hydrogen valleys"
+        " for mobility, heat…', programme='Horizon Europe',"
+        " deadlines=['2027-10-07 17:00 Europe/Brussels'])"
+    )
+    assert repr(match).startswith("Match(score=42.2, call='HORIZON-MISS-2027-04-CIT-02', title=")
+    assert len(repr(match)) < 200
+    assert "Expected outcome" not in repr(match) + str(call)
+
+
+def test_match_shows_as_a_small_table_in_a_notebook() -> None:
+    call = fm.Call(
+        id="A-1",
+        title="Open <data> cities",
+        url="https://example.org/a-1",
+        deadlines=[fm.Deadline(at=at("2027-03-12", 13), timezone="Europe/Brussels")],
+    )
+    match = fm.Match(
+        call=call,
+        score=12.0,
+        reasons=[fm.Reason(factor="keyword", points=12.0, evidence="open data")],
+        blockers=[fm.Check(gate="geography", outcome="blocked", message="FR101 is not eligible")],
+    )
+    html = match._repr_html_()
+    assert html.startswith("<table>") and html.endswith("</table>")
+    for shown in (
+        "12.0",
+        "Open &lt;data&gt; cities",
+        'href="https://example.org/a-1"',
+        "2027-03-12 13:00 Europe/Brussels",
+        "+12.0 keyword: open data",
+        "geography: FR101 is not eligible",
+    ):
+        assert shown in html

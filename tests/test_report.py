@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 import fundmatch as fm
+from fundmatch.ranking import DEFAULT_MIN_SCORE, report_matches
 from fundmatch.report import timeline_svg
 
 NOW = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
@@ -187,3 +189,17 @@ def test_timeline_draws_ruled_out_calls_in_red() -> None:
     svg = timeline_svg(calls(), now=NOW, ruled_out={"EMED-3"})
     assert svg.count('fill="#e7b3b0"') == 1
     assert svg.count('fill="#9cc3ea"') == 1  # the other call with deadlines
+
+
+def test_the_report_keeps_calls_at_or_above_the_minimum_score() -> None:
+    profile = fm.load_profile(
+        Path(__file__).resolve().parents[1] / "calls/profiles/marseille-open-data-sme.toml"
+    )
+    now = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+    matcher = fm.Matcher(fm.load_snapshot())
+    every = report_matches(matcher, profile, now=now, limit=15, ruled_out=5, min_score=0)
+    shown = report_matches(matcher, profile, now=now, limit=15, ruled_out=5)
+    strict = report_matches(matcher, profile, now=now, limit=15, ruled_out=5, min_score=14)
+    assert min(m.score for m in every) < DEFAULT_MIN_SCORE
+    assert shown and all(m.score >= DEFAULT_MIN_SCORE for m in shown)
+    assert strict and all(m.score >= 14 for m in strict) and len(strict) < len(shown)

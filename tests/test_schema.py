@@ -31,3 +31,9 @@ def test_schema_command_writes_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{n}.schema.json" for n in fm.json_schemas()
     )
+
+
+def test_every_schema_names_its_dialect_and_itself() -> None:
+    for name, schema in fm.json_schemas().items():
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert schema["$id"] == f"urn:fundmatch:schema:{name}"

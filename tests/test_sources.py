@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import fundmatch as fm
+from fundmatch.cli import main
 from fundmatch.sources.ftportal import search_request
 from fundmatch.sources.registry import calls_path, load_programmes
 
@@ -19,7 +21,7 @@ def test_bundled_registry_loads_and_names_are_unique() -> None:
     sources = fm.load_sources()
     names = [s.name for s in sources]
     assert len(names) == len(set(names)) >= 15
-    assert {s.kind for s in sources} == {"ftportal", "feed"}
+    assert {s.kind for s in sources} == {"ftportal", "feed", "wp-json"}
     # Nothing in the registry was fetched while writing it: every entry says so.
     assert all(not s.verified for s in sources)
 
@@ -104,3 +106,24 @@ def test_a_damaged_snapshot_is_a_config_error(tmp_path: Path) -> None:
     path.write_bytes(b"not gzip")
     with pytest.raises(fm.ConfigError):
         fm.load_snapshot(path)
+
+
+def test_fundmatch_registry_names_a_registry_of_ones_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own = tmp_path / "sources.toml"
+    own.write_text(
+        '[[sources]]\nname = "my-feed"\nkind = "feed"\nurl = "https://example.org/feed"\n',
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "store.sqlite")
+
+    def listed(*args: str) -> list[str]:
+        assert main(["sources", "--json", "--db", db, *args]) == 0
+        return [s["name"] for s in json.loads(capsys.readouterr().out)]
+
+    monkeypatch.setenv("FUNDMATCH_REGISTRY", str(own))
+    assert listed() == ["my-feed"]
+    assert len(listed("--registry", str(calls_path("sources.toml")))) > 1  # the option wins
+    monkeypatch.delenv("FUNDMATCH_REGISTRY")
+    assert len(listed()) > 1

@@ -12,7 +12,7 @@ import pytest
 
 import fundmatch as fm
 from fundmatch.sources.http import Request, Response
-from fundmatch.update import SourceResult
+from fundmatch.update import SourceResult, all_failed, failure_summary
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
@@ -30,6 +30,7 @@ FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>
 def _source(name: str, kind: str = "feed", **extra: object) -> fm.Source:
     if kind == "ftportal":
         extra.setdefault("query", {"bool": {"must": []}})
+        extra.setdefault("details_url", None)  # search facts only (details: test_update_details)
         return fm.Source(name=name, kind="ftportal", url=PORTAL, **extra)
     return fm.Source(name=name, kind="feed", url=f"https://{name}.example.org/feed", **extra)
 
@@ -201,3 +202,29 @@ def test_the_same_call_from_the_portal_and_a_feed_is_one_call_with_both_provenan
     assert {p.source for p in stored.provenance} == {"portal", "news"}
     deadlines = {p.source: [d.at.hour for d in p.deadlines] for p in stored.provenance}
     assert deadlines == {"portal": [17], "news": [12]}  # the disagreement stays visible
+
+
+def test_failure_summary_says_which_failed_in_one_line() -> None:
+    ok = SourceResult(source="euro-med-feed", calls=3)
+    down = SourceResult(source="urbact-feed", error="HTTP 503 Service Unavailable")
+    assert failure_summary([ok]) is None
+    assert not all_failed([ok, down])
+    assert failure_summary([ok, down]) == (
+        "1 of 2 sources failed (urbact-feed); the others were read"
+        " (`fundmatch sources` shows each one's last error)"
+    )
+    assert all_failed([down])
+    assert failure_summary([down]) == ("every source failed (1 of 1); nothing was read")
+    assert not all_failed([])
+
+
+def test_no_network_suggests_offline() -> None:
+    results = [
+        SourceResult(source=f"feed-{n}", error=f"cannot resolve host 'h{n}.eu': Name unknown")
+        for n in range(17)
+    ]
+    line = failure_summary(results)
+    assert line is not None and "\n" not in line
+    assert line.startswith("every source failed (17 of 17)")
+    assert "--offline" in line
+    assert "feed-0, feed-1, feed-2, feed-3, feed-4, ..." not in line  # all failed: no list

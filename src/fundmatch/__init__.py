@@ -42,12 +42,14 @@ from fundmatch.mail import SmtpSettings as SmtpSettings
 from fundmatch.match import Matcher as Matcher
 from fundmatch.match import Weights as Weights
 from fundmatch.match import rank as rank
+from fundmatch.models import ActionBudget as ActionBudget
 from fundmatch.models import Budget as Budget
 from fundmatch.models import Call as Call
 from fundmatch.models import Change as Change
 from fundmatch.models import Check as Check
 from fundmatch.models import Deadline as Deadline
 from fundmatch.models import FieldChange as FieldChange
+from fundmatch.models import Link as Link
 from fundmatch.models import Match as Match
 from fundmatch.models import Matches as Matches
 from fundmatch.models import Profile as Profile
@@ -56,6 +58,7 @@ from fundmatch.models import json_schemas as json_schemas
 from fundmatch.report import render_report as render_report
 from fundmatch.sources.feeds import parse_feed as parse_feed
 from fundmatch.sources.ftportal import parse_ftportal as parse_ftportal
+from fundmatch.sources.ftportal import parse_topic_details as parse_topic_details
 from fundmatch.sources.registry import Source as Source
 from fundmatch.sources.registry import load_sources as load_sources
 from fundmatch.sources.snapshot import load_snapshot as load_snapshot
@@ -69,6 +72,7 @@ from fundmatch.update import update as update
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ActionBudget",
     "Budget",
     "Call",
     "Change",
@@ -82,6 +86,7 @@ __all__ = [
     "FieldChange",
     "FileMailer",
     "FundmatchError",
+    "Link",
     "MailError",
     "Match",
     "MatchError",
@@ -117,6 +122,7 @@ __all__ = [
     "load_subscriptions",
     "parse_feed",
     "parse_ftportal",
+    "parse_topic_details",
     "rank",
     "region",
     "render_digest",

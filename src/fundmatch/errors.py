@@ -17,6 +17,7 @@ Foreign exceptions are translated at one boundary each and chained with ``from``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -27,7 +28,9 @@ class FundmatchError(Exception):
 class ConfigError(FundmatchError, ValueError):
     """A configuration file (profile, source registry, subscriptions) is invalid.
 
-    ``path``, ``field`` and ``line`` say where, when they are known.
+    ``path``, ``field`` and ``line`` say where, when they are known. A file with several
+    mistakes gives one error listing them all: ``problems`` holds one ConfigError per mistake
+    (in line order), and ``message``, ``field`` and ``line`` are those of the first.
     """
 
     def __init__(
@@ -37,19 +40,29 @@ class ConfigError(FundmatchError, ValueError):
         path: str | Path | None = None,
         field: str | None = None,
         line: int | None = None,
+        problems: Sequence[ConfigError] = (),
     ) -> None:
         self.message = message
         self.path = None if path is None else str(path)
         self.field = field
         self.line = line
+        self.problems: tuple[ConfigError, ...] = tuple(problems) or (self,)
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    def _one(self) -> str:
         where = self.path or ""
         if self.line is not None:
             where += f":{self.line}"
         parts = [p for p in (where, self.field and f"field {self.field!r}", self.message) if p]
         return ": ".join(parts)
+
+    def __str__(self) -> str:
+        if len(self.problems) <= 1:
+            return self._one()
+        head = f"{self.path}: " if self.path else ""
+        lines = [f"{head}{len(self.problems)} mistakes"]
+        lines += [f"  {problem._one()}" for problem in self.problems]
+        return "\n".join(lines)
 
 
 class SourceError(FundmatchError):

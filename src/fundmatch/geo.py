@@ -13,6 +13,7 @@ from importlib import resources
 
 __all__ = [
     "Region",
+    "countries",
     "country_name",
     "is_within",
     "normalise_country",
@@ -96,6 +97,11 @@ def normalise_country(code: str) -> str:
     if upper not in _countries():
         raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
     return upper
+
+
+def countries() -> dict[str, str]:
+    """Every ISO 3166-1 alpha-2 code with its English name."""
+    return dict(_countries())
 
 
 def country_name(code: str) -> str | None:

@@ -6,9 +6,10 @@ Field docstrings are the documentation and flow into the JSON Schema (``fundmatc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
+from html import escape
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,9 +23,10 @@ from pydantic import (
 )
 
 from fundmatch import geo
-from fundmatch.display import minute
+from fundmatch.display import minute, shorten
 
 __all__ = [
+    "ActionBudget",
     "Budget",
     "Call",
     "CallStatus",
@@ -34,6 +36,7 @@ __all__ = [
     "DeadlineModel",
     "FieldChange",
     "Instrument",
+    "Link",
     "Match",
     "Matches",
     "OrganisationType",
@@ -176,6 +179,22 @@ def _zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
+class ActionBudget(FundmatchModel):
+    """The budget of one type of action inside a call or topic, as the source breaks it down."""
+
+    action: str = Field(min_length=1)
+    """The type of action, as the source names it, e.g. ``HORIZON-RIA HORIZON Research and
+    Innovation Actions``."""
+    total: Amount | None = None
+    """Budget for this type of action (every budget year added up)."""
+    per_project_min: Amount | None = None
+    """Smallest contribution one project may request."""
+    per_project_max: Amount | None = None
+    """Largest contribution one project may request."""
+    expected_grants: int | None = Field(default=None, ge=0)
+    """How many projects of this type of action the call expects to fund."""
+
+
 class Budget(FundmatchModel):
     """Money of a call: the total envelope and what one project may receive. Unknown is None."""
 
@@ -189,6 +208,8 @@ class Budget(FundmatchModel):
     """How many projects the call expects to fund."""
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     """ISO 4217 currency code."""
+    actions: tuple[ActionBudget, ...] = ()
+    """The budget per type of action, when the source gives it (Portal topicDetails)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Budget:
@@ -196,6 +217,15 @@ class Budget(FundmatchModel):
         if low is not None and high is not None and low > high:
             raise ValueError("per_project_min is larger than per_project_max")
         return self
+
+
+class Link(FundmatchModel):
+    """A document of a call: the call document, an annex, a template, the submission form."""
+
+    title: str = Field(min_length=1)
+    """What the document is, as the source names it."""
+    url: Annotated[str, Field(min_length=1), AfterValidator(_http_url)]
+    """Where it is (http or https only)."""
 
 
 class Call(FundmatchModel):
@@ -215,6 +245,8 @@ class Call(FundmatchModel):
     """Name of the registry source that reported the call (see ``calls/sources.toml``)."""
     url: HttpUrl = None
     """Link to the official call page (http or https only)."""
+    documents: tuple[Link, ...] = ()
+    """The call's documents (call document, annexes, templates, submission), when known."""
     programme: str | None = None
     """Funding programme, e.g. ``Horizon Europe``, ``Interreg Euro-MED``, ``LIFE``."""
     call_id: str | None = None
@@ -316,6 +348,18 @@ class Call(FundmatchModel):
         nxt = self.next_deadline(now)
         return None if nxt is None else (nxt.at - now) / timedelta(days=1)
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """A short repr: id, title (cut), programme and deadlines, never the description."""
+        yield "id", self.id
+        yield "title", shorten(self.title, 60)
+        if self.programme:
+            yield "programme", self.programme
+        if self.deadlines:
+            yield (
+                "deadlines",
+                [f"{minute(d.local())} {d.timezone or ''}".strip() for d in self.deadlines],
+            )
+
 
 # --- profiles -------------------------------------------------------------------------
 
@@ -415,6 +459,46 @@ class Match(FundmatchModel):
     notes: tuple[Check, ...] = ()
     """Gates that could not be decided (unknown) and flags worth reading."""
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """A short repr: score, the call's id and title, the count of reasons and blockers."""
+        yield "score", round(self.score, 1)
+        yield "call", self.call.id
+        yield "title", shorten(self.call.title, 60)
+        yield "reasons", len(self.reasons)
+        if self.blockers:
+            yield "blockers", [b.gate for b in self.blockers]
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: score, title (linked), deadlines, reasons, blockers."""
+        call = self.call
+        title = escape(call.title)
+        if call.url:
+            title = f'<a href="{escape(call.url)}">{title}</a>'
+        deadlines = "<br>".join(
+            escape(
+                f"{minute(d.local())} {d.timezone or ''}".strip()
+                + (f" ({d.label})" if d.label else "")
+            )
+            for d in call.deadlines
+        )
+        reasons = "<br>".join(
+            escape(f"{r.points:+.1f} {r.factor}" + (f": {r.evidence}" if r.evidence else ""))
+            for r in sorted(self.reasons, key=lambda r: r.points, reverse=True)
+        )
+        rows = [
+            ("score", f"{self.score:.1f}"),
+            ("title", f"{title}<br><small>{escape(call.id)}</small>"),
+            ("deadline", deadlines or "not stated"),
+            ("reasons", reasons or "none"),
+        ]
+        if self.blockers:
+            blocked = "<br>".join(escape(f"{b.gate}: {b.message}") for b in self.blockers)
+            rows.append(("blocked", blocked))
+        body = "".join(
+            f'<tr><th style="text-align:left">{k}</th><td>{v}</td></tr>' for k, v in rows
+        )
+        return f"<table>{body}</table>"
+
 
 class Matches(list[Match]):
     """The ranked matches of one profile, best first: a plain list with a readable display.
@@ -468,8 +552,6 @@ class Matches(list[Match]):
 
     def _repr_html_(self) -> str:
         """An HTML table for notebooks: score, title, programme, next deadline, top reasons."""
-        from html import escape
-
         head = "".join(
             f"<th>{h}</th>" for h in ("#", "score", "title", "programme", "deadline", "reasons")
         )
@@ -549,12 +631,28 @@ class Change(FundmatchModel):
     """When the store recorded it (the ``now`` of the update)."""
 
 
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+"""The JSON Schema dialect pydantic writes (``$schema`` of every published schema)."""
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """The JSON Schema of each published model, by file stem (``call``, ``profile``, ...)."""
+    """The JSON Schema of each published model, by file stem (``call``, ``profile``, ...).
+
+    Each carries ``$schema`` (draft 2020-12) and an ``$id`` naming it
+    (``urn:fundmatch:schema:call``), so a validator knows the dialect and a document can
+    point at the schema it follows.
+    """
     models: dict[str, type[BaseModel]] = {
         "call": Call,
         "profile": Profile,
         "match": Match,
         "change": Change,
     }
-    return {name: model.model_json_schema(mode="serialization") for name, model in models.items()}
+    return {
+        name: {
+            "$schema": SCHEMA_DIALECT,
+            "$id": f"urn:fundmatch:schema:{name}",
+            **model.model_json_schema(mode="serialization"),
+        }
+        for name, model in models.items()
+    }

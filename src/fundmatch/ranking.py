@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fundmatch.match import Matcher
+from fundmatch.match import MIN_SCORE, Matcher
 from fundmatch.models import Call, CallStatus, Matches, Profile
 from fundmatch.sources.snapshot import load_snapshot
 from fundmatch.store import Store
 
-__all__ = ["calls_or_snapshot", "report_matches"]
+__all__ = ["DEFAULT_MIN_SCORE", "calls_or_snapshot", "report_matches"]
+
+DEFAULT_MIN_SCORE = MIN_SCORE
+"""The lowest score (0-100) a match needs to be listed, exported, reported or sent unless asked
+otherwise: the ranking's own default minimum (``Weights.min_score``; docs/matching.md)."""
 
 
 def calls_or_snapshot(
@@ -43,11 +47,11 @@ def report_matches(
     now: datetime,
     limit: int,
     ruled_out: int,
-    min_score: float | None = None,
+    min_score: float = DEFAULT_MIN_SCORE,
 ) -> Matches:
     """What a report shows, ranked once: the ``limit`` best fits, then up to ``ruled_out``
-    close fits a gate rules out (not the calls that simply closed); none scoring below
-    ``min_score`` (None: the ranking's default, ``fundmatch.match.MIN_SCORE``)."""
+    close fits a gate rules out (not the calls that simply closed); all at ``min_score`` or
+    more."""
     ranked = matcher.rank(profile, now=now, limit=None, include_blocked=True, min_score=min_score)
     fits = [m for m in ranked if not m.blockers][:limit]
     blocked = [m for m in ranked if m.blockers and m.call.status(now) != "closed"]

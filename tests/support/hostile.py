@@ -182,6 +182,19 @@ def generated_cases(canary: str, *, big: bool = False) -> list[Case]:
             f"<title>{'&a;' * 2000}</title></item></channel></rss>"
         ).encode(),
     )
+    many = b"".join(b' a%d="x"' % i for i in range(40_000))
+    feed(
+        "bomb/attributes-40000",
+        b'<rss version="2.0"><channel><item' + many + b"><title>t</title></item></channel></rss>",
+    )
+    feed(
+        "bomb/attributes-40000-utf16",
+        (
+            '<rss version="2.0"><channel><item'
+            + many.decode()
+            + "><title>t</title></item></channel></rss>"
+        ).encode("utf-16"),
+    )
     feed(
         "bomb/entity-in-lowercase-doctype",
         b'<!doctype rss [<!entity a "aaaa">]><rss version="2.0"><channel><title>&a;</title>'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from fundmatch.display import minute, shorten
 from fundmatch.errors import FundmatchError
 
 if TYPE_CHECKING:
+    from fundmatch.models import Call
     from fundmatch.store import StoredCall
 
 
@@ -36,7 +38,7 @@ def _calls(sub: Subparsers, common: argparse.ArgumentParser) -> None:
             "with every source that reported it, or search their text. Filters combine."
         ),
         epilog="examples:\n  fundmatch calls --status open --programme horizon\n"
-        "  fundmatch calls show HORIZON-CL5-2026-01-01\n"
+        "  fundmatch calls show HORIZON-CL5-2026-10-D6-07\n"
         '  fundmatch calls search "open data" --source euro-med-feed --json',
     )
     parser.add_argument(
@@ -81,6 +83,7 @@ def _run_calls(args: argparse.Namespace) -> int:
             text=args.value if args.action == "search" else None,
             include_withdrawn=args.withdrawn,
         )
+        in_store = len(found) if found else len(store.calls(include_withdrawn=True))
     if args.json:
         print_json([c.model_dump(mode="json") for c in found])
         return 0
@@ -97,8 +100,27 @@ def _run_calls(args: argparse.Namespace) -> int:
         )
     if rows:
         print_table(("status", "next deadline", "id", "title"), rows)
+    elif in_store == 0:
+        print(
+            "fundmatch: the store is empty: `fundmatch update` fills it from the sources,"
+            " `fundmatch update --offline` from the bundled snapshot of real calls",
+            file=sys.stderr,
+        )
+    else:
+        print(f"fundmatch: no call matches ({in_store} calls in the store)", file=sys.stderr)
     progress(f"{len(found)} calls")
     return 0
+
+
+def _budget(call: Call) -> str:
+    """``total EUR 12,000,000, EUR 500,000 to EUR 2,000,000 per project, 6 grants expected``."""
+    from fundmatch.digest.render import budget_line
+
+    parts = [budget_line(call) or "not stated"]
+    if call.budget.expected_grants is not None:
+        count = call.budget.expected_grants
+        parts.append(f"{count} grant{'s' if count != 1 else ''} expected")
+    return ", ".join(parts)
 
 
 def _print_stored(stored: StoredCall, now: datetime) -> None:
@@ -108,7 +130,7 @@ def _print_stored(stored: StoredCall, now: datetime) -> None:
         ("status", f"{call.status(now)} (reported: {call.reported_status})"),
         ("programme", call.programme or "-"),
         ("deadlines", ", ".join(d.local().isoformat(" ", "minutes") for d in call.deadlines)),
-        ("budget", shorten(call.budget.model_dump(mode="json", exclude_none=True), 70)),
+        ("budget", _budget(call)),
         ("url", call.url or "-"),
         ("first seen", stored.first_seen.isoformat(" ", "seconds")),
         ("last seen", stored.last_seen.isoformat(" ", "seconds")),

@@ -16,6 +16,8 @@ from fundmatch.models import Call, Profile
 
 if TYPE_CHECKING:
     from fundmatch.match import Matcher
+    from fundmatch.sources.registry import Source
+    from fundmatch.update import SourceResult
 
 Handler = Callable[[argparse.Namespace], int]
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -62,24 +64,25 @@ def count(value: str) -> int:
 
 
 def score(value: str) -> float:
-    """A minimum score argument: a number from 0 to 100."""
+    """An argument that is a score, 0 to 100 (``--min-score``)."""
     try:
         number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a score from 0 to 100, got {value!r}") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from exc
     if not 0 <= number <= 100:
-        raise argparse.ArgumentTypeError(f"expected a score from 0 to 100, got {value!r}")
+        raise argparse.ArgumentTypeError(f"a score is from 0 to 100: {value!r}")
     return number
 
 
-def min_score_option(parser: argparse.ArgumentParser) -> None:
-    """``--min-score N``: leave out calls scoring below N (default: the ranking's minimum)."""
+def min_score_option(parser: argparse.ArgumentParser, default: float) -> None:
+    """``--min-score N``: leave out calls scoring below N (``default``: the ranking's minimum)."""
     parser.add_argument(
         "--min-score",
         type=score,
+        default=default,
         metavar="N",
-        help="leave out calls scoring below N, 0-100 (default: the ranking's minimum; "
-        "see docs/matching.md)",
+        help=f"leave out calls scoring below N, 0-100 (default: {default:g}, the ranking's "
+        "minimum; 0 keeps every call that shares a word; see docs/matching.md)",
     )
 
 
@@ -100,6 +103,43 @@ def error(message: str) -> None:
     if use_color(sys.stderr):
         prefix = f"\033[31m{prefix}\033[0m"
     print(f"{prefix} {message}", file=sys.stderr)
+
+
+def load_registry(args: argparse.Namespace) -> list[Source]:
+    """The sources: ``--registry``, else ``$FUNDMATCH_REGISTRY``, else the bundled registry."""
+    from fundmatch.sources.registry import load_sources
+
+    return load_sources(args.registry or os.environ.get("FUNDMATCH_REGISTRY") or None)
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr (``fundmatch: warning: ...``): the command still succeeded."""
+    prefix = "fundmatch: warning:"
+    if use_color(sys.stderr):
+        prefix = f"\033[33m{prefix}\033[0m"
+    print(f"{prefix} {message}", file=sys.stderr)
+
+
+def report_update(results: Sequence[SourceResult], *, each: bool) -> int:
+    """Tell on stderr how the update went, in as few lines as it takes; return the exit code.
+
+    Some sources failed: one warning line naming them (exit 0). Every source failed: with
+    ``each``, one line per source and its error, then one error line, with a hint about
+    ``--offline`` when the network is down (exit 1).
+    """
+    from fundmatch.update import all_failed, failure_summary
+
+    summary = failure_summary(results)
+    if summary is None:
+        return 0
+    if not all_failed(results):
+        warn(summary)
+        return 0
+    if each:
+        for result in results:
+            print(f"fundmatch: {result.source}: {result.error}", file=sys.stderr)
+    error(summary)
+    return 1
 
 
 def formatter(prog: str) -> argparse.HelpFormatter:

@@ -15,9 +15,11 @@ from fundmatch.cli.common import (
     command,
     error,
     formatter,
+    load_registry,
     now_from,
     print_json,
     progress,
+    report_update,
 )
 from fundmatch.errors import FundmatchError
 
@@ -38,7 +40,9 @@ def _digest(sub: Subparsers, common: argparse.ArgumentParser) -> None:
             "render one message per recipient. Without --send the messages are written as .eml\n"
             "files and nothing is sent or recorded. SMTP settings and credentials come from\n"
             "FUNDMATCH_SMTP_HOST, _PORT, _USER, _PASSWORD, _SECURITY and FUNDMATCH_MAIL_FROM.\n"
-            "Exit code 1 when a message could not be delivered (it is retried on a later run)."
+            "Exit code 1 when a message could not be delivered (it is retried on a later run)\n"
+            "or when every source failed to update (the digest is still made from the store;\n"
+            "when only some failed, a warning names them and the exit code stays 0)."
         ),
         epilog=(
             "examples:\n"
@@ -57,6 +61,11 @@ def _digest(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-update", action="store_true", help="do not update the store first")
     parser.add_argument(
         "--offline", action="store_true", help="update from the bundled snapshot, not the network"
+    )
+    parser.add_argument(
+        "--registry",
+        type=Path,
+        help="a sources TOML file (default: $FUNDMATCH_REGISTRY, else the bundled registry)",
     )
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     parser.set_defaults(func=_run_digest)
@@ -88,13 +97,16 @@ def _run_digest(args: argparse.Namespace) -> int:
             raise FundmatchError("FUNDMATCH_MAIL_FROM is not set: the sender address is needed")
         settings = SmtpSettings.from_env(os.environ)
     checkpoint = _crash_hook() or (lambda step: None)
+    updated = 0
     with Store(args.db) as store:
         if not args.no_update:
-            from fundmatch.sources.registry import load_sources
             from fundmatch.update import update
 
-            for result in update(store, load_sources(), now=now, offline=args.offline):
-                progress(str(result))
+            results = update(store, load_registry(args), now=now, offline=args.offline)
+            for result in results:
+                if result.ok:
+                    progress(f"{result.source}: {result.calls} calls, {result.new} new")
+            updated = report_update(results, each=True)
         checkpoint("after-update")
         if settings is None:
             dry_sender = sender or "digest@fundmatch.invalid"
@@ -110,7 +122,7 @@ def _run_digest(args: argparse.Namespace) -> int:
                 for path in written:
                     print(f"written  {path}")
                 print(f"{len(written)} message(s) written to {args.outbox}; nothing sent")
-            return 0
+            return updated
         mailer = SmtpMailer(settings)
         run = run_digests(
             store, subscriptions, mailer, sender=sender, now=now, checkpoint=checkpoint
@@ -123,4 +135,4 @@ def _run_digest(args: argparse.Namespace) -> int:
         print(f"{len(run.queued)} message(s) queued, {run.sent} sent, {run.failed} not sent")
     if run.stopped:
         error(f"stopped sending: {run.stopped}")
-    return 1 if run.failed or run.stopped else 0
+    return 1 if run.failed or run.stopped or updated else 0

@@ -5,9 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fundmatch.cli.common import Subparsers, command, formatter, now_from, print_json, print_table
+from fundmatch.cli.common import (
+    Subparsers,
+    command,
+    formatter,
+    load_registry,
+    now_from,
+    print_json,
+    print_table,
+    report_update,
+)
 from fundmatch.errors import FundmatchError
+
+if TYPE_CHECKING:
+    from fundmatch.update import SourceResult
 
 
 @command
@@ -21,14 +34,17 @@ def _update(sub: Subparsers, common: argparse.ArgumentParser) -> None:
             "Fetch every source of the registry (Funding & Tenders Portal queries, programme\n"
             "feeds), store their calls and print one summary row per source. A source that\n"
             "fails is reported and the others go on. --offline loads the bundled snapshot of\n"
-            "real calls instead, without network."
+            "real calls instead, without network. Exit code 0 when at least one source was\n"
+            "read (a warning names those that failed), 1 when every source failed."
         ),
         epilog="examples:\n  fundmatch update\n  fundmatch update --offline\n"
         "  fundmatch update --source euro-med-feed --json",
     )
     parser.add_argument("--offline", action="store_true", help="load the bundled snapshot")
     parser.add_argument(
-        "--registry", type=Path, help="a sources TOML file (default: the bundled registry)"
+        "--registry",
+        type=Path,
+        help="a sources TOML file (default: $FUNDMATCH_REGISTRY, else the bundled registry)",
     )
     parser.add_argument(
         "--source", action="append", metavar="NAME", help="update only this source (repeatable)"
@@ -50,11 +66,10 @@ def _progress_bar(done: int, total: int, name: str) -> None:
 
 
 def _run_update(args: argparse.Namespace) -> int:
-    from fundmatch.sources.registry import load_sources
     from fundmatch.store import Store
     from fundmatch.update import update
 
-    sources = load_sources(args.registry)
+    sources = load_registry(args)
     if args.source:
         known = {s.name for s in sources}
         unknown = sorted(set(args.source) - known)
@@ -78,18 +93,24 @@ def _run_update(args: argparse.Namespace) -> int:
                 str(r.unchanged),
                 str(r.withdrawn),
                 str(len(r.skipped)),
-                f"error: {r.error}"
-                if r.error
-                else "not modified"
-                if r.not_modified
-                else "ok"
-                if r.complete
-                else "ok (partial)",
+                _status(r),
             )
             for r in results
         ]
         print_table(header, rows)
-    return 0 if all(r.ok for r in results) else 1
+    return report_update(results, each=False)
+
+
+def _status(result: SourceResult) -> str:
+    if result.error:
+        return f"error: {result.error}"
+    if result.not_modified:
+        return "not modified"
+    status = "ok" if result.complete else "ok (partial)"
+    details = (result.details_fetched, result.details_cached, len(result.details_failed))
+    if any(details):
+        status += "; topic details: {} fetched, {} kept, {} failed".format(*details)
+    return status
 
 
 @command
@@ -103,17 +124,18 @@ def _sources(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         epilog="examples:\n  fundmatch sources\n  fundmatch sources --json",
     )
     parser.add_argument(
-        "--registry", type=Path, help="a sources TOML file (default: the bundled registry)"
+        "--registry",
+        type=Path,
+        help="a sources TOML file (default: $FUNDMATCH_REGISTRY, else the bundled registry)",
     )
     parser.add_argument("--json", action="store_true", help="print the list as JSON")
     parser.set_defaults(func=_run_sources)
 
 
 def _run_sources(args: argparse.Namespace) -> int:
-    from fundmatch.sources.registry import load_sources
     from fundmatch.store import Store
 
-    sources = load_sources(args.registry)
+    sources = load_registry(args)
     with Store(args.db) as store:
         states = {state.name: state for state in store.source_states()}
     names = [s.name for s in sources] + sorted(set(states) - {s.name for s in sources})

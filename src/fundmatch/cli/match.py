@@ -19,6 +19,7 @@ from fundmatch.cli.common import (
 )
 from fundmatch.display import shorten, stamp
 from fundmatch.models import Call, Match, Matches
+from fundmatch.ranking import DEFAULT_MIN_SCORE
 
 
 @command
@@ -37,8 +38,10 @@ def _match(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         epilog=(
             "examples:\n"
             "  fundmatch match --profile calls/profiles/marseille-open-data-sme.toml\n"
-            "  fundmatch match --profile my.toml --limit 20 --include-blocked\n"
-            "  fundmatch match --profile my.toml --explain HORIZON-CL5-2024-D4-02-01"
+            "  fundmatch match --profile calls/profiles/odeon-open-data-cluster.toml --limit 20"
+            " --include-blocked\n"
+            "  fundmatch match --profile calls/profiles/marseille-open-data-sme.toml"
+            " --explain HORIZON-CL5-2026-10-D6-07"
         ),
     )
     parser.add_argument("--profile", type=Path, required=True, help="the profile TOML file")
@@ -47,7 +50,7 @@ def _match(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     output.add_argument("--json", action="store_true", help="print the matches as JSON")
     output.add_argument("--csv", action="store_true", help="print the matches as CSV")
     output.add_argument("--explain", metavar="ID", help="show the full breakdown for one call")
-    min_score_option(parser)
+    min_score_option(parser, DEFAULT_MIN_SCORE)
     parser.add_argument(
         "--include-closed", action="store_true", help="also rank calls whose deadline has passed"
     )
@@ -62,7 +65,6 @@ def _match(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 def _run_match(args: argparse.Namespace) -> int:
     from fundmatch import export
     from fundmatch.config import load_profile
-    from fundmatch.match import MIN_SCORE
 
     now = now_from(args)
     profile = load_profile(args.profile)
@@ -85,7 +87,7 @@ def _run_match(args: argparse.Namespace) -> int:
         sys.stdout.write(export.export_csv(matches, bom=False))
     elif not matches:
         print(
-            f"no call scores {args.min_score if args.min_score is not None else MIN_SCORE:g} or "
+            f"no call scores {args.min_score:g} or "
             "more for this profile (try --min-score 0, --include-blocked or --include-closed)"
         )
     else:

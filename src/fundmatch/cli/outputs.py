@@ -13,12 +13,13 @@ from fundmatch.cli.common import (
     count,
     formatter,
     matcher_for,
-    min_score_option,
     now_from,
+    score,
     selected_calls,
     write_output,
 )
 from fundmatch.models import Call, Matches
+from fundmatch.ranking import DEFAULT_MIN_SCORE
 
 
 @command
@@ -52,12 +53,17 @@ def _export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "--limit", type=count, help="with --profile: at most this many matches (default: all)"
     )
     parser.add_argument(
+        "--min-score",
+        type=score,
+        default=DEFAULT_MIN_SCORE,
+        help=f"with --profile: only matches scoring at least this (default: {DEFAULT_MIN_SCORE:g})",
+    )
+    parser.add_argument(
         "--alarm-days",
         type=count,
         default=7,
         help="ics: reminder this many days before each deadline (default: 7)",
     )
-    min_score_option(parser)
     parser.set_defaults(func=_run_export)
 
 
@@ -79,11 +85,15 @@ def _run_export(args: argparse.Namespace) -> int:
     elif args.format == "jsonl":
         text = export.export_jsonl(data)
     elif args.format == "csv":
-        text = export.export_csv(data)
+        text = export.export_csv(data, now=now)
     elif args.format == "ics":
         text = export.export_ics(data, now=now, alarm_days=args.alarm_days)
     else:
-        text = export.export_commongrants(data, now=now)
+        from fundmatch.store import Store
+
+        with Store(args.db) as store:
+            first_seen = store.first_seen()
+        text = export.export_commongrants(data, now=now, first_seen=first_seen)
     write_output(text, args.out)
     return 0
 
@@ -117,8 +127,13 @@ def _report(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         default=5,
         help="how many open calls ruled out by a gate to show (default: 5)",
     )
+    parser.add_argument(
+        "--min-score",
+        type=score,
+        default=DEFAULT_MIN_SCORE,
+        help=f"only matches scoring at least this (default: {DEFAULT_MIN_SCORE:g})",
+    )
     parser.add_argument("--title", help="page title (default: Funding calls for <profile>)")
-    min_score_option(parser)
     parser.set_defaults(func=_run_report)
 
 

@@ -54,7 +54,7 @@ def subject(digest: Digest) -> str:
     """What is inside: ``3 new calls, 1 deadline moved: Interreg Euro-MED, Horizon Europe``."""
     counts = []
     if digest.new:
-        counts.append(_plural(len(digest.new), "new call"))
+        counts.append(_plural(len(digest.new) + len(digest.listed), "new call"))
     moved = sum(1 for i in digest.changes if any(line.startswith("deadline") for line in i.lines))
     other = len(digest.changes) - moved
     if moved:
@@ -118,12 +118,24 @@ def _view(digest: Digest) -> dict[str, Any]:
             "lines": [safe_text(line) for line in item.lines],
         }
 
+    def brief_view(item: DigestItem) -> dict[str, Any]:
+        call = item.call
+        nxt = call.next_deadline(digest.now)
+        return {
+            "title": header_text(call.title, limit=120),
+            "score": None if item.match is None else f"{item.match.score:.0f}",
+            "deadline": safe_text(when(nxt, tz)) if nxt else "no deadline stated",
+            "url": safe_url(call.url),
+            "id": safe_text(call.id, limit=120),
+        }
+
     return {
         "subscription": safe_text(digest.subscription),
         "new": [call_view(i) for i in digest.new],
         "changes": [call_view(i) for i in digest.changes],
         "reminders": [call_view(i) for i in digest.reminders],
         "more": digest.more,
+        "listed": [brief_view(i) for i in digest.listed],
         "timezone": zone_label(tz),
         "date": moment(digest.now.astimezone(ZoneInfo(tz))),
     }
@@ -143,7 +155,7 @@ def render_ics(digest: Digest) -> str:
     """The coming deadlines of every call in the digest, written as the calendar export
     writes them (same UIDs: a digest's attachment and an export update the same events)."""
     calls: dict[str, Call] = {}
-    for item in digest.items:
+    for item in (*digest.items, *digest.listed):
         title = header_text(item.call.title, limit=120)
         calls.setdefault(item.call.id, item.call.model_copy(update={"title": title}))
     name = f"fundmatch: {header_text(digest.subscription, limit=80)}"

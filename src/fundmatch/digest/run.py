@@ -209,7 +209,7 @@ def _queue(store: Store, plan: Planned, now: datetime) -> str | None:
         recipient=digest.recipient,
         now=now,
         message=message,
-        items=[(i.key, i.call.id) for i in digest.items],
+        items=[(i.key, i.call.id) for i in (*digest.items, *digest.listed)],
     )
     return message_id
 

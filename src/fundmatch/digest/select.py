@@ -52,8 +52,11 @@ class Digest(FundmatchModel):
     """The recipient's time zone."""
     items: tuple[DigestItem, ...] = ()
     """New calls (best first), then changes, then reminders."""
+    listed: tuple[DigestItem, ...] = ()
+    """New matching calls beyond ``max_items`` (best first), shown as a compact list (title,
+    deadline, link) so the digest is complete in itself; they count as announced."""
     more: int = 0
-    """New matching calls left out because of ``max_items``."""
+    """How many new matching calls are beyond ``max_items`` (the length of ``listed``)."""
 
     @property
     def new(self) -> tuple[DigestItem, ...]:
@@ -72,8 +75,8 @@ class Digest(FundmatchModel):
 
     @property
     def keys(self) -> tuple[str, ...]:
-        """Every item's claim key."""
-        return tuple(i.key for i in self.items)
+        """Every item's claim key, the listed calls' included."""
+        return tuple(i.key for i in (*self.items, *self.listed))
 
 
 def new_key(call_id: str) -> str:
@@ -94,6 +97,7 @@ def select_digest(
     """Decide what ``recipient`` is told at ``now``.
 
     ``matches``: the calls first seen since the last digest, ranked for the profile (best first);
+    the best ``max_items`` are shown in full, the others that pass are listed in brief;
     ``changes``: what the store recorded since then; ``sent``: the calls already announced to this
     recipient, as they are now; ``claimed``: the keys of every item already given to them.
     """
@@ -107,10 +111,10 @@ def select_digest(
         and m.call.status(now) in ("open", "forthcoming", "unknown")
     ]
     fresh.sort(key=lambda m: -m.score)
-    items = [
-        DigestItem(kind="new", key=new_key(m.call.id), call=m.call, match=m)
-        for m in fresh[: subscription.max_items]
+    announced = [
+        DigestItem(kind="new", key=new_key(m.call.id), call=m.call, match=m) for m in fresh
     ]
+    items = announced[: subscription.max_items]
     if subscription.include_changes:
         items += _change_items(changes, sent, claimed, subscription.timezone)
     items += _reminder_items(subscription, sent, claimed, now)
@@ -120,6 +124,7 @@ def select_digest(
         now=now,
         timezone=subscription.timezone,
         items=tuple(items),
+        listed=tuple(announced[subscription.max_items :]),
         more=max(0, len(fresh) - subscription.max_items),
     )
 

@@ -61,7 +61,7 @@ class Subscription(FundmatchModel):
     """Calls scoring below this are left out; by default the ranking's own minimum
     (``fundmatch.match.MIN_SCORE``, see docs/matching.md)."""
     max_items: int = Field(default=10, ge=1, le=100)
-    """At most this many new calls per digest (the best ones); the rest are counted."""
+    """At most this many new calls shown in full (the best ones); the rest are listed in brief."""
     frequency: Frequency = "daily"
     """``daily`` or ``weekly``: a digest is due when this much time has passed since the last."""
     include_changes: bool = True
@@ -127,7 +127,7 @@ class Subscriptions(FundmatchModel):
 def load_subscriptions(path: str | Path) -> Subscriptions:
     """Load a subscriptions TOML file; profiles given as paths are read relative to it.
 
-    Raises ConfigError naming the file, the field and the line of the first problem.
+    Raises ConfigError naming the file, and the field and line of every mistake.
     """
     path = Path(path)
     data, text = load_toml(path)

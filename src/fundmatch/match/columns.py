@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 # Column layout of the index: hashed stem bigrams, then one column per theme, then stems.
 # Bigrams are hashed into a fixed space so that 100,000 calls need no bigram dictionary;
@@ -35,3 +36,28 @@ def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[i
     starts = [0, *bounds.tolist()]
     groups = np.split(members, bounds)
     return {int(owners[i]): set(g.tolist()) for i, g in zip(starts, groups, strict=True)}
+
+
+def _merge(
+    blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]],
+    titles: list[sparse.csc_matrix],
+) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32]]:
+    """Some blocks as one matrix over the union of their columns: whole calls, then titles."""
+    used = np.unique(np.concatenate([u for _, u in blocks])).astype(np.int32)
+    n = sum(block.shape[0] for block, _ in blocks)
+    rows, cols, data = [], [], []
+    start = 0
+    for (block, own), title in zip(blocks, titles, strict=True):
+        remap = np.searchsorted(used, own).astype(np.int32)
+        for matrix, shift in ((block, start), (title, n + start)):
+            coo = matrix.tocoo()
+            rows.append(coo.row.astype(np.int32) + shift)
+            cols.append(remap[coo.col])
+            data.append(coo.data)
+        start += block.shape[0]
+    merged = sparse.csc_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(2 * n, len(used)),
+        dtype=np.float32,
+    )
+    return merged, used

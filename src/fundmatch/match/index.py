@@ -10,7 +10,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from fundmatch.match.columns import _BIGRAMS, _CHUNK, _GROUP, _bigram_code, _bigram_codes
+from fundmatch.match.columns import (
+    _BIGRAMS,
+    _CHUNK,
+    _GROUP,
+    _bigram_code,
+    _bigram_codes,
+    _merge,
+)
 from fundmatch.match.score import _KeywordTargets
 from fundmatch.match.themes import _Themes
 from fundmatch.match.weights import Weights
@@ -423,31 +430,6 @@ class Index:
                 shown |= members
                 ordered.append((columns.index(c), phrase))
         return [phrase for _, phrase in sorted(ordered)][:limit]
-
-
-def _merge(
-    blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]],
-    titles: list[sparse.csc_matrix],
-) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32]]:
-    """Some blocks as one matrix over the union of their columns: whole calls, then titles."""
-    used = np.unique(np.concatenate([u for _, u in blocks])).astype(np.int32)
-    n = sum(block.shape[0] for block, _ in blocks)
-    rows, cols, data = [], [], []
-    start = 0
-    for (block, own), title in zip(blocks, titles, strict=True):
-        remap = np.searchsorted(used, own).astype(np.int32)
-        for matrix, shift in ((block, start), (title, n + start)):
-            coo = matrix.tocoo()
-            rows.append(coo.row.astype(np.int32) + shift)
-            cols.append(remap[coo.col])
-            data.append(coo.data)
-        start += block.shape[0]
-    merged = sparse.csc_matrix(
-        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(2 * n, len(used)),
-        dtype=np.float32,
-    )
-    return merged, used
 
 
 def _as_written(run: list[str], text: str) -> str:

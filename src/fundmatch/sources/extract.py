@@ -45,13 +45,22 @@ _SPACES = re.compile(r" {2,}")
 _LINE_EDGES = re.compile(r" *\n *")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff]")
+# Two blocks glued when their markup was dropped without a break (``Outcome:A growing``,
+# ``activities.Proposals``): a word, a colon or full stop, then a capitalised word. Links are
+# matched first and left alone; initials (``U.S.``) and numbers (``3.5``) never match.
+_GLUED = re.compile(
+    r"(?P<link>(?:https?://|www\.|mailto:)\S+)"
+    r"|(?<=[a-z)][:;!?])(?=[A-Z])|(?<=[a-z)]\.)(?=[A-Z][a-z]|[AI] )"
+)
 
 
 def clean_text(value: str | None) -> str:
     """HTML or plain text to clean plain text.
 
     Tags are dropped (block elements become line breaks), entities decoded, control, bidi and
-    zero-width characters removed, runs of spaces collapsed, at most one blank line kept.
+    zero-width characters removed, runs of spaces collapsed, at most one blank line kept. A
+    space is put back between blocks that lost it (``Expected Outcome:A growing`` reads
+    ``Expected Outcome: A growing``).
     """
     if not value:
         return ""
@@ -63,6 +72,7 @@ def clean_text(value: str | None) -> str:
     value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
     value = _CONTROL.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = value.replace("\t", " ").replace("\xa0", " ")
+    value = _GLUED.sub(lambda m: m.group("link") or " ", value)
     text = _SPACES.sub(" ", value)
     text = _LINE_EDGES.sub("\n", text)
     return _BLANK_LINES.sub("\n\n", text).strip()
@@ -381,6 +391,13 @@ _COUNTRY_WORDS = re.compile(
 )
 
 
+_FROM_N_COUNTRIES = re.compile(
+    r"(?:from|in|of)\s+(?:at least\s+)?(?P<n>\d+|[a-z]+)\s+(?:\(\d+\)\s+)?"
+    r"(?:different\s+)?(?:EU\s+)?(?:countries|Member States|participating countries)",
+    re.IGNORECASE,
+)
+
+
 def find_partnership(text: str) -> tuple[int | None, int | None]:
     """Smallest consortium a text requires: ``(min_partners, min_countries)``.
 
@@ -402,6 +419,12 @@ def find_partnership(text: str) -> tuple[int | None, int | None]:
                 countries = max(countries or 0, number)
             continue
         partners = max(partners or 0, number)
-        if _COUNTRY_WORDS.search(rest):
+        named = _FROM_N_COUNTRIES.search(rest)
+        if named:  # "5 partners from 3 different countries": the countries are counted apart
+            token = named.group("n").lower()
+            count = int(token) if token.isdigit() else _COUNT_WORDS.get(token)
+            if count is not None and 1 <= count <= number:
+                countries = max(countries or 0, count)
+        elif _COUNTRY_WORDS.search(rest):
             countries = max(countries or 0, number)
     return partners, countries

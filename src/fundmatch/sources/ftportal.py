@@ -1,38 +1,58 @@
 """The Funding & Tenders Portal (SEDIA) adapter: search-API and topicDetails JSON to Calls.
 
 Pure: bytes, text or parsed JSON in, Calls out. Fetching the pages lives in ``http.py`` and
-``update.py``. Every ``metadata`` value of a search result is a list, even for scalars; several
-values are JSON documents inside strings (``actions``, ``budgetOverview``).
+``update.py``; reading the Portal's fields (dates, budgets, status codes) in
+``portalfields.py``; the Call of a topicDetails document in ``topicdetails.py``. Every
+``metadata`` value of a search result is a list, even for scalars; several values are JSON
+documents inside strings (``actions``, ``budgetOverview``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from datetime import datetime, time
+from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from fundmatch.errors import ParseError
-from fundmatch.models import Budget, Call, CallStatus, Deadline, DeadlineModel, Instrument
-from fundmatch.sources.extract import clean_text, find_co_financing_rate, find_partnership
+from fundmatch.models import Budget, Call, Deadline, DeadlineModel, Instrument
+from fundmatch.sources import jsontext, topicdetails
+from fundmatch.sources.extract import clean_text
 from fundmatch.sources.http import Request, multipart
+from fundmatch.sources.portalfields import (
+    BRUSSELS,
+    MAX_AMOUNT,
+    MODELS,
+    PROGRAMMES,
+    STATUS_CODES,
+    budget_entries,
+    budget_of,
+    co_financing,
+    day_of,
+    deadlines_of,
+    guard,
+    is_date_only,
+    partnership,
+    portal_datetime,
+    settle_model,
+    short,
+    topic_url,
+)
 from fundmatch.sources.registry import Source
 
 __all__ = [
+    "MAX_AMOUNT",
     "PORTAL_SEARCH_URL",
     "PROGRAMMES",
     "STATUS_CODES",
     "PortalPage",
     "parse_ftportal",
     "parse_ftportal_page",
+    "parse_topic_details",
     "search_request",
     "topic_url",
 ]
@@ -40,67 +60,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 PORTAL_SEARCH_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search?apiKey=SEDIA"
-BRUSSELS = ZoneInfo("Europe/Brussels")
-PORTAL_DEADLINE_TIME = time(17, 0)
-"""Portal deadlines are 17:00 Brussels time unless the topic says otherwise."""
-ASSUMED_TIME_LABEL = "17:00 Brussels time assumed (the source gives the date only)"
-
-STATUS_CODES: dict[str, CallStatus] = {
-    "31094501": "forthcoming",
-    "31094502": "open",
-    "31094503": "closed",
-}
-"""Portal status codes, pinned from recorded payloads (tests/data/sedia/)."""
-
-PROGRAMMES: dict[str, str] = {
-    "111111": "EU External Action - Prospect",
-    "31045243": "Horizon 2020",
-    "42810547": "Europe Direct",
-    "43089234": "Innovation Fund",
-    "43108390": "Horizon Europe",
-    "43152860": "Digital Europe",
-    "43251567": "Connecting Europe Facility",
-    "43251589": "Citizens, Equality, Rights and Values",
-    "43251814": "Creative Europe",
-    "43251842": "Union Anti-fraud Programme",
-    "43252368": "Internal Security Fund",
-    "43252386": "Justice Programme",
-    "43252405": "LIFE",
-    "43252433": "Pericles IV",
-    "43252449": "Research Fund for Coal & Steel",
-    "43252476": "Single Market Programme",
-    "43252517": "Social Prerogative and Specific Competencies Lines",
-    "43253967": "Renewable Energy Financing Mechanism",
-    "43254019": "European Social Fund+",
-    "43254037": "European Solidarity Corps",
-    "43298203": "Union Civil Protection Mechanism",
-    "43298664": "Promotion of Agricultural Products",
-    "43298916": "Euratom Research and Training Programme",
-    "43353764": "Erasmus+",
-    "43392145": "European Maritime, Fisheries and Aquaculture Fund",
-    "43637601": "Pilot Projects & Preparatory Actions",
-    "43697167": "European Parliament",
-    "44181033": "European Defence Fund",
-    "44416173": "Interregional Innovation Investments",
-    "44773066": "Just Transition Mechanism",
-    "45532249": "EU Bodies and Agencies",
-}
-"""Names of the numeric ``frameworkProgramme`` ids (from the search API's facets)."""
-
 # Search-API ``type``: 1 topic (grant), 2 call for proposals, 8 cascade funding call.
 _INSTRUMENTS: dict[str, Instrument] = {"1": "grant", "2": "grant", "8": "grant"}
-_MODELS: dict[str, DeadlineModel] = {
-    "single-stage": "single-stage",
-    "two-stage": "two-stage",
-    "multiple cut-off": "multiple cut-off",
-    "multiple-cut-off": "multiple cut-off",
-}
-_TOPIC_PAGE = (
-    "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/"
-    "topic-details/{}"
-)
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -115,11 +76,6 @@ class PortalPage:
     total_results: int | None = None
     page_number: int | None = None
     page_size: int | None = None
-
-
-def topic_url(identifier: str) -> str:
-    """The Portal's human page for a topic."""
-    return _TOPIC_PAGE.format(identifier)
 
 
 def search_request(source: Source, page: int) -> Request:
@@ -163,8 +119,11 @@ def parse_ftportal_page(
     payload: bytes | str | dict[str, Any] | list[Any], *, source: str | None = None
 ) -> PortalPage:
     """Like :func:`parse_ftportal`, keeping skipped results, field errors and paging facts."""
-    data = _load(payload, source)
+    data, warnings = _load(payload, source)
     page = PortalPage()
+    for warning in warnings:
+        logger.warning("%s: %s", source or "ftportal", warning)
+        page.field_errors.append(f"payload: {warning}")
     if isinstance(data, list):
         results: list[Any] = data
     elif isinstance(data, dict) and "TopicDetails" in data:
@@ -184,13 +143,13 @@ def parse_ftportal_page(
         notes: list[str] = []
         try:
             if isinstance(result, dict) and isinstance(result.get("TopicDetails"), dict):
-                call = _from_details(result["TopicDetails"], source, notes)
+                call = topicdetails.call_from_details(result["TopicDetails"], source, notes)
             elif isinstance(result, dict) and isinstance(result.get("metadata"), dict):
                 call = _from_result(result, source, notes)
             else:
                 raise ValueError("a result without metadata")
         except (ValueError, TypeError, KeyError, ValidationError) as exc:
-            reason = f"result {index}: {_short(exc)}"
+            reason = f"result {index}: {short(exc)}"
             logger.warning("%s: skipped %s", source or "ftportal", reason)
             page.skipped.append(reason)
             continue
@@ -199,26 +158,33 @@ def parse_ftportal_page(
     return page
 
 
-def _load(payload: bytes | str | dict[str, Any] | list[Any], source: str | None) -> Any:
-    if isinstance(payload, dict | list):
-        return payload
-    if isinstance(payload, bytes):
-        try:
-            payload = payload.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ParseError(f"not UTF-8: {exc}", source=source) from exc
+def parse_topic_details(
+    payload: bytes | str | dict[str, Any], *, source: str | None = None
+) -> tuple[Call, list[str]]:
+    """The Call of one topicDetails document, with one note per field left unknown.
+
+    Raises ParseError when the payload is not a topicDetails document or has no topic.
+    """
+    data, warnings = _load(payload, source)
+    if not isinstance(data, dict) or not isinstance(data.get("TopicDetails"), dict):
+        raise ParseError("not a Portal topicDetails document", source=source)
+    notes = [f"payload: {warning}" for warning in warnings]
     try:
-        # strict=False: the Portal embeds raw newlines inside strings (additionalInfos).
-        return json.loads(payload.lstrip("\ufeff"), strict=False)
-    except (ValueError, RecursionError) as exc:
-        # ValueError: bad JSON, or an integer over Python's digit limit; RecursionError:
-        # nesting deeper than the decoder's stack.
-        raise ParseError(f"not JSON: {_short(exc)}", source=source) from exc
+        call = topicdetails.call_from_details(data["TopicDetails"], source, notes)
+    except (ValueError, TypeError, KeyError, ValidationError) as exc:
+        raise ParseError(f"topicDetails: {short(exc)}", source=source) from exc
+    return call, notes
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:200]
+def _load(
+    payload: bytes | str | dict[str, Any] | list[Any], source: str | None
+) -> tuple[Any, list[str]]:
+    if isinstance(payload, dict | list):
+        return payload, []
+    # Whole documents only: a page cut short is refused (its listing would be partial).
+    # NaN, Infinity and absurd numbers become None, with a warning each.
+    loaded = jsontext.loads(payload, source=source, tolerant=False)
+    return loaded.value, loaded.warnings
 
 
 def _int(value: Any) -> int | None:
@@ -226,131 +192,6 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _guard(notes: list[str], name: str, read: Callable[[], T], default: T) -> T:
-    """Read one field; a malformed value fails that field only (noted, left at ``default``)."""
-    try:
-        return read()
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, InvalidOperation) as exc:
-        notes.append(f"{name}: {_short(exc)}")
-        return default
-
-
-# --- dates ----------------------------------------------------------------------------
-
-
-def _portal_datetime(value: str) -> datetime:
-    """``2023-05-11T02:00:00.000+0200`` → aware datetime."""
-    value = value.strip()
-    found = re.fullmatch(r"(.*?)([+-]\d\d):?(\d\d)$", value)
-    if found:
-        value = f"{found.group(1)}{found.group(2)}:{found.group(3)}"
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=BRUSSELS)
-    return moment
-
-
-def _is_date_only(moment: datetime) -> bool:
-    # The search API gives deadline days as local or UTC midnight (…T00:00+0100, …T02:00+0200).
-    utc = moment.astimezone(UTC)
-    return (moment.hour, moment.minute, moment.second) == (0, 0, 0) or (
-        utc.hour,
-        utc.minute,
-        utc.second,
-    ) == (0, 0, 0)
-
-
-def _day_of(moment: datetime) -> datetime:
-    if (moment.hour, moment.minute) == (0, 0):
-        return moment
-    return moment.astimezone(UTC)
-
-
-def _deadline_at(moment: datetime) -> tuple[datetime, str | None]:
-    if _is_date_only(moment):
-        day = _day_of(moment).date()
-        return datetime.combine(day, PORTAL_DEADLINE_TIME, BRUSSELS), ASSUMED_TIME_LABEL
-    return moment.astimezone(BRUSSELS), None
-
-
-def _details_date(value: Any) -> datetime:
-    """topicDetails dates: epoch-ms strings, ``06 November 2024`` or ``2024-12-05``."""
-    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
-        return datetime.fromtimestamp(int(value) / 1000, BRUSSELS)
-    text = str(value).strip()
-    for form in ("%d %B %Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, form).replace(tzinfo=BRUSSELS)
-        except ValueError:
-            continue
-    return _portal_datetime(text)
-
-
-def _deadlines(moments: list[datetime], model: DeadlineModel | None) -> tuple[Deadline, ...]:
-    ordered = sorted(set(moments))
-    result = []
-    for number, moment in enumerate(ordered, start=1):
-        at, assumed = _deadline_at(moment)
-        stage = None
-        if len(ordered) > 1:
-            stage = f"stage {number}" if model == "two-stage" else f"cut-off {number}"
-        label = "; ".join(part for part in (stage, assumed) if part) or None
-        result.append(Deadline(at=at, timezone="Europe/Brussels", label=label))
-    return tuple(result)
-
-
-def _settle_model(
-    model: DeadlineModel | None, deadlines: tuple[Deadline, ...]
-) -> DeadlineModel | None:
-    # H2020 topics list one single-stage action per cut-off: several deadlines are cut-offs.
-    if len(deadlines) > 1 and model in (None, "single-stage"):
-        return "multiple cut-off"
-    return model
-
-
-# --- budget ---------------------------------------------------------------------------
-
-
-def _budget_entries(overview: Any, identifier: str) -> list[dict[str, Any]]:
-    if isinstance(overview, str):
-        overview = json.loads(overview, strict=False)
-    actions = overview.get("budgetTopicActionMap") or {}
-    entries: list[dict[str, Any]] = []
-    for value in actions.values():
-        entries.extend(value if isinstance(value, list) else [value])
-    entries = [e for e in entries if isinstance(e, dict)]
-    prefix = f"{identifier} - "
-    mine = [e for e in entries if str(e.get("action", "")).startswith(prefix)]
-    if not mine and len(entries) == 1 and " - " not in str(entries[0].get("action", "")):
-        mine = entries  # topicDetails of a single topic name the type of action only
-    return mine
-
-
-def _money(value: Any) -> Decimal | None:
-    if value in (None, "", 0, "0"):
-        return None  # zeros mean unknown on the Portal
-    amount = Decimal(str(value))
-    return amount if amount > 0 else None
-
-
-def _budget(entries: list[dict[str, Any]]) -> Budget:
-    if not entries:
-        return Budget()
-    total = Decimal(0)
-    for entry in entries:
-        for amount in (entry.get("budgetYearMap") or {}).values():
-            total += _money(amount) or 0
-    lows = [m for e in entries if (m := _money(e.get("minContribution"))) is not None]
-    highs = [m for e in entries if (m := _money(e.get("maxContribution"))) is not None]
-    grants = sum(int(e.get("expectedGrants") or 0) for e in entries)
-    return Budget(
-        total=total or None,
-        per_project_min=min(lows) if lows else None,
-        per_project_max=max(highs) if highs else None,
-        expected_grants=grants or None,
-    )
 
 
 # --- one search result ----------------------------------------------------------------
@@ -382,27 +223,29 @@ def _from_result(result: dict[str, Any], source: str | None, notes: list[str]) -
     title = _first(meta, "title") or result.get("summary") or _first(meta, "callTitle")
     if not title:
         raise ValueError(f"{identifier}: no title")
-    model: DeadlineModel | None = _MODELS.get(_first(meta, "deadlineModel") or "")
-    moments: list[datetime] = _guard(
-        notes, "deadlineDate", lambda: [_portal_datetime(v) for v in _all(meta, "deadlineDate")], []
+    model: DeadlineModel | None = MODELS.get(_first(meta, "deadlineModel") or "")
+    moments: list[datetime] = guard(
+        notes, "deadlineDate", lambda: [portal_datetime(v) for v in _all(meta, "deadlineDate")], []
     )
-    deadlines: tuple[Deadline, ...] = _guard(
-        notes, "deadlineDate", lambda: _deadlines(moments, model), ()
+    deadlines: tuple[Deadline, ...] = guard(
+        notes, "deadlineDate", lambda: deadlines_of(moments, model), ()
     )
-    model = _settle_model(model, deadlines)
+    model = settle_model(model, deadlines)
     status = STATUS_CODES.get(_first(meta, "status") or "", "unknown")
     programme_id = _first(meta, "frameworkProgramme")
-    conditions = _guard(
+    conditions = guard(
         notes, "topicConditions", lambda: clean_text(_first(meta, "topicConditions")), ""
     )
-    partners, countries = _partnership(conditions)
-    budget = _guard(
+    partners, countries = partnership(conditions)
+    budget = guard(
         notes,
         "budgetOverview",
-        lambda: _budget(_budget_entries(_first(meta, "budgetOverview") or "{}", identifier)),
+        lambda: budget_of(
+            budget_entries(_first(meta, "budgetOverview") or "{}", identifier, notes), notes
+        ),
         Budget(),
     )
-    description = _guard(
+    description = guard(
         notes, "descriptionByte", lambda: clean_text(_first(meta, "descriptionByte")), ""
     )
     type_code = _first(meta, "type")
@@ -420,123 +263,21 @@ def _from_result(result: dict[str, Any], source: str | None, notes: list[str]) -
         instrument=_INSTRUMENTS.get(type_code or ""),
         action_type=_first(meta, "typesOfAction"),
         reported_status=status,
-        opening=_guard(notes, "startDate", lambda: _opt(_first(meta, "startDate")), None),
+        opening=guard(notes, "startDate", lambda: _opt(_first(meta, "startDate")), None),
         deadlines=deadlines,
         deadline_model=model,
         budget=budget,
-        co_financing_rate=_guard(notes, "topicConditions", lambda: _rate(conditions), None),
+        co_financing_rate=guard(notes, "topicConditions", lambda: co_financing(conditions), None),
         min_partners=partners,
         min_countries=countries,
         languages=(),
     )
 
 
-def _partnership(conditions: str) -> tuple[int | None, int | None]:
-    return find_partnership(conditions) if conditions else (None, None)
-
-
 def _opt(value: str | None) -> datetime | None:
     if value is None:
         return None
-    moment = _portal_datetime(value)
-    if _is_date_only(moment):  # an opening day: midnight Brussels
-        return datetime.combine(_day_of(moment).date(), time(0, 0), BRUSSELS)
+    moment = portal_datetime(value)
+    if is_date_only(moment):  # an opening day: midnight Brussels
+        return datetime.combine(day_of(moment).date(), time(0, 0), BRUSSELS)
     return moment
-
-
-def _rate(conditions: str) -> Decimal | None:
-    return find_co_financing_rate(conditions) if conditions else None
-
-
-# --- one topicDetails document --------------------------------------------------------
-
-
-def _from_details(details: dict[str, Any], source: str | None, notes: list[str]) -> Call:
-    identifier = str(details.get("identifier") or "").strip()
-    title = str(details.get("title") or "").strip()
-    if not identifier or not title:
-        raise ValueError("topicDetails without identifier or title")
-    actions = [a for a in details.get("actions") or [] if isinstance(a, dict)]
-
-    def read_deadlines() -> tuple[list[datetime], DeadlineModel | None]:
-        moments: list[datetime] = []
-        model: DeadlineModel | None = None
-        for action in actions:
-            moments.extend(_details_date(v) for v in action.get("deadlineDates") or [])
-            procedure = (action.get("submissionProcedure") or {}).get("abbreviation")
-            model = model or _MODELS.get(str(procedure or ""))
-        return moments, model
-
-    nothing: tuple[list[datetime], DeadlineModel | None] = ([], None)
-    moments, model = _guard(notes, "actions.deadlineDates", read_deadlines, nothing)
-    entries: list[dict[str, Any]] = _guard(
-        notes,
-        "budgetOverviewJSONItem",
-        lambda: _budget_entries(details.get("budgetOverviewJSONItem") or {}, identifier),
-        [],
-    )
-    if model is None:
-        models = {_MODELS.get(str(e.get("deadlineModel") or "")) for e in entries} - {None}
-        model = models.pop() if len(models) == 1 else None
-    deadlines: tuple[Deadline, ...] = _guard(
-        notes, "deadlines", lambda: _deadlines(moments, model), ()
-    )
-    model = _settle_model(model, deadlines)
-    codes = {str((a.get("status") or {}).get("id")) for a in actions}
-    statuses = {STATUS_CODES.get(code, "unknown") for code in codes}
-    status: CallStatus = statuses.pop() if len(statuses) == 1 else "unknown"
-    programme = details.get("frameworkProgramme") or {}
-    programme_id = str(programme.get("id", "")) if isinstance(programme, dict) else ""
-    conditions = _guard(notes, "conditions", lambda: clean_text(details.get("conditions")), "")
-    partners, countries = _partnership(conditions)
-    types = [
-        str(t.get("typeOfAction"))
-        for a in actions
-        for t in a.get("types") or []
-        if isinstance(t, dict) and t.get("typeOfAction")
-    ]
-    openings: list[datetime] = _guard(
-        notes,
-        "plannedOpeningDate",
-        lambda: [
-            _details_date(a["plannedOpeningDate"]) for a in actions if a.get("plannedOpeningDate")
-        ],
-        [],
-    )
-    published: datetime | None = _guard(
-        notes,
-        "publicationDateLong",
-        lambda: (
-            _details_date(details["publicationDateLong"])
-            if details.get("publicationDateLong")
-            else None
-        ),
-        None,
-    )
-    return Call(
-        id=identifier,
-        title=clean_text(title),
-        description=_guard(
-            notes, "description", lambda: clean_text(details.get("description")), ""
-        ),
-        source=source,
-        url=topic_url(identifier),
-        programme=PROGRAMMES.get(
-            programme_id, programme.get("description") if isinstance(programme, dict) else None
-        ),
-        call_id=details.get("callIdentifier") or None,
-        topic_id=identifier,
-        keywords=tuple(str(k) for k in details.get("keywords") or []),
-        tags=tuple(str(t) for t in details.get("tags") or []),
-        instrument="grant",
-        action_type=types[0] if types else None,
-        reported_status=status,
-        opening=min(openings) if openings else None,
-        deadlines=deadlines,
-        deadline_model=model,
-        budget=_guard(notes, "budget", lambda: _budget(entries), Budget()),
-        co_financing_rate=_guard(notes, "conditions", lambda: _rate(conditions), None),
-        min_partners=partners,
-        min_countries=countries,
-        published=published,
-    )

@@ -31,6 +31,7 @@ from fundmatch.models import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "PORTAL_DETAILS_URL",
     "Programme",
     "Source",
     "SourceDefaults",
@@ -39,6 +40,10 @@ __all__ = [
     "load_sources",
     "programme_facts",
 ]
+
+
+PORTAL_DETAILS_URL = "https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails/"
+"""Where the Portal serves each topic's topicDetails document."""
 
 
 def _timezone(value: str) -> str:
@@ -72,8 +77,9 @@ class Source(FundmatchModel):
 
     name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9._-]*$")
     """Short unique name, e.g. ``ftportal-horizon-cl4`` or ``euro-med-feed``."""
-    kind: Literal["ftportal", "feed"]
-    """``ftportal`` (the Portal's search API) or ``feed`` (RSS/Atom)."""
+    kind: Literal["ftportal", "feed", "wp-json"]
+    """``ftportal`` (the Portal's search API), ``feed`` (RSS/Atom) or ``wp-json`` (a WordPress
+    site's ``wp-json/wp/v2/posts``)."""
     url: HttpUrl = None
     """Where to fetch: the feed URL, or the Portal search endpoint."""
     query: dict[str, Any] | None = None
@@ -99,6 +105,10 @@ class Source(FundmatchModel):
     """For ``ftportal``: the most result pages followed."""
     page_size: int = Field(default=100, ge=1, le=100)
     """For ``ftportal``: results per page."""
+    details_url: HttpUrl = PORTAL_DETAILS_URL
+    """For ``ftportal``: where each topic's topicDetails document is, ``<details_url><topic id
+    in lower case>.json``; the document of every new or changed topic is fetched there.
+    Empty: search facts only."""
 
     @model_validator(mode="after")
     def _url_or_query(self) -> Source:

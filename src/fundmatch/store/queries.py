@@ -181,6 +181,12 @@ class Queries(Connection):
             for r in rows
         ]
 
+    def first_seen(self) -> dict[str, datetime]:
+        """When the store first saw each call, by call id."""
+        with self._errors("read calls"):
+            rows = self._conn.execute("SELECT id, first_seen FROM calls").fetchall()
+        return {str(r[0]): must_dt(r[1]) for r in rows}
+
     def first_seen_since(self, since: datetime) -> list[StoredCall]:
         """Calls the store first saw at or after ``since``, oldest first (for digests)."""
         with self._errors("read calls"):
