@@ -77,9 +77,9 @@ def _run_export(args: argparse.Namespace) -> int:
     if profile is None:
         data = selected_calls(args, now)
     else:
-        ranked = matcher_for(args, now, profile).rank(profile, now=now, limit=None)
-        kept = [m for m in ranked if m.score >= args.min_score][: args.limit]
-        data = Matches(kept, now=now, profile=profile)
+        matcher = matcher_for(args, now, profile)
+        ranked = matcher.rank(profile, now=now, limit=args.limit, min_score=args.min_score)
+        data = Matches(ranked, now=now, profile=profile)
     if args.format == "json":
         text = export.export_json(data)
     elif args.format == "jsonl":
