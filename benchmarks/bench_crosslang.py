@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from fundmatch import Call, Matcher, Profile
+from fundmatch.match import MIN_SCORE
 
 HERE = Path(__file__).resolve().parent
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -61,10 +62,13 @@ def main() -> None:
 
     print(f"cross-language: {len(cases)} calls × {len(LANGS)} languages, pool {len(raw)} calls")
     print(f"fundmatch index built in {built:.2f} s")
-    print(f"{'lang':5s} {'method':10s} {'R@1':>6s} {'R@10':>6s} {'MRR@10':>7s}")
+    print(
+        f"{'lang':5s} {'method':10s} {'R@1':>6s} {'R@10':>6s} {'MRR@10':>7s} {'≥ min score':>12s}"
+    )
     for lang in LANGS:
         ours: list[int | None] = []
         plain: list[int | None] = []
+        shown = 0  # the call is returned by the default minimum score too
         for case in cases:
             description, keywords = case[lang]
             profile = Profile(
@@ -72,15 +76,18 @@ def main() -> None:
                 description=description,
                 keywords=tuple(k.strip() for k in keywords.split(",")),
             )
-            found = [m.call.id for m in matcher.rank(profile, limit=10, include_blocked=True)]
+            ranked = matcher.rank(profile, limit=10, include_blocked=True, min_score=0)
+            found = [m.call.id for m in ranked]
             ours.append(found.index(case["call"]) + 1 if case["call"] in found else None)
+            shown += any(m.call.id == case["call"] and m.score >= MIN_SCORE for m in ranked)
             query = vectorizer.transform([description + "\n" + keywords])
             scores = (docs @ query.T).toarray().ravel()
             top = [ids[i] for i in np.lexsort((np.arange(len(ids)), -scores))[:10]]
             plain.append(top.index(case["call"]) + 1 if case["call"] in top else None)
         for name, ranks in (("fundmatch", ours), ("tfidf", plain)):
             r1, r10, mrr = metrics(ranks)
-            print(f"{lang:5s} {name:10s} {r1:6.3f} {r10:6.3f} {mrr:7.3f}")
+            extra = f" {shown / len(cases):12.3f}" if name == "fundmatch" else ""
+            print(f"{lang:5s} {name:10s} {r1:6.3f} {r10:6.3f} {mrr:7.3f}{extra}")
 
 
 if __name__ == "__main__":

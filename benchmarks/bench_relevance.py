@@ -2,8 +2,12 @@
 
 Dataset: cordis-he (Horizon Europe projects → the topic that funded them; see its README).
 Every dev query becomes a Profile (title, description, keywords); the pool is every call.
-Prints Recall@1/5/10, MRR@10 and nDCG@10 per method; ``--h2020`` adds the 3,837 H2020 topics
-to the pool as distractors. ``--quick``: every 5th query, pool without H2020 (CI, < 60 s).
+Two modes in the same run: **full** (the whole project abstract and every keyword) and
+**short** (what a person writes: the title, the first 40 words of the abstract, at most 3
+keywords). Prints Recall@1/5/10, MRR@10 and nDCG@10 per method and mode, then for the short
+profiles the trade-off of a minimum score: threshold → share of queries whose funded topic is
+still returned, median number of calls returned. ``--h2020`` adds the 3,837 H2020 topics to the
+pool as distractors. ``--quick``: every 5th query, pool without H2020 (CI, < 60 s).
 
     python benchmarks/bench_relevance.py [--quick] [--h2020] [--dataset PATH]
 """
@@ -48,8 +52,18 @@ def load(
     return calls, queries, qrels
 
 
+def shorten(q: dict[str, Any]) -> dict[str, Any]:
+    """The profile a person would write: title, first 40 words, at most 3 keywords."""
+    words = q["description"].split()[:40]
+    return {**q, "description": " ".join(words), "keywords": q["keywords"][:3]}
+
+
 def query_text(q: dict[str, Any]) -> str:
     return q["title"] + "\n" + q["description"] + "\n" + ", ".join(q["keywords"])
+
+
+THRESHOLDS = (0.0, 5.0, 7.5, 10.0, 12.5, 15.0, 20.0, 30.0)
+SCORED = 60  # calls scored per query for the threshold trade-off (a list longer counts as 60)
 
 
 def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
@@ -75,7 +89,9 @@ def top_ids(scores: np.ndarray, ids: list[str]) -> list[str]:
 
 
 def run_fundmatch(
-    calls: list[dict[str, Any]], queries: list[dict[str, Any]]
+    calls: list[dict[str, Any]],
+    queries: list[dict[str, Any]],
+    scores: dict[int, list[tuple[str, float]]] | None = None,
 ) -> Callable[[int], list[str]]:
     models = [
         Call(id=c["id"], title=c["title"] or c["id"], description=c["description"] or "")
@@ -90,8 +106,16 @@ def run_fundmatch(
     ]
 
     def search(i: int) -> list[str]:
-        matches = matcher.rank(profiles[i], limit=10, include_closed=True, include_blocked=True)
-        return [m.call.id for m in matches]
+        matches = matcher.rank(
+            profiles[i],
+            limit=SCORED if scores is not None else 10,
+            include_closed=True,
+            include_blocked=True,
+            min_score=0,
+        )
+        if scores is not None:
+            scores[i] = [(m.call.id, m.score) for m in matches]
+        return [m.call.id for m in matches[:10]]
 
     return search
 
@@ -149,31 +173,50 @@ def main() -> None:
         f"cordis-he dev: {len(queries)} queries, pool {len(calls)} calls"
         + (" (with H2020 topics)" if args.h2020 else "")
     )
-    print(
-        f"{'method':12s}"
-        + "".join(f"{h:>8s}" for h in ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10"))
-        + f"{'index s':>9s}{'query ms':>10s}"
-    )
-    results = {}
-    for name, build in (("fundmatch", run_fundmatch), ("bm25s", run_bm25), ("tfidf", run_tfidf)):
-        start = time.perf_counter()
-        search = build(calls, queries)
-        built = time.perf_counter() - start
-        start = time.perf_counter()
-        ranks = [rank_of(search(i), qrels[q["id"]]) for i, q in enumerate(queries)]
-        per_query = (time.perf_counter() - start) / len(queries) * 1000
-        m = metrics(ranks)
-        results[name] = m
-        print(
-            f"{name:12s}"
-            + "".join(f"{v:8.3f}" for v in m.values())
-            + f"{built:9.2f}{per_query:10.1f}"
-        )
-    for base in ("bm25s", "tfidf"):
-        ratios = "  ".join(
-            f"{k} {results['fundmatch'][k] / results[base][k]:.3f}" for k in results[base]
-        )
-        print(f"fundmatch / {base}: {ratios}")
+    for mode in ("full", "short"):
+        mode_queries = queries if mode == "full" else [shorten(q) for q in queries]
+        print(f"\n{mode} profiles")
+        header = "".join(f"{h:>8s}" for h in ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10"))
+        print(f"{'method':12s}{header}{'index s':>9s}{'query ms':>10s}")
+        results = {}
+        scores: dict[int, list[tuple[str, float]]] = {}
+        keep = scores if mode == "short" else None
+        methods: list[tuple[str, Builder]] = [
+            ("fundmatch", lambda c, q, keep=keep: run_fundmatch(c, q, keep)),
+            ("bm25s", run_bm25),
+            ("tfidf", run_tfidf),
+        ]
+        for name, build in methods:
+            start = time.perf_counter()
+            search = build(calls, mode_queries)
+            built = time.perf_counter() - start
+            start = time.perf_counter()
+            ranks = [rank_of(search(i), qrels[q["id"]]) for i, q in enumerate(mode_queries)]
+            per_query = (time.perf_counter() - start) / len(mode_queries) * 1000
+            m = metrics(ranks)
+            results[name] = m
+            print(
+                f"{name:12s}"
+                + "".join(f"{v:8.3f}" for v in m.values())
+                + f"{built:9.2f}{per_query:10.1f}"
+            )
+        for base in ("bm25s", "tfidf"):
+            ratios = "  ".join(
+                f"{k} {results['fundmatch'][k] / results[base][k]:.3f}" for k in results[base]
+            )
+            print(f"fundmatch / {base}: {ratios}")
+        if scores:
+            print("short profiles, minimum score → funded topic returned, median list length")
+            for t in THRESHOLDS:
+                kept = [[c for c, s in scores[i] if s >= t] for i in range(len(mode_queries))]
+                found = np.mean(
+                    [qrels[q["id"]] in k for q, k in zip(mode_queries, kept, strict=True)]
+                )
+                length = np.median([len(k) for k in kept])
+                print(f"  min_score {t:5.1f}: recall {found:.3f}  median length {length:4.0f}")
+
+
+Builder = Callable[[list[dict[str, Any]], list[dict[str, Any]]], Callable[[int], list[str]]]
 
 
 if __name__ == "__main__":

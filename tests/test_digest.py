@@ -354,7 +354,8 @@ def test_each_item_shows_score_reasons_deadlines_in_both_zones_budget_and_link()
     )
     text = body(rendered(digest), "plain")
     assert "score 64/100" in text
-    assert "keyword: 'open data' in the title" in text
+    # Reasons in plain words: the evidence as written, no internal factor names.
+    assert "'open data' in the title" in text and "keyword:" not in text
     assert "12 June 2026 17:00 Brussels time (16:00 Lisbon time)" in text
     assert "total EUR 3,000,000, EUR 1,500,000 per project, co-financing 70 %" in text
     assert "https://ec.europa.eu/info/funding-tenders/opportunities/portal/topic/x" in text

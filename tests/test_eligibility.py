@@ -115,3 +115,58 @@ def test_instrument_organisation_budget_partnership_and_exclusions() -> None:
     no_climate = MARSEILLE.model_copy(update={"exclude": ("climate adaptation",)})
     (blocker,) = gates(EURO_MED_CALL, no_climate, now=NOW)[0]
     assert blocker.message == "mentions excluded term 'climate adaptation' in its description"
+
+
+def test_a_profile_silent_on_partners_is_unknown_never_blocked() -> None:
+    three_countries = EURO_MED_CALL.model_copy(update={"min_countries": 3})
+    blockers, notes = gates(three_countries, MARSEILLE, now=NOW)
+    assert blockers == []
+    (note,) = [n for n in notes if n.gate == "partnership"]
+    assert note.outcome == "unknown"
+    assert note.message == (
+        "needs partners from 3 countries; the profile does not say where its partners are"
+    )
+    # Partners but no word on where they are: still unknown.
+    some = MARSEILLE.model_copy(update={"partners": 4})
+    assert gates(three_countries, some, now=NOW)[0] == []
+    # Three partners named: a fact, so it passes or blocks.
+    alone = MARSEILLE.model_copy(update={"partners": 0})
+    (blocker,) = gates(three_countries, alone, now=NOW)[0]
+    assert blocker.message == "needs 3 countries, the profile covers 1"
+
+
+def test_a_consortium_action_amount_is_the_consortiums() -> None:
+    municipality = MARSEILLE.model_copy(
+        update={"organisation_type": "public-body", "budget_max": Decimal(2_000_000)}
+    )
+    for action in (
+        "HORIZON-IA HORIZON Innovation Actions",
+        "HORIZON-RIA HORIZON Research and Innovation Actions",
+        "HORIZON-CSA HORIZON Coordination and Support Actions",
+        "RIA Research and Innovation action",
+    ):
+        innovation_action = EURO_MED_CALL.model_copy(
+            update={
+                "action_type": action,
+                "min_partners": 1,  # as some records give it: still a consortium grant
+                "budget": Budget(per_project_min=Decimal(9_500_000)),
+            }
+        )
+        blockers, notes = gates(innovation_action, municipality, now=NOW)
+        assert blockers == [], action
+        (note,) = [n for n in notes if n.gate == "budget"]
+        assert note.outcome == "flag" and "as a partner of a consortium" in note.message
+
+
+def test_a_single_applicant_action_amount_is_the_applicants() -> None:
+    accelerator = EURO_MED_CALL.model_copy(
+        update={
+            "action_type": "HORIZON-EIC-ACC HORIZON EIC Accelerator",
+            "min_partners": 1,
+            "budget": Budget(per_project_min=Decimal(2_500_000)),
+        }
+    )
+    small_sme = MARSEILLE.model_copy(update={"budget_max": Decimal(300_000)})
+    (blocker,) = gates(accelerator, small_sme, now=NOW)[0]
+    assert blocker.gate == "budget"
+    assert blocker.message.startswith("at least 2,500,000 EUR per project")

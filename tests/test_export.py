@@ -127,7 +127,8 @@ def test_csv_of_matches_has_rank_score_and_reasons() -> None:
     rows = read_csv(fm.export_csv(sample_matches()))
     assert [r["rank"] for r in rows] == ["1", "2"]
     assert rows[0]["score"] == "72.5"
-    assert rows[0]["reasons"].startswith("lexical +42.5: smart, city, data; keyword +30.0")
+    # Reasons in plain words, each with its points: no internal factor names.
+    assert rows[0]["reasons"].startswith("smart, city, data (+42.5 points); ")
     assert rows[1]["blockers"] == "geography: FR only"
 
 
@@ -339,7 +340,7 @@ def test_the_tutorials_calendar_holds_only_calls_at_or_above_the_minimum(
     }
     profile = fm.load_profile(root / argv[argv.index("--profile") + 1])
     now = datetime.fromisoformat(TUTORIAL_NOW)
-    ranked = fm.Matcher(fm.load_snapshot()).rank(profile, now=now, limit=None)
+    ranked = fm.Matcher(fm.load_snapshot()).rank(profile, now=now, limit=None, min_score=0)
     scores = {m.call.id: m.score for m in ranked}
     assert exported and all(scores[i] >= DEFAULT_MIN_SCORE for i in exported)
     above = {m.call.id for m in ranked if m.score >= DEFAULT_MIN_SCORE and m.call.deadlines}

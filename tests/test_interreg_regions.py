@@ -36,7 +36,13 @@ def transcribed() -> list[fm.Call]:
 def geography(profile: fm.Profile) -> dict[str, fm.Check | None]:
     """Each call's geography blocker for the profile (None: not ruled out by region)."""
     matches = fm.rank(
-        profile, transcribed(), now=NOW, limit=None, include_closed=True, include_blocked=True
+        profile,
+        transcribed(),
+        now=NOW,
+        limit=None,
+        include_closed=True,
+        include_blocked=True,
+        min_score=0,
     )
     checks = {
         m.call.id: next((b for b in m.blockers if b.gate == "geography"), None) for m in matches

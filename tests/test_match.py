@@ -89,7 +89,7 @@ def test_reasons_add_up_to_the_score_and_serialise_to_json() -> None:
     factors = {r.factor for r in match.reasons}
     assert {"lexical", "keyword", "theme", "budget-fit"} <= factors
     keyword = next(r for r in match.reasons if r.factor == "keyword")
-    assert "'smart-city' ≈ 'Smart Cities' (tags" in keyword.evidence
+    assert "'smart-city' is the call's tag 'Smart Cities'" in keyword.evidence
     data = json.loads(match.model_dump_json())
     assert data["reasons"][0]["factor"] == "lexical" and data["reasons"][0]["evidence"]
 

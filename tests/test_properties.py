@@ -353,7 +353,13 @@ def test_ranking_is_deterministic_and_total(
         for number, title in enumerate(titles)
     ]
     profile = fm.Profile(name="p", keywords=tuple(keywords))
-    options = {"now": NOW, "limit": None, "include_closed": True, "include_blocked": True}
+    options = {
+        "now": NOW,
+        "limit": None,
+        "include_closed": True,
+        "include_blocked": True,
+        "min_score": 0,  # every call that scored, not only those above the default minimum
+    }
     first = fm.rank(profile, calls, **options)  # type: ignore[arg-type]
     shuffled = calls[:]
     random.Random(seed).shuffle(shuffled)

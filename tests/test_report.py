@@ -108,7 +108,8 @@ def test_report_shows_profile_ranked_calls_reasons_and_blockers() -> None:
     assert "Marseille open data SME" in page
     assert "FRL04" in page
     assert page.index("Open data for smart cities") < page.index("Données ouvertes")
-    assert "+50.0</span> keyword: &#x27;open data&#x27; in the title" in page
+    # Reasons in plain words: the evidence as written, no internal factor names.
+    assert "+50.0</span> &#x27;open data&#x27; in the title" in page
     assert "Ruled out" in page
     assert "deadline: no deadline" in page
     assert "not stated by the call</b> budget" in page

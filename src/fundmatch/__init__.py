@@ -26,6 +26,7 @@ from fundmatch.errors import ConfigError as ConfigError
 from fundmatch.errors import FetchError as FetchError
 from fundmatch.errors import FundmatchError as FundmatchError
 from fundmatch.errors import MailError as MailError
+from fundmatch.errors import MatchError as MatchError
 from fundmatch.errors import ParseError as ParseError
 from fundmatch.errors import SourceError as SourceError
 from fundmatch.errors import StoreError as StoreError
@@ -93,6 +94,7 @@ __all__ = [
     "Link",
     "MailError",
     "Match",
+    "MatchError",
     "Matcher",
     "Matches",
     "ParseError",

@@ -18,6 +18,7 @@ __all__ = [
     "minute",
     "moment",
     "money",
+    "reason_text",
     "shorten",
     "stamp",
     "when",
@@ -117,3 +118,37 @@ def shorten(value: object, width: int = 40) -> str:
         if space > width // 2:
             cut = cut[:space]
     return cut.rstrip() + "…"
+
+
+# --- reasons --------------------------------------------------------------------------
+
+
+class ReasonLike(Protocol):
+    """What is shown of a reason (a :class:`fundmatch.models.Reason`)."""
+
+    @property
+    def factor(self) -> str: ...
+    @property
+    def evidence(self) -> str: ...
+
+
+def reason_text(reason: ReasonLike, width: int | None = None) -> str:
+    """A reason of a score as its sentence, at most ``width`` characters (None: whole).
+
+    A list of quoted phrases is cut after a whole phrase ("shared words: 'open data', 'data
+    platform', …"), anything else at a word boundary (:func:`shorten`).
+    """
+    text = " ".join((reason.evidence or reason.factor).split())
+    if width is None or len(text) <= width:
+        return text
+    for separator in ("; ", ", "):
+        items = text.split(separator)
+        if len(items) > 1:
+            kept = items[0]
+            for item in items[1:]:
+                if len(kept) + len(separator) + len(item) + 2 > width:
+                    break
+                kept += separator + item
+            if len(kept) + 2 <= width and kept.count("'") % 2 == 0:
+                return kept + separator.rstrip() + " …"
+    return shorten(text, width)

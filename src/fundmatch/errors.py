@@ -100,3 +100,7 @@ class StoreError(FundmatchError):
 
 class MailError(FundmatchError):
     """A digest message could not be sent (connection, authentication, refusal)."""
+
+
+class MatchError(FundmatchError, LookupError):
+    """A call asked for by id is not among the calls being ranked."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fundmatch.errors import ConfigError
-from fundmatch.match import Matcher
+from fundmatch.match import MIN_SCORE, Matcher
 from fundmatch.models import Call, CallStatus, Matches, Profile
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot, snapshot_age, snapshot_info
 from fundmatch.store import Store
@@ -19,9 +19,9 @@ __all__ = [
     "snapshot_only",
 ]
 
-DEFAULT_MIN_SCORE = 10.0
-"""The lowest score (0-100) a match needs to be exported or reported unless asked otherwise:
-the digest's default ``min_score`` too. Scores under it are mostly shared common words."""
+DEFAULT_MIN_SCORE = MIN_SCORE
+"""The lowest score (0-100) a match needs to be listed, exported, reported or sent unless asked
+otherwise: the ranking's own default minimum (``Weights.min_score``; docs/matching.md)."""
 
 
 def calls_or_snapshot(
@@ -76,8 +76,7 @@ def report_matches(
     """What a report shows, ranked once: the ``limit`` best fits, then up to ``ruled_out``
     close fits a gate rules out (not the calls that simply closed); all at ``min_score`` or
     more."""
-    every = matcher.rank(profile, now=now, limit=None, include_blocked=True)
-    ranked = [m for m in every if m.score >= min_score]
+    ranked = matcher.rank(profile, now=now, limit=None, include_blocked=True, min_score=min_score)
     fits = [m for m in ranked if not m.blockers][:limit]
     blocked = [m for m in ranked if m.blockers and m.call.status(now) != "closed"]
     return Matches([*fits, *blocked[:ruled_out]], now=now, profile=profile)

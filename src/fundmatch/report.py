@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from html import escape
 
-from fundmatch.display import deadline_text, shorten
+from fundmatch.display import deadline_text, reason_text, shorten
 from fundmatch.models import Call, Match, Profile
 
 __all__ = ["render_report", "timeline_svg"]
@@ -196,9 +196,7 @@ def _match_html(rank: int, match: Match, now: datetime) -> str:
         escape(part) for part in (call.id, call.programme or "", call.status(now), when) if part
     )
     reasons = "".join(
-        f'<li><span class="pts">{r.points:+.1f}</span> {escape(r.factor)}'
-        + (f": {escape(r.evidence)}" if r.evidence else "")
-        + "</li>"
+        f'<li><span class="pts">{r.points:+.1f}</span> {escape(reason_text(r))}</li>'
         for r in sorted(match.reasons, key=lambda r: r.points, reverse=True)
     )
     shown = [c for c in (*match.blockers, *match.notes) if c.outcome != "unknown"]

@@ -27,7 +27,9 @@ __all__ = [
     "pivot",
     "plain",
     "stem",
+    "surface",
     "tokens",
+    "words",
 ]
 
 LANGUAGES = ("en", "fr", "it", "es", "el", "pt", "hr", "sl", "de")
@@ -121,6 +123,14 @@ def fold(text: str) -> str:
     return text.replace("ς", "σ")
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text`` as written (case and accents kept), split like :func:`tokens`."""
+    if not text.isascii():
+        text = _SPLIT_OTHER.sub(" ", text)
+    raw = text.encode("utf-8", "surrogatepass").translate(_SPLIT_ASCII)
+    return raw.decode("utf-8", "surrogatepass").split()
+
+
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens (accents kept, for the stemmers); hyphens and punctuation split."""
     text = text.lower()
@@ -168,6 +178,13 @@ def guess_language(text: str) -> str:
     return best
 
 
+# Words whose Snowball stem merges them with an unrelated word: "twinning" (of cities or
+# institutions) is not a "twin" (a digital twin). Folded word → stem, per language.
+_KEEP_APART = {
+    "en": {"twinning": "twinning", "twinnings": "twinning", "twinned": "twinning"},
+}
+
+
 class _Stemmer:
     """Token → folded stem for one language, cached (the vocabulary of a corpus is small)."""
 
@@ -175,7 +192,7 @@ class _Stemmer:
         self.lang = lang
         self._snowball = snowballstemmer.stemmer(_SNOWBALL.get(lang, "english"))
         self._stop = _stopwords(lang) | _stopwords("en")
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, str] = dict(_KEEP_APART.get(lang, {}))
 
     def __call__(self, token: str) -> str:
         stem = self._cache.get(token)
@@ -253,17 +270,43 @@ def _pivot_one(stem_: str, lang: str) -> str:
     return targets[0] if targets else stem_
 
 
+_SURFACE_BITS = 32
+_STEM_MASK = (1 << _SURFACE_BITS) - 1
+
+
+def surface(word: str) -> str:
+    """A word as written, folded, singular by a light rule: ``Cities`` → ``city``.
+
+    What themes are looked for in: whole words, so "twinning" is not "twin", "cycles" is not
+    "cycling" and "πολίτες" (citizens) is not "πολιτισμός" (culture), which stems can merge.
+    """
+    word = fold(word)
+    if len(word) > 4 and word.isascii():
+        if word.endswith("ies"):
+            return word[:-3] + "y"
+        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            return word[:-1]
+    return word
+
+
 class Lexicon:
     """Text → arrays of stem ids in one English-pivot space, shared by an index and its queries.
 
     Each word is stemmed in the text's language, folded and mapped to its English stem (see
     :func:`pivot`; the best target only) once; later occurrences are one dictionary lookup.
-    Id 0 is reserved for dropped words (stop words, numbers).
+    Id 0 is reserved for dropped words (stop words, numbers). Beside its stem, each word has a
+    *surface* id (:func:`surface`, the same 0 for dropped words), for whole-word phrases.
     """
 
     def __init__(self) -> None:
         self.stems: list[str] = [""]
+        self.written: list[str] = [""]
+        """The first word read for each stem (the first English one, when there is one), as
+        written in lower case: how the stem is shown."""
+        self._written_en: list[bool] = [True]
         self._ids: dict[str, int] = {"": 0}
+        self.surfaces: list[str] = [""]
+        self._surface_ids: dict[str, int] = {"": 0}
         self._words: dict[str, dict[str, int]] = {}
 
     def __len__(self) -> int:
@@ -271,12 +314,24 @@ class Lexicon:
 
     def ids(self, text: str, lang: str) -> npt.NDArray[np.int64]:
         """Stem ids of ``text`` (written in ``lang``) in reading order, dropped words removed."""
-        found = self.word_ids(text, lang)
-        arr = np.fromiter(found, dtype=np.int64, count=len(found))
-        return arr[arr > 0]
+        return self.both(text, lang)[0]
 
-    def word_ids(self, text: str, lang: str) -> list[int]:
-        """The stem id of every word of ``text``, 0 for a dropped word."""
+    def both(self, text: str, lang: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(stem ids, surface ids) of ``text``'s kept words, in reading order."""
+        packed = self.packed_ids(text, lang)
+        arr = np.fromiter(packed, dtype=np.int64, count=len(packed))
+        arr = arr[arr > 0]
+        return arr & _STEM_MASK, arr >> _SURFACE_BITS
+
+    @staticmethod
+    def unpack(
+        packed: npt.NDArray[np.int64],
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Packed ids (see :meth:`packed_ids`) → (stem ids, surface ids)."""
+        return packed & _STEM_MASK, packed >> _SURFACE_BITS
+
+    def packed_ids(self, text: str, lang: str) -> list[int]:
+        """Every word of ``text`` as ``surface id << 32 | stem id``; 0 for a dropped word."""
         words = self._words.get(lang)
         if words is None:
             words = self._words[lang] = {}
@@ -290,10 +345,22 @@ class Lexicon:
 
     def _learn(self, word: str, lang: str, words: dict[str, int]) -> None:
         s = stem(word, lang)
-        if s:
-            s = _pivot_one(s, lang)
+        if not s:
+            words[word] = 0
+            return
+        s = _pivot_one(s, lang)
         i = self._ids.get(s)
         if i is None:
             i = self._ids[s] = len(self.stems)
             self.stems.append(s)
-        words[word] = i
+            self.written.append(word)
+            self._written_en.append(lang == "en")
+        elif lang == "en" and not self._written_en[i]:  # an English word shows a pivot stem
+            self.written[i] = word
+            self._written_en[i] = True
+        form = surface(word)
+        j = self._surface_ids.get(form)
+        if j is None:
+            j = self._surface_ids[form] = len(self.surfaces)
+            self.surfaces.append(form)
+        words[word] = j << _SURFACE_BITS | i

@@ -74,6 +74,18 @@ def score(value: str) -> float:
     return number
 
 
+def min_score_option(parser: argparse.ArgumentParser, default: float) -> None:
+    """``--min-score N``: leave out calls scoring below N (``default``: the ranking's minimum)."""
+    parser.add_argument(
+        "--min-score",
+        type=score,
+        default=default,
+        metavar="N",
+        help=f"leave out calls scoring below N, 0-100 (default: {default:g}, the ranking's "
+        "minimum; 0 keeps every call that shares a word; see docs/matching.md)",
+    )
+
+
 def use_color(stream: TextIO) -> bool:
     """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
     return not os.environ.get("NO_COLOR") and stream.isatty()

@@ -13,12 +13,13 @@ from fundmatch.cli.common import (
     count,
     formatter,
     matcher_for,
+    min_score_option,
     now_from,
     print_table,
 )
 from fundmatch.display import shorten, stamp
-from fundmatch.errors import FundmatchError
-from fundmatch.models import Call, Check, Match, Matches
+from fundmatch.models import Call, Match, Matches
+from fundmatch.ranking import DEFAULT_MIN_SCORE
 
 
 @command
@@ -49,6 +50,7 @@ def _match(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     output.add_argument("--json", action="store_true", help="print the matches as JSON")
     output.add_argument("--csv", action="store_true", help="print the matches as CSV")
     output.add_argument("--explain", metavar="ID", help="show the full breakdown for one call")
+    min_score_option(parser, DEFAULT_MIN_SCORE)
     parser.add_argument(
         "--include-closed", action="store_true", help="also rank calls whose deadline has passed"
     )
@@ -63,21 +65,13 @@ def _match(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 def _run_match(args: argparse.Namespace) -> int:
     from fundmatch import export
     from fundmatch.config import load_profile
-    from fundmatch.match import gates
 
     now = now_from(args)
     profile = load_profile(args.profile)
     matcher = matcher_for(args, now, profile)
     if args.explain:
-        found = matcher.rank(
-            profile, now=now, limit=None, include_closed=True, include_blocked=True
-        )
-        match = next((m for m in found if m.call.id == args.explain), None)
-        call = next((c for c in matcher.calls if c.id == args.explain), None)
-        if call is None:
-            among = len(matcher.calls)
-            raise FundmatchError(f"no call with id {args.explain!r} among {among} calls")
-        _print_explanation(call, match, gates(call, profile, now=now), now)
+        match = matcher.explain(args.explain, profile, now=now, include_closed=True)
+        _print_explanation(match, now)
         return 0
     matches = matcher.rank(
         profile,
@@ -85,13 +79,17 @@ def _run_match(args: argparse.Namespace) -> int:
         limit=args.limit,
         include_closed=args.include_closed,
         include_blocked=args.include_blocked,
+        min_score=args.min_score,
     )
     if args.json:
         sys.stdout.write(export.export_json(matches))
     elif args.csv:
         sys.stdout.write(export.export_csv(matches, bom=False))
     elif not matches:
-        print("no call matches this profile (try --include-blocked or --include-closed)")
+        print(
+            f"no call scores {args.min_score:g} or "
+            "more for this profile (try --min-score 0, --include-blocked or --include-closed)"
+        )
     else:
         _print_matches(matches, now)
     return 0
@@ -108,6 +106,8 @@ def _when(call: Call, now: datetime) -> tuple[str, str]:
 
 
 def _print_matches(matches: Matches, now: datetime) -> None:
+    from fundmatch.match import reason_text
+
     header = ["score", "call", "programme", "deadline (yours)", "(call's)", "status", "title"]
     rows, reasons = [], []
     for m in matches:
@@ -118,7 +118,7 @@ def _print_matches(matches: Matches, now: datetime) -> None:
              shorten(m.call.title, 60)]
         )  # fmt: skip
         top = sorted(m.reasons, key=lambda r: -abs(r.points))[:3]
-        line = "; ".join(f"{r.factor} {r.points:+.1f}: {shorten(r.evidence, 70)}" for r in top)
+        line = "\n        ".join(reason_text(r, 100) for r in top)
         blocked = "; ".join(f"{b.gate}: {b.message}" for b in m.blockers)
         reasons.append(line + (f"\n        blocked by {blocked}" if blocked else ""))
     print_table(header, rows)
@@ -127,24 +127,24 @@ def _print_matches(matches: Matches, now: datetime) -> None:
         print(f"{m.call.id}\n        {line}")
 
 
-def _print_explanation(
-    call: Call, match: Match | None, checks: tuple[list[Check], list[Check]], now: datetime
-) -> None:
+def _print_explanation(match: Match, now: datetime) -> None:
+    from fundmatch.match import reason_text
+
+    call = match.call
     mine, own = _when(call, now)
     print(f"{call.id}  {call.title}")
     print(f"programme: {call.programme or '-'}   status: {call.status(now)}")
     print(f"next deadline: {mine}" + (f" ({own})" if own else ""))
-    if match is None:
+    if not match.reasons:
         print("score: 0 (no word of the profile found in this call)")
     else:
-        print(f"score: {match.score:.1f} =")
+        print(f"score: {match.score:.1f} of 100, made of")
         for r in match.reasons:
-            print(f"  {r.points:+7.2f}  {r.factor:13s} {r.evidence}")
-    blockers, notes = checks
-    for title, items in (("blocked by", blockers), ("notes", notes)):
+            print(f"  {r.points:+7.2f}  {reason_text(r)}")
+    for title, items in (("blocked by", match.blockers), ("notes", match.notes)):
         if items:
             print(f"{title}:")
             for c in items:
                 print(f"  {c.gate:12s} {c.outcome:8s} {c.message}")
-    if not blockers:
+    if not match.blockers:
         print("no blocker: the profile may apply")

@@ -78,9 +78,8 @@ def _run_export(args: argparse.Namespace) -> int:
         data = selected_calls(args, now, quiet=True)  # exports are for scripts: quiet in pipes
     else:
         matcher = matcher_for(args, now, profile, quiet=True)  # for scripts: quiet in pipes
-        ranked = matcher.rank(profile, now=now, limit=None)
-        kept = [m for m in ranked if m.score >= args.min_score][: args.limit]
-        data = Matches(kept, now=now, profile=profile)
+        ranked = matcher.rank(profile, now=now, limit=args.limit, min_score=args.min_score)
+        data = Matches(ranked, now=now, profile=profile)
     if args.format == "json":
         text = export.export_json(data)
     elif args.format == "jsonl":

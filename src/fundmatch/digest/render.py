@@ -18,7 +18,7 @@ import jinja2
 
 from fundmatch.digest.clean import address, header_text, safe_text, safe_url
 from fundmatch.digest.select import Digest, DigestItem
-from fundmatch.display import moment, money, when, zone_label
+from fundmatch.display import moment, money, reason_text, when, zone_label
 from fundmatch.errors import MailError
 from fundmatch.export import export_ics
 from fundmatch.models import Call
@@ -99,11 +99,7 @@ def _view(digest: Digest) -> dict[str, Any]:
         reasons = []
         if item.match is not None:
             top = sorted(item.match.reasons, key=lambda r: -r.points)
-            reasons = [
-                safe_text(f"{r.factor}: {r.evidence}" if r.evidence else r.factor, limit=160)
-                for r in top[:3]
-                if r.points > 0
-            ]
+            reasons = [safe_text(reason_text(r, 160)) for r in top[:3] if r.points > 0]
         return {
             "id": safe_text(call.id, limit=120),
             "title": header_text(call.title, limit=300),

@@ -69,7 +69,8 @@ def store_ranker(store: Store) -> Ranker:
     def ranker(profile: Profile, now: datetime) -> Sequence[Match]:
         if not matcher:
             matcher.append(Matcher(store.calls()))
-        return matcher[0].rank(profile, now=now, limit=None)
+        # Every call that scored: each subscription applies its own min_score.
+        return matcher[0].rank(profile, now=now, limit=None, min_score=0)
 
     return ranker
 

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from fundmatch.config import find_line, load_profile, load_toml, validate
 from fundmatch.digest.clean import address, safe_url
 from fundmatch.errors import ConfigError
+from fundmatch.match import MIN_SCORE
 from fundmatch.models import FundmatchModel, Profile
 
 __all__ = ["DigestSettings", "Subscription", "Subscriptions", "load_subscriptions"]
@@ -56,8 +57,9 @@ class Subscription(FundmatchModel):
     subscriptions file) or an inline ``[subscription.profile]`` table."""
     recipients: tuple[EmailAddress, ...] = Field(min_length=1)
     """Who receives the digest; each recipient gets a message of their own."""
-    min_score: float = Field(default=10, ge=0, le=100)
-    """Calls scoring below this are left out."""
+    min_score: float = Field(default=MIN_SCORE, ge=0, le=100)
+    """Calls scoring below this are left out; by default the ranking's own minimum
+    (``fundmatch.match.MIN_SCORE``, see docs/matching.md)."""
     max_items: int = Field(default=10, ge=1, le=100)
     """At most this many new calls shown in full (the best ones); the rest are listed in brief."""
     frequency: Frequency = "daily"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from fundmatch.display import reason_text
 from fundmatch.models import Call, Deadline, Match
 
 __all__ = ["CallsOrMatches", "emit", "split", "stage_name", "top_reasons"]
@@ -31,7 +32,7 @@ def emit(text: str, file: TextIO | None) -> str:
 
 def top_reasons(match: Match, count: int = 3) -> list[str]:
     best = sorted(match.reasons, key=lambda r: r.points, reverse=True)[:count]
-    return [f"{r.factor} {r.points:+.1f}" + (f": {r.evidence}" if r.evidence else "") for r in best]
+    return [f"{reason_text(r)} ({r.points:+.1f} points)" for r in best]
 
 
 def stage_name(call: Call, deadline: Deadline, stage: int) -> str:

@@ -1,0 +1,63 @@
+"""The column layout of the index: hashed stem bigrams, then one column per theme, then stems."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+# Column layout of the index: hashed stem bigrams, then one column per theme, then stems.
+# Bigrams are hashed into a fixed space so that 100,000 calls need no bigram dictionary;
+# a collision merges two rare pairs, which costs less than it saves (docs/matching.md).
+_BIGRAM_BITS = 21
+_BIGRAMS = 1 << _BIGRAM_BITS
+_CHUNK = 1_024  # calls per index block: bounds the memory of one build step
+_GROUP = 16 * _CHUNK  # calls per query group: blocks are merged into these once built
+
+
+def _bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Hashed column of each adjacent pair of stem ids."""
+    return ((ids[:-1] * 2_654_435_761 + ids[1:]) * 40_503) % _BIGRAMS
+
+
+def _bigram_code(a: int, b: int) -> int:
+    """:func:`_bigram_codes` of one pair, in Python integers (the same column: the modulus
+    divides 2**64, so numpy's wrap-around does not change it)."""
+    return ((a * 2_654_435_761 + b) * 40_503) % _BIGRAMS
+
+
+def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[int, set[int]]:
+    """{key: set of its values} for two parallel arrays."""
+    if not len(keys):
+        return {}
+    pairs = np.unique((keys << 32) | values)  # values < 2**32: stem ids and bigram columns
+    owners, members = pairs >> 32, pairs & 0xFFFFFFFF
+    bounds = np.flatnonzero(np.diff(owners)) + 1
+    starts = [0, *bounds.tolist()]
+    groups = np.split(members, bounds)
+    return {int(owners[i]): set(g.tolist()) for i, g in zip(starts, groups, strict=True)}
+
+
+def _merge(
+    blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]],
+    titles: list[sparse.csc_matrix],
+) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32]]:
+    """Some blocks as one matrix over the union of their columns: whole calls, then titles."""
+    used = np.unique(np.concatenate([u for _, u in blocks])).astype(np.int32)
+    n = sum(block.shape[0] for block, _ in blocks)
+    rows, cols, data = [], [], []
+    start = 0
+    for (block, own), title in zip(blocks, titles, strict=True):
+        remap = np.searchsorted(used, own).astype(np.int32)
+        for matrix, shift in ((block, start), (title, n + start)):
+            coo = matrix.tocoo()
+            rows.append(coo.row.astype(np.int32) + shift)
+            cols.append(remap[coo.col])
+            data.append(coo.data)
+        start += block.shape[0]
+    merged = sparse.csc_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(2 * n, len(used)),
+        dtype=np.float32,
+    )
+    return merged, used

@@ -1,0 +1,256 @@
+"""Eligibility gates: can this profile apply to this call at all? Facts only."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from fundmatch import geo
+from fundmatch.match.score import _norm_phrase, _range
+from fundmatch.models import Call, Check, Profile
+
+__all__ = ["gates", "is_consortium_action"]
+
+
+def gates(
+    call: Call, profile: Profile, *, now: datetime | None = None, include_closed: bool = False
+) -> tuple[list[Check], list[Check]]:
+    """(blockers, notes) of ``call`` for ``profile``: every gate that fails, is unknown or flags.
+
+    What the call does not say never blocks: it becomes a note with outcome ``unknown``.
+    """
+    checks = [
+        _deadline_gate(call, profile, now, include_closed),
+        _instrument_gate(call, profile),
+        _geography_gate(call, profile),
+        _organisation_gate(call, profile),
+        _budget_gate(call, profile),
+        _partnership_gate(call, profile),
+        _exclude_gate(call, profile),
+    ]
+    blockers = [c for c in checks if c.outcome == "blocked"]
+    notes = [c for c in checks if c.outcome in ("unknown", "flag")]
+    return blockers, notes
+
+
+def _deadline_gate(
+    call: Call, profile: Profile, now: datetime | None, include_closed: bool
+) -> Check:
+    if now is None:
+        return Check(
+            gate="deadline", outcome="unknown", message="no date given to check deadlines against"
+        )
+    status = call.status(now)
+    if status == "closed":
+        last = call.deadlines[-1].local().strftime("%Y-%m-%d %H:%M %Z") if call.deadlines else "?"
+        if include_closed:
+            return Check(
+                gate="deadline", outcome="flag", message=f"closed: last deadline was {last}"
+            )
+        return Check(
+            gate="deadline", outcome="blocked", message=f"closed: last deadline was {last}"
+        )
+    if status == "forthcoming":
+        if call.opening is None:
+            message = "not open yet (forthcoming; opening date not given)"
+        else:
+            message = f"not open yet: opens {call.opening.strftime('%Y-%m-%d')}"
+        return Check(gate="deadline", outcome="flag", message=message)
+    days = call.days_left(now)
+    if days is None:
+        return Check(gate="deadline", outcome="unknown", message="the call gives no deadline")
+    if days < profile.prep_days:
+        return Check(
+            gate="deadline",
+            outcome="blocked",
+            message=f"only {days:.0f} days left; the profile needs {profile.prep_days} to prepare",
+        )
+    return Check(gate="deadline", outcome="pass", message=f"{days:.0f} days left")
+
+
+def _instrument_gate(call: Call, profile: Profile) -> Check:
+    if call.instrument is None:
+        return Check(
+            gate="instrument", outcome="unknown", message="the call does not say its instrument"
+        )
+    if call.instrument in profile.instruments:
+        return Check(gate="instrument", outcome="pass", message=f"{call.instrument} is sought")
+    return Check(
+        gate="instrument",
+        outcome="blocked",
+        message=f"a {call.instrument}; the profile seeks "
+        + (", ".join(profile.instruments) or "nothing"),
+    )
+
+
+def _geography_gate(call: Call, profile: Profile) -> Check:
+    if not call.regions and not call.countries:
+        return Check(gate="geography", outcome="unknown", message="the call names no eligible area")
+    if profile.region is None and profile.country is None:
+        return Check(gate="geography", outcome="unknown", message="the profile gives no location")
+    where = profile.region or profile.country or ""
+    if call.regions and profile.region is not None:
+        if geo.is_within(profile.region, call.regions):
+            name = geo.region(profile.region).name
+            return Check(
+                gate="geography",
+                outcome="pass",
+                message=f"{profile.region} ({name}) is inside the call's area",
+            )
+        if not call.countries or profile.country not in call.countries:
+            return Check(
+                gate="geography",
+                outcome="blocked",
+                message=f"{where} is outside the eligible regions ({', '.join(call.regions[:8])}"
+                + (", ...)" if len(call.regions) > 8 else ")"),
+            )
+    if call.countries:
+        if profile.country in call.countries:
+            return Check(gate="geography", outcome="pass", message=f"{profile.country} is eligible")
+        return Check(
+            gate="geography",
+            outcome="blocked",
+            message=f"{profile.country} is not among the eligible countries",
+        )
+    # Regions only, profile knows only its country: eligible if the country has a listed region.
+    country_regions = [r for r in call.regions if geo.region_country(r) == profile.country]
+    if country_regions:
+        return Check(
+            gate="geography",
+            outcome="unknown",
+            message=f"only some regions of {profile.country} are eligible; "
+            "the profile gives no region",
+        )
+    return Check(
+        gate="geography", outcome="blocked", message=f"{profile.country} has no eligible region"
+    )
+
+
+def _organisation_gate(call: Call, profile: Profile) -> Check:
+    if not call.organisation_types:
+        return Check(
+            gate="organisation", outcome="unknown", message="the call names no organisation types"
+        )
+    if profile.organisation_type is None:
+        return Check(
+            gate="organisation", outcome="unknown", message="the profile gives no organisation type"
+        )
+    if profile.organisation_type in call.organisation_types:
+        return Check(
+            gate="organisation", outcome="pass", message=f"{profile.organisation_type} may apply"
+        )
+    return Check(
+        gate="organisation",
+        outcome="blocked",
+        message=f"open to {', '.join(call.organisation_types)}, not {profile.organisation_type}",
+    )
+
+
+def _budget_gate(call: Call, profile: Profile) -> Check:
+    low, high = call.budget.per_project_min, call.budget.per_project_max
+    cur = call.budget.currency
+    if low is None and high is None:
+        return Check(
+            gate="budget", outcome="unknown", message="the call gives no per-project amount"
+        )
+    if profile.budget_min is None and profile.budget_max is None:
+        return Check(gate="budget", outcome="unknown", message="the profile gives no budget")
+    if high is not None and profile.budget_min is not None and high < profile.budget_min:
+        return Check(
+            gate="budget",
+            outcome="blocked",
+            message=f"at most {high:,.0f} {cur} per project; "
+            f"the profile needs at least {profile.budget_min:,.0f}",
+        )
+    if low is not None and profile.budget_max is not None and low > profile.budget_max:
+        # A per-project amount is the whole consortium's unless the call is for one applicant:
+        # too large to lead alone is not too large to join, so only a single-applicant call
+        # is ruled out; otherwise it is worth knowing, not a reason to hide the call.
+        message = (
+            f"at least {low:,.0f} {cur} per project; "
+            f"the profile can handle at most {profile.budget_max:,.0f}"
+        )
+        if call.min_partners == 1 and not is_consortium_action(call):
+            return Check(gate="budget", outcome="blocked", message=message)
+        return Check(
+            gate="budget",
+            outcome="flag",
+            message=f"{message}: fits as a partner of a consortium, not alone",
+        )
+    return Check(
+        gate="budget", outcome="pass", message=f"{_range(low, high, cur)} per project fits"
+    )
+
+
+def _partnership_gate(call: Call, profile: Profile) -> Check:
+    if call.min_partners is None and call.min_countries is None:
+        return Check(
+            gate="partnership", outcome="unknown", message="the call states no partnership rule"
+        )
+    problems = []
+    if call.min_partners is not None:
+        if profile.partners is None:
+            return Check(
+                gate="partnership",
+                outcome="unknown",
+                message=f"needs {call.min_partners} partners; "
+                "the profile does not say how many it has",
+            )
+        if profile.partners + 1 < call.min_partners:
+            problems.append(
+                f"needs {call.min_partners} partners, "
+                f"the profile has {profile.partners + 1} with itself"
+            )
+    if call.min_countries is not None:
+        countries = {c for c in (profile.country, *profile.partner_countries) if c}
+        # Partner countries are known when the profile names them, or says it has no partners.
+        known = bool(profile.partner_countries) or profile.partners == 0
+        if not countries or not known:
+            return Check(
+                gate="partnership",
+                outcome="unknown",
+                message=f"needs partners from {call.min_countries} countries; "
+                "the profile does not say where its partners are",
+            )
+        if len(countries) < call.min_countries:
+            problems.append(
+                f"needs {call.min_countries} countries, the profile covers {len(countries)}"
+            )
+    if problems:
+        return Check(gate="partnership", outcome="blocked", message="; ".join(problems))
+    return Check(gate="partnership", outcome="pass", message="the partnership rules are met")
+
+
+# Types of action whose per-project amount is a consortium's (Horizon Europe RIA, IA, CSA and
+# their lump-sum forms; Interreg projects; EU4Health and LIFE standard action projects): a
+# partner joins for a share of it, so a large amount never rules a small organisation out.
+_CONSORTIUM_ACTIONS = re.compile(
+    r"\b(RIA|IA|CSA|COFUND|PCP|PPI|Research and Innovation|Innovation Actions?|"
+    r"Coordination and Support|Interreg|Cooperation partnerships?)\b",
+    re.IGNORECASE,
+)
+
+
+def is_consortium_action(call: Call) -> bool:
+    """Whether the call's type of action is a consortium grant (its amount is shared)."""
+    return call.action_type is not None and bool(_CONSORTIUM_ACTIONS.search(call.action_type))
+
+
+def _exclude_gate(call: Call, profile: Profile) -> Check:
+    if not profile.exclude:
+        return Check(gate="exclude", outcome="pass", message="no excluded terms")
+    fields = {
+        "title": _norm_phrase(call.title),
+        "keywords": _norm_phrase(" ; ".join((*call.keywords, *call.tags))),
+        "description": _norm_phrase(call.description),
+    }
+    for term in profile.exclude:
+        norm = _norm_phrase(term)
+        for where, text in fields.items():
+            if norm and f" {norm} " in f" {text} ":
+                return Check(
+                    gate="exclude",
+                    outcome="blocked",
+                    message=f"mentions excluded term '{term}' in its {where}",
+                )
+    return Check(gate="exclude", outcome="pass", message="no excluded term found")

@@ -1,0 +1,259 @@
+"""Ranking: the index's best candidates scored, gated and explained."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+import numpy as np
+
+from fundmatch.errors import MatchError
+from fundmatch.match.gates import gates
+from fundmatch.match.index import Index, _Query
+from fundmatch.match.score import (
+    _adjustments,
+    _clip,
+    _keyword_forms,
+    _KeywordTargets,
+    _match_keywords,
+    _shared_columns,
+)
+from fundmatch.match.weights import Weights
+from fundmatch.models import Call, Check, Match, Matches, Profile, Reason
+from fundmatch.text import guess_language
+
+__all__ = ["Matcher", "rank"]
+
+
+class Matcher(Index):
+    """Ranks calls for profiles; builds its index once.
+
+    ``Matcher(calls).rank(profile, now=now)`` → the best calls first, each with the reasons
+    that add up to its score; blocked calls only when ``include_blocked=True``.
+    """
+
+    def __init__(self, calls: Iterable[Call], *, weights: Weights | None = None) -> None:
+        super().__init__(calls, weights=weights)
+
+    def rank(
+        self,
+        profile: Profile,
+        *,
+        now: datetime | None = None,
+        limit: int | None = 10,
+        include_closed: bool = False,
+        include_blocked: bool = False,
+        min_score: float | None = None,
+    ) -> Matches:
+        """The calls that fit ``profile`` best, with reasons; ties broken by call id.
+
+        ``now`` (aware) drives the deadline gate and the closing-soon adjustment; None skips
+        them (every deadline is then "unknown"). Calls failing a gate are left out unless
+        ``include_blocked``; closed calls pass the deadline gate when ``include_closed``.
+        Calls scoring below ``min_score`` are left out: None means
+        :attr:`Weights.min_score` (see ``docs/matching.md``), 0 keeps every call that scored.
+        ``limit`` None returns every call that passes.
+        """
+        if not self.calls:
+            return Matches(now=now, profile=profile)
+        terms = self._profile_terms(profile)
+        query = self._query(terms)
+        if not len(query.columns):
+            return Matches(now=now, profile=profile)
+        w = self.weights
+        floor = w.min_score if min_score is None else min_score
+        relevance = query.cos + w.title_match * query.title
+        nonzero = np.flatnonzero(relevance > 0)
+        keywords = _keyword_forms(profile.keywords)
+        scored: list[tuple[float, str, int, list[Reason]]] = []
+        checked: dict[int, tuple[list[Check], list[Check]]] = {}
+        done = np.zeros(len(self.calls), dtype=bool)
+        # The best candidates by relevance get the whole score; when gates leave the page short,
+        # the next ones (four times as many each round) are scored too.
+        pool = max(w.candidates, limit + 5) if limit is not None else len(nonzero)
+        while True:
+            pool = min(pool, len(nonzero))
+            if pool < len(nonzero):
+                top = nonzero[np.argpartition(-relevance[nonzero], pool - 1)[:pool]]
+            else:
+                top = nonzero
+            for i in top[~done[top]].tolist():
+                done[i] = True
+                reasons = self._reasons(
+                    i, float(relevance[i]), keywords, terms.themes, profile, now
+                )
+                score = _total(reasons)
+                if score >= floor:
+                    scored.append((-score, self.calls[i].id, i, reasons))
+            scored.sort(key=lambda s: (s[0], s[1]))
+            page: list[tuple[int, float, list[Reason], list[Check], list[Check]]] = []
+            for negative, _, i, reasons in scored:
+                # Gates run in score order, only until the page is full.
+                if i not in checked:
+                    checked[i] = gates(
+                        self.calls[i], profile, now=now, include_closed=include_closed
+                    )
+                blockers, notes = checked[i]
+                if blockers and not include_blocked:
+                    continue
+                page.append((i, -negative, reasons, blockers, notes))
+                if limit is not None and len(page) >= limit:
+                    break
+            if limit is None or len(page) >= limit or pool >= len(nonzero):
+                break
+            # The calls not scored yet are no more relevant than the last one scored: stop when
+            # even every other factor's full points would leave them under the minimum.
+            weakest = float(relevance[top].min())
+            best_left = w.lexical * (1 - math.exp(-weakest / w.lexical_scale))
+            if best_left + w.keyword + w.theme + w.budget_fit < floor:
+                break
+            pool *= 4
+        explained = self._explained([(i, reasons) for i, _, reasons, _, _ in page], query, profile)
+        results = [
+            Match(
+                call=self.calls[i],
+                score=score,
+                reasons=tuple(reasons),
+                blockers=tuple(blockers),
+                notes=tuple(notes),
+            )
+            for (i, score, _, blockers, notes), reasons in zip(page, explained, strict=True)
+        ]
+        return Matches(results, now=now, profile=profile)
+
+    def explain(
+        self,
+        call: Call | str,
+        profile: Profile,
+        *,
+        now: datetime | None = None,
+        include_closed: bool = False,
+    ) -> Match:
+        """One call scored and gated for ``profile`` in one pass, whatever its score.
+
+        ``call`` is a call of the index or its id. The :class:`Match` has every reason (the
+        words behind each), every blocker and every note.
+        """
+        wanted = call if isinstance(call, str) else call.id
+        index = next((i for i, c in enumerate(self.calls) if c.id == wanted), None)
+        if index is None:
+            raise MatchError(f"no call with id {wanted!r} among the {len(self.calls)} ranked")
+        found = self.calls[index]
+        blockers, notes = gates(found, profile, now=now, include_closed=include_closed)
+        terms = self._profile_terms(profile)
+        query = self._query(terms)
+        reasons: list[Reason] = []
+        if len(query.columns):
+            relevance = float(query.cos[index] + self.weights.title_match * query.title[index])
+            keywords = _keyword_forms(profile.keywords)
+            reasons = self._reasons(index, relevance, keywords, terms.themes, profile, now)
+            (reasons,) = self._explained([(index, reasons)], query, profile)
+        return Match(
+            call=found,
+            score=_total(reasons),
+            reasons=tuple(reasons),
+            blockers=tuple(blockers),
+            notes=tuple(notes),
+        )
+
+    def _explained(
+        self, page: list[tuple[int, list[Reason]]], query: _Query, profile: Profile
+    ) -> list[list[Reason]]:
+        """Each call's lexical reason with the phrases behind it, as they stand in the texts."""
+        shared = _shared_columns(query.parts, query.q, [i for i, _ in page])
+        texts = (profile.name, " ; ".join(profile.keywords), profile.description)
+        lang = guess_language(profile.description or profile.name)
+        out = []
+        for index, reasons in page:
+            explained = list(reasons)
+            for k, reason in enumerate(explained):
+                if reason.factor == "lexical":
+                    columns = [int(query.columns[c]) for c in shared[index]]
+                    named = self._named(query.terms)
+                    names = {
+                        int(query.columns[c]): named.get(int(query.columns[c]), "")
+                        for c in shared[index]
+                    }
+                    phrases = self._phrases(index, columns, names, texts, lang)
+                    evidence = "shared words: " + (
+                        ", ".join(f"'{p}'" for p in phrases) if phrases else "none"
+                    )
+                    explained[k] = reason.model_copy(update={"evidence": evidence})
+            out.append(explained)
+        return out
+
+    def _reasons(
+        self,
+        index: int,
+        relevance: float,
+        keywords: list[tuple[str, str]],
+        profile_themes: dict[int, str],
+        profile: Profile,
+        now: datetime | None,
+    ) -> list[Reason]:
+        w = self.weights
+        call = self.calls[index]
+        reasons = [
+            Reason(
+                factor="lexical",
+                points=round(w.lexical * (1 - math.exp(-relevance / w.lexical_scale)), 2),
+                evidence=f"relevance {relevance:.3f}",
+            )
+        ]
+        if keywords:
+            targets = self._keyword_targets.get(index)
+            if targets is None:
+                targets = self._keyword_targets[index] = _KeywordTargets.of(call)
+            matched = _match_keywords(keywords, targets, w.keyword_cutoff)
+            if matched:
+                reasons.append(
+                    Reason(
+                        factor="keyword",
+                        points=round(w.keyword * len(matched) / len(keywords), 2),
+                        evidence="; ".join(matched),
+                    )
+                )
+        shared = sorted(profile_themes.keys() & self._themes[index].keys())
+        if shared:
+            table = self._theme_table.themes
+            call_themes = self._themes[index]
+            evidence = "; ".join(
+                f"{table[t].name}: the profile says '{profile_themes[t]}', "
+                f"the call '{call_themes[t]}'"
+                for t in shared
+            )
+            reasons.append(
+                Reason(
+                    factor="theme",
+                    points=round(min(w.theme, w.theme_each * len(shared)), 2),
+                    evidence=f"both about {evidence}",
+                )
+            )
+        reasons.extend(_adjustments(call, profile, now, w))
+        return _clip(reasons)
+
+
+def _total(reasons: list[Reason]) -> float:
+    return min(max(round(sum(r.points for r in reasons), 2), 0.0), 100.0)
+
+
+def rank(
+    profile: Profile,
+    calls: Iterable[Call],
+    *,
+    now: datetime | None = None,
+    limit: int | None = 10,
+    include_closed: bool = False,
+    include_blocked: bool = False,
+    min_score: float | None = None,
+) -> Matches:
+    """Rank ``calls`` for ``profile`` once (builds a :class:`Matcher`; reuse one for many)."""
+    return Matcher(calls).rank(
+        profile,
+        now=now,
+        limit=limit,
+        include_closed=include_closed,
+        include_blocked=include_blocked,
+        min_score=min_score,
+    )

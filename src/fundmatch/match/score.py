@@ -1,0 +1,208 @@
+"""The factors of a score: keyword pairs, adjustments, clipping, the terms behind the cosine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+from scipy import sparse
+
+from fundmatch.match.columns import _GROUP
+from fundmatch.match.weights import Weights
+from fundmatch.models import Call, Profile, Reason
+from fundmatch.text import fold, stem, tokens
+
+_Part = tuple[sparse.csc_matrix, npt.NDArray[np.int64]]
+"""One block's weights of the query's columns, and which of the query's columns they are."""
+
+
+def _clip(reasons: list[Reason]) -> list[Reason]:
+    """Scale reasons so that their points add up to a score within 0-100 (honest clipping)."""
+    total = sum(r.points for r in reasons)
+    if 0 <= total <= 100:
+        return reasons
+    if total > 100:
+        scaled = [
+            r.model_copy(update={"points": round(r.points * 100 / total, 2)}) for r in reasons
+        ]
+    else:  # penalties larger than the gains: shrink the penalties to the gains
+        gains = sum(r.points for r in reasons if r.points > 0)
+        losses = -sum(r.points for r in reasons if r.points < 0)
+        scaled = [
+            r
+            if r.points >= 0
+            else r.model_copy(update={"points": round(r.points * gains / losses, 2)})
+            for r in reasons
+        ]
+    target = 100.0 if total > 100 else 0.0
+    drift = round(target - sum(r.points for r in scaled), 2)
+    if drift and scaled:
+        first = scaled[0]
+        scaled[0] = first.model_copy(update={"points": round(first.points + drift, 2)})
+    return scaled
+
+
+_EVIDENCE_COLUMNS = 64
+"""How many of the query's strongest columns are read for the words behind a cosine."""
+
+
+def _shared_columns(
+    blocks: list[_Part], q: npt.NDArray[np.float32], indices: list[int], limit: int = 8
+) -> dict[int, list[int]]:
+    """For each call of ``indices``: the query's columns that weigh most in its cosine,
+    strongest first. One pass over each group's entries for the whole page."""
+    out: dict[int, list[int]] = {}
+    by_group: dict[int, list[int]] = {}
+    for index in indices:
+        by_group.setdefault(index // _GROUP, []).append(index)
+    for number, members in sorted(by_group.items()):
+        group, present = blocks[number]
+        if len(present) > _EVIDENCE_COLUMNS:  # the strongest columns of the query only
+            strongest = np.sort(np.argpartition(-q[present], _EVIDENCE_COLUMNS)[:_EVIDENCE_COLUMNS])
+            group, present = group[:, strongest], present[strongest]
+        wanted = np.zeros(group.shape[0], dtype=bool)
+        wanted[[i % _GROUP for i in members]] = True
+        at = np.flatnonzero(wanted[group.indices])
+        rows = group.indices[at]
+        cols = present[np.searchsorted(group.indptr, at, side="right") - 1]
+        weights = group.data[at] * q[cols]
+        for index in members:
+            mine = rows == index % _GROUP
+            order = sorted(
+                zip(cols[mine].tolist(), weights[mine].tolist(), strict=True),
+                key=lambda cv: (-cv[1], cv[0]),
+            )
+            out[index] = [c for c, _ in order[:limit]]
+    return out
+
+
+# --- keywords ------------------------------------------------------------------------
+
+
+def _norm_phrase(text: str) -> str:
+    return " ".join(fold(text).replace("-", " ").replace("_", " ").split())
+
+
+def _stemmed(text: str) -> str:
+    """Words → stems, so "smart-city" and "Smart Cities" compare equal (``smart citi``)."""
+    return " ".join(s for s in (stem(t) for t in tokens(text)) if s)
+
+
+def _keyword_forms(keywords: Sequence[str]) -> list[tuple[str, str]]:
+    forms = [(k, _stemmed(k)) for k in keywords]
+    return [(k, f) for k, f in forms if f]
+
+
+@dataclass(slots=True)
+class _KeywordTargets:
+    """A call's keywords, tags and title windows in stemmed form, built on first use."""
+
+    whole: dict[str, tuple[str, str]]
+    title_words: list[str]
+    title_stems: list[str]
+    windows: dict[int, dict[str, str]] = field(default_factory=dict)
+    stem_set: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, call: Call) -> _KeywordTargets:
+        whole = {
+            _stemmed(t): (where, t)
+            for where, ts in (("keywords", call.keywords), ("tags", call.tags))
+            for t in ts
+        }
+        words = tokens(call.title)
+        stems = [stem(t) for t in words]
+        return cls(whole, words, stems, stem_set=frozenset(stems))
+
+    def title_windows(self, size: int) -> dict[str, str]:
+        """Stemmed runs of ``size`` title words → the words as written."""
+        cached = self.windows.get(size)
+        if cached is None:
+            cached = {}
+            for i in range(len(self.title_stems) - size + 1):
+                window = " ".join(s for s in self.title_stems[i : i + size] if s)
+                if window:
+                    cached.setdefault(window, " ".join(self.title_words[i : i + size]))
+            self.windows[size] = cached
+        return cached
+
+
+def _match_keywords(
+    keywords: list[tuple[str, str]], targets: _KeywordTargets, cutoff: float
+) -> list[str]:
+    """Profile keywords found (fuzzily) in the call's keywords, tags or title, with the pair.
+
+    Keywords and tags are compared whole; the title by windows of about the keyword's length,
+    so "energy" does not match every title that contains "energy" somewhere in a longer phrase
+    unless it stands there as such.
+    """
+    found = []
+    for original, norm in keywords:
+        hit = process.extractOne(norm, targets.whole.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+        if hit is not None:
+            where, target = targets.whole[hit[0]]
+            kind = "tag" if where == "tags" else "keyword"
+            found.append(f"'{original}' is the call's {kind} '{target}'")
+            continue
+        if not targets.stem_set.intersection(norm.split()):
+            continue  # no word of the keyword in the title: no title window can match
+        size = len(norm.split())
+        for n in range(max(1, size - 1), size + 2):
+            windows = targets.title_windows(n)
+            hit = process.extractOne(norm, windows.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit is not None:
+                found.append(f"'{original}' is in the call's title ('{windows[hit[0]]}')")
+                break
+    return found
+
+
+# --- adjustments -----------------------------------------------------------------------
+
+
+def _adjustments(call: Call, profile: Profile, now: datetime | None, w: Weights) -> list[Reason]:
+    out = []
+    if now is not None:
+        days = call.days_left(now)
+        if days is not None and profile.prep_days <= days < w.closing_soon_days:
+            out.append(
+                Reason(
+                    factor="closing-soon",
+                    points=w.closing_soon,
+                    evidence=f"next deadline in {days:.0f} days",
+                )
+            )
+    low, high = call.budget.per_project_min, call.budget.per_project_max
+    if (low is not None or high is not None) and (
+        profile.budget_min is not None or profile.budget_max is not None
+    ):
+        fits = (high is None or profile.budget_min is None or high >= profile.budget_min) and (
+            low is None or profile.budget_max is None or low <= profile.budget_max
+        )
+        if fits:
+            out.append(
+                Reason(
+                    factor="budget-fit",
+                    points=w.budget_fit,
+                    evidence=f"the call grants {_range(low, high, call.budget.currency)} a "
+                    f"project; the profile seeks {_range(profile.budget_min, profile.budget_max)}",
+                )
+            )
+    return out
+
+
+def _range(low: Decimal | None, high: Decimal | None, currency: str = "EUR") -> str:
+    """An amount range in words: "50,000 to 1,500,000 EUR", "up to 400,000 EUR"."""
+    if low is not None and high is not None:
+        if low == high:
+            return f"{low:,.0f} {currency}"
+        return f"{low:,.0f} to {high:,.0f} {currency}"
+    if high is not None:
+        return f"up to {high:,.0f} {currency}"
+    if low is not None:
+        return f"at least {low:,.0f} {currency}"
+    return "an amount not given"

@@ -1,0 +1,136 @@
+"""The multilingual theme vocabulary (``data/themes.toml``) and how it is found in a text."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+
+from fundmatch.match.columns import _BIGRAMS, _bigram_codes, _group
+from fundmatch.text import Lexicon
+
+__all__ = ["Theme", "themes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """One theme of the vocabulary: its id and its labels per language."""
+
+    id: str
+    labels: dict[str, tuple[str, ...]] = field(hash=False)
+
+    @property
+    def name(self) -> str:
+        """Display name: the first English label, capitalised."""
+        first = self.labels["en"][0]
+        return first[:1].upper() + first[1:]
+
+
+@cache
+def themes() -> tuple[Theme, ...]:
+    """The packaged theme vocabulary (``fundmatch/data/themes.toml``)."""
+    text = resources.files("fundmatch").joinpath("data", "themes.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return tuple(
+        Theme(t["id"], {lang: tuple(labels) for lang, labels in t["labels"].items()})
+        for t in data["theme"]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    theme: int
+    label: str
+    lang: str
+    first: int
+    codes: frozenset[int]
+
+
+class _Themes:
+    """The theme vocabulary compiled into the lexicon's id space: unigram or bigram patterns."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.themes = themes()
+        by_first: dict[int, list[_Pattern]] = {}
+        for t, theme in enumerate(self.themes):
+            for lang, labels in theme.labels.items():
+                for label in labels:
+                    ids = lexicon.both(label, lang)[1]
+                    if len(ids):
+                        codes = frozenset(_bigram_codes(ids).tolist())
+                        pattern = _Pattern(t, label, lang, int(ids[0]), codes)
+                        by_first.setdefault(pattern.first, []).append(pattern)
+        self.by_first = by_first
+        self._code_mask = np.zeros(_BIGRAMS, dtype=bool)
+        for patterns in by_first.values():
+            for p in patterns:
+                self._code_mask[list(p.codes)] = True
+        self._lexicon = lexicon
+        self._mask = np.zeros(0, dtype=bool)
+        self._by_lang: dict[str, dict[int, list[_Pattern]]] = {}
+
+    def _first_mask(self) -> npt.NDArray[np.bool_]:
+        if len(self._mask) < len(
+            self._lexicon.surfaces
+        ):  # the lexicon grew: extend the first-id mask
+            self._mask = np.zeros(len(self._lexicon.surfaces) + 1024, dtype=bool)
+            self._mask[list(self.by_first)] = True
+        return self._mask
+
+    def find(
+        self, ids: npt.NDArray[np.int64], codes: npt.NDArray[np.int64], lang: str
+    ) -> dict[int, str]:
+        """Theme index → the label that matched, for a text's stem ids and bigram codes.
+
+        Labels of the text's language and English labels count (English terms are used in
+        every language); another language's label is not looked for.
+        """
+        hits = ids[self._first_mask()[ids]]
+        if not len(hits):
+            return {}
+        return self._match(set(hits.tolist()), set(codes.tolist()), lang)
+
+    def find_many(
+        self,
+        ids: npt.NDArray[np.int64],
+        docs: npt.NDArray[np.int64],
+        codes: npt.NDArray[np.int64],
+        code_docs: npt.NDArray[np.int64],
+        langs: list[str],
+    ) -> list[dict[int, str]]:
+        """:meth:`find` for ``n`` texts at once: ``docs`` / ``code_docs`` say whose each id is."""
+        found: list[dict[int, str]] = [{} for _ in langs]
+        hit = self._first_mask()[ids]
+        firsts = _group(docs[hit], ids[hit])
+        if not firsts:
+            return found
+        wanted = self._code_mask[codes]
+        all_codes = _group(code_docs[wanted], codes[wanted])
+        for doc, present in firsts.items():
+            found[doc] = self._match(present, all_codes.get(doc, set()), langs[doc])
+        return found
+
+    def _for(self, lang: str) -> dict[int, list[_Pattern]]:
+        """Patterns by first id, of ``lang`` and English only (built once per language)."""
+        table = self._by_lang.get(lang)
+        if table is None:
+            table = {}
+            for first, patterns in self.by_first.items():
+                mine = [p for p in patterns if p.lang in (lang, "en")]
+                if mine:
+                    table[first] = mine
+            self._by_lang[lang] = table
+        return table
+
+    def _match(self, present: set[int], code_set: set[int], lang: str) -> dict[int, str]:
+        found: dict[int, str] = {}
+        table = self._for(lang)
+        for first in sorted(present.intersection(table)):
+            for p in table[first]:
+                if p.theme not in found and p.codes <= code_set:
+                    found[p.theme] = p.label
+        return found

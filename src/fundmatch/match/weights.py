@@ -1,0 +1,59 @@
+"""Every number that shapes a score, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Weights"]
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Every number that shapes a score, in one place. Points are out of 100.
+
+    The defaults were chosen on the cordis-he dev split (see ``docs/matching.md``); change
+    them with ``Matcher(calls, weights=Weights(keyword=20))``.
+    """
+
+    # lexical relevance (TF-IDF cosine over stems and stem bigrams)
+    title: float = 3.0
+    """How many times a word of the call's title counts against one of its description."""
+    keywords: float = 3.0
+    """The same for the call's keywords and tags."""
+    profile_title: float = 2.0
+    """How many times a word of the profile's name counts against one of its description."""
+    profile_keywords: float = 1.0
+    """The same for the profile's keywords."""
+    bigrams: bool = True
+    """Index adjacent stem pairs ("open data", "smart citi") beside single stems."""
+    title_match: float = 0.2
+    """Weight of the cosine with the call's title, keywords and tags alone, added to the cosine
+    with the whole call: the *relevance* (learned on cordis-he dev queries)."""
+    phrase_word: float = 0.2
+    """How much a profile word inside a theme phrase it contains counts alone (0 to 1)."""
+    lexical: float = 90.0
+    """Points of the lexical factor: ``lexical * (1 - exp(-relevance / lexical_scale))``."""
+    lexical_scale: float = 0.2
+    """The relevance at which the lexical factor gives 63 % of its points."""
+    # explained factors, computed for the best lexical candidates only
+    keyword: float = 4.0
+    """Points when every profile keyword matches the call's keywords, tags or title (pro rata)."""
+    keyword_cutoff: float = 85.0
+    """rapidfuzz similarity (0-100) from which a keyword counts as matched."""
+    theme: float = 2.0
+    """Points for shared themes of the multilingual vocabulary (``data/themes.toml``)."""
+    theme_each: float = 1.0
+    """Points per shared theme, up to ``theme``."""
+    candidates: int = 15
+    """How many lexical candidates get the keyword and theme factors (re-ranked)."""
+    # adjustments
+    closing_soon_days: float = 14.0
+    """A deadline fewer days away than this (but after the preparation time) costs points."""
+    closing_soon: float = -3.0
+    """Points for a deadline closing soon."""
+    budget_fit: float = 2.0
+    """Points when the call's per-project range overlaps the profile's budget."""
+    # what is shown
+    min_score: float = 12.5
+    """Calls scoring below this are left out by ``rank`` (and so by ``match``, digests, exports
+    and the report) unless a caller asks for another minimum (``docs/matching.md``)."""
