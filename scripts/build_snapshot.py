@@ -3,8 +3,11 @@
     python scripts/build_snapshot.py [--dataset PATH] [--out PATH]
 
 Reads the Portal topics normalised by OscarSalgado/CordisData (``calls_open.jsonl.gz``,
-Apache-2.0, August 2026) and the hand-transcribed Interreg calls in
-``calls/snapshot/curated.toml``, and writes one Call per line (gzip JSON lines).
+Apache-2.0, August 2026), the topic budgets recorded by daily feed snapshots of the Portal's
+search API (``--feeds``, for topics the first input gives none), and the hand-transcribed
+calls in ``calls/snapshot/curated.toml`` and ``calls/snapshot/interreg.toml``; every call
+inherits its programme's general rules (``calls/programmes.toml``). Writes one Call per line
+(gzip JSON lines) and ``snapshot.json`` (the data's date).
 The input's quirks, handled here: a UTF-8 BOM, objects written back to back on one line,
 mojibake (UTF-8 read as cp1252), a ``stage`` field that says two-stage for every topic (so
 ``deadlineModel`` is used), and date-only deadlines (Portal deadlines are 17:00 Brussels time;
@@ -17,7 +20,6 @@ import argparse
 import gzip
 import json
 import sys
-import tomllib
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -27,23 +29,38 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from fundmatch.models import Budget, Call, Deadline  # noqa: E402
+from fundmatch.errors import FundmatchError  # noqa: E402
+from fundmatch.models import Budget, Call, Deadline, FactSource  # noqa: E402
 from fundmatch.sources.extract import (  # noqa: E402
     clean_text,
     find_co_financing_rate,
     find_partnership,
     repair_mojibake,
 )
-from fundmatch.sources.ftportal import (  # noqa: E402
+from fundmatch.sources.portalfields import (  # noqa: E402
     ASSUMED_TIME_LABEL,
     PORTAL_DEADLINE_TIME,
     PROGRAMMES,
+    topic_url,
 )
-from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, dump_snapshot  # noqa: E402
+from fundmatch.sources.registry import load_programmes  # noqa: E402
+from fundmatch.sources.rules import inherit_rules  # noqa: E402
+from fundmatch.sources.snapshot import (  # noqa: E402
+    SNAPSHOT_SOURCE,
+    SnapshotInfo,
+    dump_snapshot,
+    dump_snapshot_info,
+)
+from fundmatch.sources.transcribed import load_transcribed  # noqa: E402
 
 DATASET = ROOT.parent / "shared" / "data" / "sedia" / "normalised" / "calls_open.jsonl.gz"
-CURATED = ROOT / "calls" / "snapshot" / "curated.toml"
-OUT = ROOT / "calls" / "snapshot" / "calls.jsonl.gz"
+SNAPSHOT_DIR = ROOT / "calls" / "snapshot"
+TRANSCRIBED = ("curated.toml", "interreg.toml")
+"""The transcribed-calls files read when present, in this order (a later file wins an id)."""
+FEEDS = ROOT.parent / "shared" / "data" / "sedia" / "snapshots"
+OUT = SNAPSHOT_DIR / "calls.jsonl.gz"
+DATA_DATE = date(2026, 8, 17)
+"""The day of the Portal listing: the date of CordisData commit ee1cc5f (the data's own date)."""
 BRUSSELS = ZoneInfo("Europe/Brussels")
 DESCRIPTION_LIMIT = 4000
 """Characters of description kept per topic: enough to rank on, small enough to ship."""
@@ -129,54 +146,131 @@ def topic_call(topic: dict[str, Any]) -> Call:
     )
 
 
-def curated_calls(path: Path) -> list[Call]:
-    """The hand-transcribed Interreg calls, each pointing at the page its facts come from."""
-    entries = tomllib.loads(path.read_text(encoding="utf-8"))["calls"]
-    calls = []
-    for entry in entries:
-        zone = ZoneInfo(entry["timezone"])
-        if "deadline" in entry:
-            at = datetime.fromisoformat(entry["deadline"]).replace(tzinfo=zone)
-            label = entry.get("deadline_label")
-        else:
-            at = datetime.combine(date.fromisoformat(entry["deadline_date"]), time(23, 59), zone)
-            label = "time not stated: end of day assumed"
-        sources = [entry["document"]] + [
-            entry[k] for k in ("deadline_document", "co_financing_document") if k in entry
-        ]
-        description = entry["description"] + "\n\nSource: " + " ; ".join(sources)
-        opening = entry.get("opening")
-        calls.append(
-            Call(
-                id=entry["id"],
-                title=entry["title"],
-                description=description,
-                source=SNAPSHOT_SOURCE,
-                url=entry["document"],
-                programme=entry["programme"],
-                instrument=entry["instrument"],
-                action_type=entry.get("action_type"),
-                opening=datetime.fromisoformat(opening).replace(tzinfo=zone) if opening else None,
-                deadlines=(Deadline(at=at, timezone=entry["timezone"], label=label),),
-                budget=Budget(
-                    total=entry.get("budget_total"),
-                    per_project_min=entry.get("budget_min"),
-                    per_project_max=entry.get("budget_max"),
-                ),
-                co_financing_rate=entry.get("co_financing_rate"),
-                regions=tuple(entry.get("regions", ())),
-                min_partners=entry.get("min_partners"),
-                min_countries=entry.get("min_countries"),
-                languages=(entry.get("language", "en"),),
-            )
-        )
+def transcribed_calls(paths: list[Path]) -> list[Call]:
+    """The hand-transcribed calls of every file, each fact with the page it was read from."""
+    calls: list[Call] = []
+    for path in paths:
+        calls.extend(load_transcribed(path, source=SNAPSHOT_SOURCE))
     return calls
+
+
+def feed_budgets(paths: list[Path]) -> dict[str, tuple[Budget, FactSource]]:
+    """Topic budgets recorded from the Portal's search API by daily feed snapshots.
+
+    ``grants_<day>_<commit>.json.gz`` files of MichelNivard/eu-grants-feed: each grant's
+    ``budget`` is the Portal's ``budgetOverview`` entry of the topic. Later files win; an
+    identifier listed with two different budgets in one file (cascade calls) is skipped.
+    """
+    found: dict[str, tuple[Budget, FactSource]] = {}
+    for path in sorted(paths):
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        day = date.fromisoformat(str(data["generatedAt"])[:10])
+        commit = path.name.removesuffix(".json.gz").rsplit("_", 1)[-1]
+        seen: dict[str, Any] = {}
+        for grant in data["grants"]:
+            identifier, money = grant.get("identifier"), grant.get("budget")
+            if not identifier or not money:
+                continue
+            if identifier in seen and seen[identifier] != money:
+                seen[identifier] = None
+            else:
+                seen.setdefault(identifier, money)
+            if seen[identifier] is None:
+                found.pop(identifier, None)
+                continue
+            low = _money(money.get("minContributionEur"))
+            high = _money(money.get("maxContributionEur"))
+            if low is not None and high is not None and low > high:
+                low = None
+            budget = Budget(
+                total=_money(money.get("totalBudgetEur")),
+                per_project_min=low,
+                per_project_max=high,
+                expected_grants=money.get("expectedGrants") or None,
+            )
+            if budget == Budget():
+                continue
+            url = grant.get("url") or topic_url(identifier)
+            note = (
+                "the Portal search API's budgetOverview for the topic, as recorded on "
+                f"{day.isoformat()} by the daily feed snapshot of MichelNivard/eu-grants-feed "
+                f"(commit {commit})"
+            )
+            source = FactSource(url=url, read_on=day, facts=("budget",), note=note)
+            found[identifier] = (budget, source)
+    return found
+
+
+def with_budget(call: Call, budgets: dict[str, tuple[Budget, FactSource]]) -> Call:
+    """The call with a recorded budget where it has none of its own."""
+    if call.budget != Budget() or call.id not in budgets:
+        return call
+    budget, source = budgets[call.id]
+    return call.model_copy(update={"budget": budget, "fact_sources": (*call.fact_sources, source)})
+
+
+Opening = tuple[datetime, date, FactSource]
+"""An opening time, the deadline day it was listed with, and where it was read."""
+
+
+def feed_openings(paths: list[Path]) -> dict[str, Opening]:
+    """Topic opening days recorded from the Portal's search API by daily feed snapshots.
+
+    A grant's ``startDate`` is the topic's opening day (written as UTC midnight): it is taken
+    as 00:00 Brussels time that day. Later files win; kept with the deadline day listed beside
+    it, so that an opening of an earlier cycle of the topic is not lent to a later one.
+    """
+    found: dict[str, Opening] = {}
+    for path in sorted(paths):
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        day = date.fromisoformat(str(data["generatedAt"])[:10])
+        commit = path.name.removesuffix(".json.gz").rsplit("_", 1)[-1]
+        for grant in data["grants"]:
+            identifier, start = grant.get("identifier"), grant.get("startDate")
+            deadline = grant.get("deadlineDate")
+            if not identifier or not start or not deadline:
+                continue
+            opening = datetime.combine(date.fromisoformat(start[:10]), time(0, 0), BRUSSELS)
+            note = (
+                "the Portal search API's opening day (startDate) of the topic, as recorded on "
+                f"{day.isoformat()} by the daily feed snapshot of MichelNivard/eu-grants-feed "
+                f"(commit {commit}); the day is taken from 00:00 Brussels time"
+            )
+            url = grant.get("url") or topic_url(identifier)
+            source = FactSource(url=url, read_on=day, facts=("opening",), note=note)
+            found[identifier] = (opening, date.fromisoformat(deadline[:10]), source)
+    return found
+
+
+def with_opening(call: Call, openings: dict[str, Opening]) -> Call:
+    """The call with a recorded opening where it has none and the deadline day agrees."""
+    if call.opening is not None or call.id not in openings or not call.deadlines:
+        return call
+    opening, deadline_day, source = openings[call.id]
+    if call.deadlines[0].local().date() != deadline_day or opening >= call.deadlines[0].at:
+        return call
+    sources = (*call.fact_sources, source)
+    return call.model_copy(update={"opening": opening, "fact_sources": sources})
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=DATASET, help="calls_open.jsonl.gz")
-    parser.add_argument("--curated", type=Path, default=CURATED)
+    parser.add_argument(
+        "--transcribed",
+        type=Path,
+        action="append",
+        help="a transcribed-calls TOML file (repeatable; default: "
+        + ", ".join(f"calls/snapshot/{name}" for name in TRANSCRIBED)
+        + " when present)",
+    )
+    parser.add_argument(
+        "--feeds",
+        type=Path,
+        default=FEEDS,
+        help="folder of grants_<day>_<commit>.json.gz feed snapshots (budgets); '-' for none",
+    )
+    parser.add_argument("--data-date", type=date.fromisoformat, default=DATA_DATE)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     topics = read_topics(args.dataset)
@@ -185,15 +279,46 @@ def main(argv: list[str] | None = None) -> int:
         call = topic_call(topic)
         calls.setdefault(call.id, call)
     portal = len(calls)
-    for call in curated_calls(args.curated):
+    budgets: dict[str, tuple[Budget, FactSource]] = {}
+    openings: dict[str, Opening] = {}
+    if str(args.feeds) != "-" and args.feeds.is_dir():
+        feeds = sorted(args.feeds.glob("grants_*.json.gz"))
+        budgets, openings = feed_budgets(feeds), feed_openings(feeds)
+    with_budgets = with_openings = 0
+    for key, call in calls.items():
+        calls[key] = with_budget(call, budgets)
+        with_budgets += calls[key] is not call
+        before = calls[key]
+        calls[key] = with_opening(before, openings)
+        with_openings += calls[key] is not before
+    paths = args.transcribed or [
+        SNAPSHOT_DIR / name for name in TRANSCRIBED if (SNAPSHOT_DIR / name).is_file()
+    ]
+    for call in transcribed_calls(paths):
         calls[call.id] = call
-    dump_snapshot(list(calls.values()), args.out)
+    programmes = load_programmes()
+    final = [inherit_rules(call, programmes) for call in calls.values()]
+    inherited = sum(1 for new, old in zip(final, calls.values(), strict=True) if new is not old)
+    dump_snapshot(final, args.out)
+    info = SnapshotInfo(
+        data_date=args.data_date,
+        calls=len(final),
+        note=f"Funding & Tenders Portal topics listed on {args.data_date.isoformat()}, "
+        "with hand-transcribed programme calls (each fact with the day it was read)",
+    )
+    dump_snapshot_info(info, args.out.with_name("snapshot.json"))
     size = args.out.stat().st_size
-    print(f"{len(topics)} topics read, {portal} Portal calls + {len(calls) - portal} curated")
+    print(f"{len(topics)} topics read, {portal} Portal calls + {len(calls) - portal} transcribed")
+    print(f"feed snapshots: {with_budgets} budgets, {with_openings} opening days")
+    print(f"{inherited} calls inherit programme rules")
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
     print(f"{size / 1024:.0f} KiB")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except FundmatchError as exc:
+        print(f"build_snapshot: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc

@@ -47,6 +47,8 @@ PURE = (
     "display.py",
     "text.py",
     "geo.py",
+    "sources/rules.py",
+    "coverage.py",
 )
 """Plain values in, plain values out: no environment, clock, network or store."""
 
@@ -86,6 +88,7 @@ LAYERS = {
     "fundmatch.export": 2,
     "fundmatch.report": 2,
     "fundmatch.mail": 2,
+    "fundmatch.coverage": 2,
     # 3: the store
     "fundmatch.store": 3,
     # 4: services over the store

@@ -97,8 +97,10 @@ def test_snapshot_is_real_and_well_formed() -> None:
     portal = [c for c in calls if c.topic_id]
     assert all(d.timezone == "Europe/Brussels" for c in portal for d in c.deadlines)
     assert all("â€" not in c.description and "â€" not in c.title for c in calls)
-    curated = [c for c in calls if c.id.startswith("interreg-")]
-    assert curated and all("Source: http" in c.description for c in curated)
+    transcribed = [c for c in calls if c.id.startswith("interreg-")]
+    # Each transcribed call names the pages its facts were read from, with the day read.
+    assert transcribed and all(c.fact_sources for c in transcribed)
+    assert all(s.url.startswith("http") for c in transcribed for s in c.fact_sources)
 
 
 def test_a_damaged_snapshot_is_a_config_error(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ The whole public API is the names below; everything else is internal.
 """
 
 from fundmatch.config import load_profile as load_profile
+from fundmatch.coverage import Coverage as Coverage
+from fundmatch.coverage import coverage as coverage
 from fundmatch.digest import Digest as Digest
 from fundmatch.digest import DigestRun as DigestRun
 from fundmatch.digest import Subscription as Subscription
@@ -48,6 +50,7 @@ from fundmatch.models import Call as Call
 from fundmatch.models import Change as Change
 from fundmatch.models import Check as Check
 from fundmatch.models import Deadline as Deadline
+from fundmatch.models import FactSource as FactSource
 from fundmatch.models import FieldChange as FieldChange
 from fundmatch.models import Link as Link
 from fundmatch.models import Match as Match
@@ -78,10 +81,12 @@ __all__ = [
     "Change",
     "Check",
     "ConfigError",
+    "Coverage",
     "Deadline",
     "Delivery",
     "Digest",
     "DigestRun",
+    "FactSource",
     "FetchError",
     "FieldChange",
     "FileMailer",
@@ -110,6 +115,7 @@ __all__ = [
     "Subscriptions",
     "Weights",
     "__version__",
+    "coverage",
     "export_commongrants",
     "export_csv",
     "export_ics",

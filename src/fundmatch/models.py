@@ -7,7 +7,7 @@ Field docstrings are the documentation and flow into the JSON Schema (``fundmatc
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from html import escape
 from typing import Annotated, Any, Literal
@@ -34,6 +34,7 @@ __all__ = [
     "Check",
     "Deadline",
     "DeadlineModel",
+    "FactSource",
     "FieldChange",
     "Instrument",
     "Link",
@@ -42,6 +43,7 @@ __all__ = [
     "OrganisationType",
     "Profile",
     "Reason",
+    "json_dump",
     "json_schemas",
 ]
 
@@ -106,6 +108,7 @@ def _language(value: str) -> str:
 Country = Annotated[str, AfterValidator(_country)]
 NutsCode = Annotated[str, AfterValidator(_nuts)]
 HttpUrl = Annotated[str | None, AfterValidator(_http_url)]
+RequiredUrl = Annotated[str, Field(min_length=1), AfterValidator(_http_url)]
 Language = Annotated[str, AfterValidator(_language)]
 Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Rate = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -219,6 +222,25 @@ class Budget(FundmatchModel):
         return self
 
 
+class FactSource(FundmatchModel):
+    """Where some facts of a call were read: the page or rule document, and on which day.
+
+    ``FactSource(url="https://interreg-euro-med.eu/...", read_on=date(2026, 11, 27),
+    facts=("deadlines", "budget"))`` says the call's deadlines and budget come from that page
+    as read on that day. ``facts`` are :class:`Call` field names (``budget`` covers the whole
+    budget, ``deadlines`` their time zone and the deadline model).
+    """
+
+    url: RequiredUrl
+    """The page or document the facts were read from (http or https)."""
+    read_on: date
+    """The day the page was read (for a stored copy: the day the copy was read)."""
+    facts: tuple[str, ...] = Field(min_length=1)
+    """The :class:`Call` fields whose values come from this page."""
+    note: str = ""
+    """What the page is, or how the facts were read (e.g. a programme rule inherited)."""
+
+
 class Link(FundmatchModel):
     """A document of a call: the call document, an annex, a template, the submission form."""
 
@@ -290,6 +312,10 @@ class Call(FundmatchModel):
     """When the source published the call (aware)."""
     updated: datetime | None = None
     """When the source last updated the call (aware)."""
+    fact_sources: tuple[FactSource, ...] = Field(default=(), exclude_if=lambda value: not value)
+    """Where hand-transcribed or inherited facts come from, each with the day it was read.
+    Facts a source reports directly (the Portal, a feed) carry none; the field is then left
+    out of dumps."""
 
     @field_validator("opening", "published", "updated")
     @classmethod
@@ -305,6 +331,17 @@ class Call(FundmatchModel):
     @classmethod
     def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(v for v in value if v))
+
+    @field_validator("fact_sources")
+    @classmethod
+    def _known_facts(cls, value: tuple[FactSource, ...]) -> tuple[FactSource, ...]:
+        for source in value:
+            unknown = [f for f in source.facts if f not in cls.model_fields]
+            if unknown:
+                raise ValueError(
+                    f"facts name no Call field: {', '.join(unknown)} (from {source.url})"
+                )
+        return value
 
     @model_validator(mode="after")
     def _default_model(self) -> Call:
@@ -629,6 +666,14 @@ class Change(FundmatchModel):
     """The source whose update recorded the change."""
     at: datetime
     """When the store recorded it (the ``now`` of the update)."""
+
+
+def json_dump(item: Call | Match) -> dict[str, Any]:
+    """``item.model_dump(mode="json")`` with every field of the published schema: a call's
+    empty ``fact_sources``, left out of ordinary dumps, is written as ``[]``."""
+    data = item.model_dump(mode="json")
+    (data if isinstance(item, Call) else data["call"]).setdefault("fact_sources", [])
+    return data
 
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -1,16 +1,23 @@
 """What the commands rank from: the store's calls (or the bundled snapshot when the store is
-empty), and the matches a report shows."""
+empty), how old the snapshot is when they use it, and the matches a report shows."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from fundmatch.errors import ConfigError
 from fundmatch.match import MIN_SCORE, Matcher
 from fundmatch.models import Call, CallStatus, Matches, Profile
-from fundmatch.sources.snapshot import load_snapshot
+from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot, snapshot_age, snapshot_info
 from fundmatch.store import Store
 
-__all__ = ["DEFAULT_MIN_SCORE", "calls_or_snapshot", "report_matches"]
+__all__ = [
+    "DEFAULT_MIN_SCORE",
+    "calls_or_snapshot",
+    "report_matches",
+    "snapshot_line",
+    "snapshot_only",
+]
 
 DEFAULT_MIN_SCORE = MIN_SCORE
 """The lowest score (0-100) a match needs to be listed, exported, reported or sent unless asked
@@ -38,6 +45,23 @@ def calls_or_snapshot(
     if programme:
         calls = [c for c in calls if programme.casefold() in (c.programme or "").casefold()]
     return calls, True
+
+
+def snapshot_only(store: Store) -> bool:
+    """True when the only source the store has read is the bundled snapshot (``update
+    --offline``): its calls are as old as the snapshot."""
+    states = store.source_states()
+    return bool(states) and all(state.name == SNAPSHOT_SOURCE for state in states)
+
+
+def snapshot_line(now: datetime) -> str:
+    """The bundled snapshot's date and age at ``now`` in one line (see
+    :func:`~fundmatch.sources.snapshot.snapshot_age`)."""
+    try:
+        info = snapshot_info()
+    except ConfigError:
+        return "bundled snapshot (its date is unknown); run `fundmatch update`"
+    return snapshot_age(info.data_date, now)
 
 
 def report_matches(

@@ -1,8 +1,10 @@
 """Updating the store from the sources: fetch, parse, upsert, one result per source.
 
 Orchestration only: fetching is ``sources.http`` (or any ``fetch`` callable), parsing is
-``sources.ftportal`` / ``sources.feeds``, storing is :class:`~fundmatch.store.Store`. A source
-that fails is recorded as failed and the others go on; bugs still raise.
+``sources.ftportal`` / ``sources.feeds``, programme rules are ``sources.rules`` (every call
+inherits its programme's general eligibility rules before it is stored), storing is
+:class:`~fundmatch.store.Store`. A source that fails is recorded as failed and the others go
+on; bugs still raise.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +32,8 @@ from fundmatch.netguard import Guard
 from fundmatch.sources import http
 from fundmatch.sources.feeds import parse_feed_result
 from fundmatch.sources.ftportal import parse_ftportal_page, parse_topic_details, search_request
-from fundmatch.sources.registry import Source, programme_facts
+from fundmatch.sources.registry import Programme, Source, load_programmes, programme_facts
+from fundmatch.sources.rules import inherit_rules
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot
 from fundmatch.sources.topicdetails import details_url, merge_details
 from fundmatch.sources.wpjson import parse_wp_posts
@@ -134,6 +137,7 @@ def update(
     offline: bool = False,
     progress: Progress | None = None,
     details_cache: DetailsCache | None = None,
+    programmes: Mapping[str, Programme] | None = None,
 ) -> list[SourceResult]:
     """Read every enabled source into ``store`` at ``now``; one :class:`SourceResult` each.
 
@@ -147,7 +151,11 @@ def update(
     and merged over its search facts; a topic whose details fail keeps its search facts.
     ``details_cache`` keeps the documents between updates; None: a folder beside a store
     file (``<store>.details/``), or memory for an in-memory store.
+
+    Every call inherits the general rules of its programme from ``programmes`` (default: the
+    bundled ``calls/programmes.toml``) where it states none of its own (after its details).
     """
+    rules = load_programmes() if programmes is None else programmes
     if fetch is None:
         fetch = functools.partial(http.fetch, guard=guard or Guard())
     if details_cache is None:
@@ -155,7 +163,9 @@ def update(
     if offline:
         if progress:
             progress(0, 1, SNAPSHOT_SOURCE)
-        result = _store(store, SNAPSHOT_SOURCE, load_snapshot(), now=now, complete=True)
+        result = _store(
+            store, SNAPSHOT_SOURCE, load_snapshot(), now=now, complete=True, rules=rules
+        )
         if progress:
             progress(1, 1, SNAPSHOT_SOURCE)
         return [result]
@@ -166,9 +176,9 @@ def update(
             progress(done, len(chosen), source.name)
         try:
             if source.kind == "ftportal":
-                results.append(_portal(store, source, now, fetch, details_cache))
+                results.append(_portal(store, source, now, fetch, details_cache, rules))
             else:
-                results.append(_feed(store, source, now, fetch))
+                results.append(_feed(store, source, now, fetch, rules))
         except SourceError as exc:
             # Logged at info: the failure is in the result, which the caller reports once.
             logger.info("%s failed: %s", source.name, exc)
@@ -188,7 +198,12 @@ def _default_cache(store: Store) -> DetailsCache:
 
 
 def _portal(
-    store: Store, source: Source, now: datetime, fetch: http.Fetch, cache: DetailsCache
+    store: Store,
+    source: Source,
+    now: datetime,
+    fetch: http.Fetch,
+    cache: DetailsCache,
+    rules: Mapping[str, Programme],
 ) -> SourceResult:
     calls: list[Call] = []
     skipped: list[str] = []
@@ -208,7 +223,9 @@ def _portal(
     details = _Details()
     if source.details_url:
         calls, details = _with_details(calls, source, fetch, cache)
-    result = _store(store, source.name, calls, now=now, complete=complete, skipped=skipped)
+    result = _store(
+        store, source.name, calls, now=now, complete=complete, skipped=skipped, rules=rules
+    )
     return result.model_copy(
         update={
             "details_fetched": details.fetched,
@@ -292,7 +309,13 @@ def _with_details(
     return merged, summary
 
 
-def _feed(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> SourceResult:
+def _feed(
+    store: Store,
+    source: Source,
+    now: datetime,
+    fetch: http.Fetch,
+    rules: Mapping[str, Programme],
+) -> SourceResult:
     assert source.url is not None  # the registry requires it
     state = store.source_state(source.name)
     response = fetch(
@@ -325,6 +348,7 @@ def _feed(store: Store, source: Source, now: datetime, fetch: http.Fetch) -> Sou
         now=now,
         complete=complete,
         skipped=parsed.skipped,
+        rules=rules,
         etag=response.etag if complete else (state.etag if state else None),
         last_modified=response.last_modified
         if complete
@@ -340,9 +364,11 @@ def _store(
     now: datetime,
     complete: bool,
     skipped: Iterable[str] = (),
+    rules: Mapping[str, Programme],
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> SourceResult:
+    calls = [inherit_rules(call, rules) for call in calls]
     changes = store.upsert(
         calls, source=name, now=now, complete=complete, etag=etag, last_modified=last_modified
     )

@@ -17,6 +17,7 @@ from fundmatch.cli.common import (
     print_json,
     print_table,
     progress,
+    selected_calls,
 )
 from fundmatch.display import minute, shorten
 from fundmatch.errors import FundmatchError
@@ -38,6 +39,7 @@ def _calls(sub: Subparsers, common: argparse.ArgumentParser) -> None:
             "with every source that reported it, or search their text. Filters combine."
         ),
         epilog="examples:\n  fundmatch calls --status open --programme horizon\n"
+        "  fundmatch calls --stats\n"
         "  fundmatch calls show HORIZON-CL5-2026-10-D6-07\n"
         '  fundmatch calls search "open data" --source euro-med-feed --json',
     )
@@ -54,6 +56,12 @@ def _calls(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", help="only calls this source reported")
     parser.add_argument("--withdrawn", action="store_true", help="include withdrawn calls")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--stats",
+        action="store_true",
+        help="print how many calls state each eligibility fact (countries, regions, partners, "
+        "opening, budget, ...): all calls and Interreg calls",
+    )
     parser.set_defaults(func=_run_calls)
 
 
@@ -65,6 +73,8 @@ def _run_calls(args: argparse.Namespace) -> int:
     if args.action == "list" and args.value:
         raise FundmatchError(f"unexpected {args.value!r}: use `calls show ID` or `calls search`")
     now = now_from(args)
+    if args.stats:
+        return _print_stats(args, now)
     with Store(args.db) as store:
         if args.action == "show":
             stored = store.get(args.value)
@@ -112,6 +122,35 @@ def _run_calls(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_stats(args: argparse.Namespace, now: datetime) -> int:
+    """The coverage table of the listed calls (the bundled snapshot when the store is empty)."""
+    from fundmatch.coverage import coverage, coverage_table, is_interreg
+    from fundmatch.store import Store
+
+    if args.action != "list" or args.value:
+        raise FundmatchError("--stats counts the listed calls: use it without show or search")
+    if args.source or args.withdrawn:
+        with Store(args.db) as store:
+            found = store.calls(
+                status=args.status,
+                now=now,
+                programme=args.programme,
+                source=args.source,
+                include_withdrawn=args.withdrawn,
+            )
+    else:
+        found = selected_calls(args, now)
+    groups = [
+        coverage(found, label="all calls"),
+        coverage([c for c in found if is_interreg(c)], label="Interreg"),
+    ]
+    if args.json:
+        print_json([group.model_dump(mode="json") for group in groups])
+    else:
+        print(coverage_table(groups))
+    return 0
+
+
 def _budget(call: Call) -> str:
     """``total EUR 12,000,000, EUR 500,000 to EUR 2,000,000 per project, 6 grants expected``."""
     from fundmatch.digest.render import budget_line
@@ -139,6 +178,8 @@ def _print_stored(stored: StoredCall, now: datetime) -> None:
         lines.append(("withdrawn", stored.withdrawn_at.isoformat(" ", "seconds")))
     for label, value in lines:
         print(f"  {label + ':':<12}{value or '-'}")
+    for fact in call.fact_sources:
+        print(f"  facts {', '.join(fact.facts)}: {fact.url} (read {fact.read_on.isoformat()})")
     for prov in stored.provenance:
         gone = f", gone {prov.gone_at:%Y-%m-%d}" if prov.gone_at else ""
         dates = ", ".join(minute(d.local()) for d in prov.deadlines) or "no deadline"

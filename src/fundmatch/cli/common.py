@@ -97,6 +97,11 @@ def progress(message: str) -> None:
         print(f"fundmatch: {message}", file=sys.stderr, flush=True)
 
 
+def notice(message: str) -> None:
+    """One line on stderr that matters even in pipes and cron (e.g. the data is old)."""
+    print(f"fundmatch: {message}", file=sys.stderr, flush=True)
+
+
 def error(message: str) -> None:
     """One error line on stderr (``fundmatch: error: ...``), red on a colour terminal."""
     prefix = "fundmatch: error:"
@@ -185,10 +190,11 @@ def parse_since(value: str) -> datetime | timedelta:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def selected_calls(args: argparse.Namespace, now: datetime) -> list[Call]:
+def selected_calls(args: argparse.Namespace, now: datetime, *, quiet: bool = False) -> list[Call]:
     """The store's calls, filtered by ``--status`` and ``--programme``; the bundled snapshot
-    when the store is empty."""
-    from fundmatch.ranking import calls_or_snapshot
+    when the store is empty. When the calls are the snapshot's, one line on stderr says its
+    date and age (``quiet``: only on a terminal, as progress)."""
+    from fundmatch.ranking import calls_or_snapshot, snapshot_line, snapshot_only
     from fundmatch.store import Store
 
     with Store(args.db) as store:
@@ -198,15 +204,21 @@ def selected_calls(args: argparse.Namespace, now: datetime) -> list[Call]:
             status=getattr(args, "status", None),
             programme=getattr(args, "programme", None),
         )
+        stored_snapshot = not from_snapshot and snapshot_only(store)
+    say = progress if quiet else notice
     if from_snapshot:
-        progress("the store is empty: using the bundled snapshot (run `fundmatch update`)")
+        say(f"the store is empty: using the {snapshot_line(now)}")
+    elif stored_snapshot:
+        say(f"the store holds only the {snapshot_line(now)}")
     return calls
 
 
-def matcher_for(args: argparse.Namespace, now: datetime, profile: Profile) -> Matcher:
+def matcher_for(
+    args: argparse.Namespace, now: datetime, profile: Profile, *, quiet: bool = False
+) -> Matcher:
     """The selected calls (:func:`selected_calls`) ready to rank for ``profile``."""
     from fundmatch.match import Matcher
 
-    calls = selected_calls(args, now)
+    calls = selected_calls(args, now, quiet=quiet)
     progress(f"ranking {len(calls)} calls for {profile.name}")
     return Matcher(calls)

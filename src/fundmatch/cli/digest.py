@@ -16,6 +16,7 @@ from fundmatch.cli.common import (
     error,
     formatter,
     load_registry,
+    notice,
     now_from,
     print_json,
     progress,
@@ -107,6 +108,10 @@ def _run_digest(args: argparse.Namespace) -> int:
                 if result.ok:
                     progress(f"{result.source}: {result.calls} calls, {result.new} new")
             updated = report_update(results, each=True)
+        from fundmatch.ranking import snapshot_line, snapshot_only
+
+        if snapshot_only(store):
+            notice(f"the digest is made from the {snapshot_line(now)}")
         checkpoint("after-update")
         if settings is None:
             dry_sender = sender or "digest@fundmatch.invalid"

@@ -75,9 +75,9 @@ def _run_export(args: argparse.Namespace) -> int:
     profile = None if args.profile is None else load_profile(args.profile)
     data: list[Call] | Matches
     if profile is None:
-        data = selected_calls(args, now)
+        data = selected_calls(args, now, quiet=True)  # exports are for scripts: quiet in pipes
     else:
-        matcher = matcher_for(args, now, profile)
+        matcher = matcher_for(args, now, profile, quiet=True)  # for scripts: quiet in pipes
         ranked = matcher.rank(profile, now=now, limit=args.limit, min_score=args.min_score)
         data = Matches(ranked, now=now, profile=profile)
     if args.format == "json":

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from fundmatch.display import deadline_text as format_deadline
 from fundmatch.export.common import CallsOrMatches, emit, split, top_reasons
-from fundmatch.models import Call, Match
+from fundmatch.models import Call, Match, json_dump
 
 __all__ = ["CSV_COLUMNS", "MATCH_CSV_COLUMNS", "export_csv", "export_json", "export_jsonl"]
 
@@ -61,7 +61,7 @@ JOIN = "; "
 
 
 def _dump(item: Call | Match) -> dict[str, Any]:
-    return item.model_dump(mode="json")
+    return json_dump(item)  # every schema field, empty fact_sources too
 
 
 def export_json(data: CallsOrMatches, file: TextIO | None = None, *, indent: int = 2) -> str:

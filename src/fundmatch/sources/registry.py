@@ -2,12 +2,15 @@
 
 ``calls/sources.toml`` lists where calls come from; ``calls/programmes.toml`` holds each
 Interreg programme's cooperation area, co-financing rate and partnership rules with the
-document they come from. Both ship inside the wheel (``fundmatch/calls/``).
+document they come from, and the general eligibility rules of the Portal programmes (Horizon
+Europe, Digital Europe, ...) that calls inherit by programme and type of action (see
+:mod:`fundmatch.sources.rules`). Both ship inside the wheel (``fundmatch/calls/``).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -26,6 +29,7 @@ from fundmatch.models import (
     Language,
     NutsCode,
     Rate,
+    RequiredUrl,
 )
 
 logger = logging.getLogger(__name__)
@@ -33,6 +37,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "PORTAL_DETAILS_URL",
     "Programme",
+    "ProgrammeRule",
     "Source",
     "SourceDefaults",
     "calls_path",
@@ -119,8 +124,46 @@ class Source(FundmatchModel):
         return self
 
 
+class ProgrammeRule(FundmatchModel):
+    """A general eligibility rule of a programme, from one dated document.
+
+    A call of the programme whose type of action (and call identifier) the rule covers
+    inherits the facts the rule states, where the call states none of its own.
+    """
+
+    action_types: tuple[str, ...] = ()
+    """Types of action the rule covers, as the Portal names them (``HORIZON Research and
+    Innovation Actions``; compared ignoring case and spacing). Empty: every call."""
+    call_prefixes: tuple[str, ...] = ()
+    """Call identifiers the rule covers, by prefix (``HORIZON-CL``). Empty: every call."""
+    countries: tuple[Country, ...] = ()
+    """Countries whose legal entities are eligible (for funding)."""
+    min_partners: int | None = Field(default=None, ge=1)
+    """Smallest consortium: independent legal entities, applicant included."""
+    min_countries: int | None = Field(default=None, ge=1)
+    """Smallest number of different countries in the consortium."""
+    co_financing_rate: Rate | None = None
+    """Funding rate, a fraction of the eligible costs."""
+    document: str = Field(min_length=1)
+    """Title of the rule document, as it names itself."""
+    url: RequiredUrl
+    """Where the document (or the stored copy that was read) is."""
+    read_on: date
+    """The day the document was read."""
+    note: str = ""
+    """What the rule leaves out or how it was read."""
+
+    @model_validator(mode="after")
+    def _states_something(self) -> ProgrammeRule:
+        if not (self.countries or self.min_partners or self.min_countries) and (
+            self.co_financing_rate is None
+        ):
+            raise ValueError("a rule states at least one fact")
+        return self
+
+
 class Programme(FundmatchModel):
-    """Facts of one (Interreg) programme, each from a named document."""
+    """Facts of one programme, each from a named document."""
 
     key: str = Field(min_length=1)
     """Short key, e.g. ``euro-med``."""
@@ -148,6 +191,10 @@ class Programme(FundmatchModel):
     """The programme's website."""
     documents: tuple[str, ...] = Field(min_length=1)
     """The documents the facts come from (title and URL)."""
+    aliases: tuple[str, ...] = ()
+    """Other names calls give the programme (``EDF`` for the European Defence Fund)."""
+    rules: tuple[ProgrammeRule, ...] = ()
+    """General eligibility rules calls of the programme inherit, each from a dated document."""
 
 
 class _Registry(FundmatchModel):

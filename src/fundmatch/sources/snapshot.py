@@ -1,7 +1,9 @@
 """The bundled offline snapshot of real calls (``calls/snapshot/calls.jsonl.gz``).
 
-Built by ``scripts/build_snapshot.py`` from Funding & Tenders Portal data and a few curated
-Interreg calls; see ``calls/snapshot/README.md`` for provenance. It ships inside the wheel.
+Built by ``scripts/build_snapshot.py`` from Funding & Tenders Portal data and hand-transcribed
+Interreg calls; see ``calls/snapshot/README.md`` for provenance. It ships inside the wheel,
+with ``snapshot.json`` (:class:`SnapshotInfo`: the data's own date), so that whoever falls
+back to it can say how old it is (:func:`snapshot_age`).
 """
 
 from __future__ import annotations
@@ -9,17 +11,29 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from fundmatch.errors import ConfigError
-from fundmatch.models import Call
+from fundmatch.models import Call, FundmatchModel
 from fundmatch.sources.registry import calls_path
 
-__all__ = ["SNAPSHOT_FILE", "SNAPSHOT_SOURCE", "dump_snapshot", "load_snapshot"]
+__all__ = [
+    "SNAPSHOT_FILE",
+    "SNAPSHOT_INFO_FILE",
+    "SNAPSHOT_SOURCE",
+    "SnapshotInfo",
+    "dump_snapshot",
+    "dump_snapshot_info",
+    "load_snapshot",
+    "snapshot_age",
+    "snapshot_info",
+]
 
 SNAPSHOT_FILE = "snapshot/calls.jsonl.gz"
+SNAPSHOT_INFO_FILE = "snapshot/snapshot.json"
 SNAPSHOT_SOURCE = "snapshot"
 """The source name the snapshot's calls carry."""
 
@@ -65,3 +79,50 @@ def dump_snapshot(calls: list[Call], path: str | Path) -> None:
         gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out,
     ):
         out.write(data)
+
+
+class SnapshotInfo(FundmatchModel):
+    """What the bundled snapshot is: the date of its data and how many calls it holds."""
+
+    data_date: date
+    """The day the data was taken (the Portal listing's own date, not the build's)."""
+    calls: int
+    """How many calls the snapshot holds."""
+    note: str = ""
+    """What the data is."""
+
+
+def snapshot_info(path: str | Path | None = None) -> SnapshotInfo:
+    """The bundled snapshot's :class:`SnapshotInfo` (or the one at ``path``).
+
+    Raises ConfigError when the file is missing or damaged.
+    """
+    path = calls_path(SNAPSHOT_INFO_FILE) if path is None else Path(path)
+    try:
+        return SnapshotInfo.model_validate_json(Path(path).read_bytes())
+    except FileNotFoundError as exc:
+        raise ConfigError("snapshot information not found", path=path) from exc
+    except (OSError, ValidationError) as exc:
+        raise ConfigError(f"cannot read the snapshot information: {exc}", path=path) from exc
+
+
+def dump_snapshot_info(info: SnapshotInfo, path: str | Path) -> None:
+    """Write ``info`` as JSON (sorted keys, reproducible bytes)."""
+    data = json.dumps(info.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, indent=1)
+    Path(path).write_text(data + "\n", encoding="utf-8")
+
+
+def snapshot_age(data_date: date, now: datetime) -> str:
+    """One line saying the bundled snapshot's date and age at ``now``.
+
+    ``snapshot_age(date(2026, 8, 22), now)`` on 27 November 2026 is
+    "bundled snapshot of 22 Aug 2026, 97 days old; run `fundmatch update`".
+    """
+    if now.utcoffset() is None:
+        raise ValueError("now must carry a time zone (got a naive datetime)")
+    days = (now.date() - data_date).days
+    if days <= 0:
+        age = "from today" if days == 0 else "dated after now"
+    else:
+        age = f"{days} day{'s' if days != 1 else ''} old"
+    return f"bundled snapshot of {data_date.day} {data_date:%b %Y}, {age}; run `fundmatch update`"
