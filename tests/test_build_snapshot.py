@@ -96,7 +96,10 @@ def test_a_build_joins_every_input(build: ModuleType, tmp_path: Path) -> None:
     assert facts["opening"].url == "https://ec.europa.eu/topic/HORIZON-CL4-2027-04-DATA-08"
     assert "rule inherited" in facts["min_partners"].note
     life = calls["LIFE-2027-SAP-ENV"]
-    assert life.countries == () and life.min_partners is None and not life.fact_sources
+    # LIFE's rule states countries only (Member States and Iceland): no consortium is lent.
+    assert {"FR", "IS"} <= set(life.countries) and life.min_partners is None
+    assert [s.facts for s in life.fact_sources] == [("countries",)]
+    assert "Regulation (EU) 2021/783" in (life.fact_sources[0].note or "")
     assert "interreg-alcotra-simple-projects-call-4" in calls
     info = snapshot_info(out.with_name("snapshot.json"))
     assert info.data_date == date(2026, 8, 17) and info.calls == 6

@@ -135,11 +135,34 @@ def test_the_bundled_horizon_europe_rules(
 def test_the_bundled_rules_name_dated_documents() -> None:
     programmes = load_programmes()
 
-    assert {"horizon-europe", "digital-europe", "edf"} <= set(programmes)
+    assert {"horizon-europe", "digital-europe", "edf", "life", "cef", "euratom", "rfcs"} <= set(
+        programmes
+    )
     for programme in programmes.values():
         for rule in programme.rules:
             assert rule.document and rule.url.startswith("https://")
-            assert date(2025, 1, 1) <= rule.read_on <= date(2026, 11, 27)
+            assert date(2025, 1, 1) <= rule.read_on <= date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(
+    ("programme", "document"),
+    [
+        ("LIFE", "Regulation (EU) 2021/783"),
+        ("Connecting Europe Facility", "CEF call conditions"),
+        ("Euratom Research and Training Programme", "NetEuratom"),
+        ("Research Fund for Coal & Steel", "European Research Executive Agency"),
+    ],
+)
+def test_snapshot_topics_of_other_portal_programmes_inherit_member_states(
+    programme: str, document: str
+) -> None:
+    calls = [c for c in fm.load_snapshot() if c.programme == programme]
+
+    assert calls
+    for call in calls:
+        assert {"FR", "IT", "ES", "DE"} <= set(call.countries)
+        assert "US" not in call.countries
+        assert any(document in (s.note or "") and "countries" in s.facts for s in call.fact_sources)
 
 
 ERASMUS = Programme(
