@@ -110,3 +110,23 @@ def test_the_euro_med_area_reason_names_the_region(marseille: fm.Profile) -> Non
     blockers, _ = gates(call, marseille, now=NOW, include_closed=True)
     assert not [b for b in blockers if b.gate == "geography"]
     assert fm.geo.is_within("FRL04", call.regions)
+
+
+def test_explain_says_why_a_call_is_ruled_in_or_out_by_region(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from fundmatch.cli import main
+
+    profile = str(ROOT / "calls" / "profiles" / "marseille-open-data-sme.toml")
+    when = "2024-07-01T00:00:00+00:00"
+    euro_med = "interreg-euro-med-call-5"
+    assert main(["match", "--profile", profile, "--explain", euro_med, "--now", when]) == 0
+    out = capsys.readouterr().out
+    ruled_in = out.split("ruled in by:")[1].split("notes:")[0]
+    assert "geography    pass     FRL04 (Bouches-du-Rhône) is inside the call's area" in ruled_in
+
+    alcotra = "interreg-alcotra-simple-projects-call-4-window-2"
+    assert main(["match", "--profile", profile, "--explain", alcotra, "--now", when]) == 0
+    out = capsys.readouterr().out
+    blocked = out.split("blocked by:")[1].split("ruled in by:")[0]
+    assert "geography    blocked  FRL04 is outside the eligible regions (FRK28" in blocked

@@ -18,7 +18,7 @@ from fundmatch.cli.common import (
     print_table,
 )
 from fundmatch.display import shorten, stamp
-from fundmatch.models import Call, Match, Matches
+from fundmatch.models import Call, Check, Match, Matches
 from fundmatch.ranking import DEFAULT_MIN_SCORE
 
 
@@ -70,8 +70,15 @@ def _run_match(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     matcher = matcher_for(args, now, profile)
     if args.explain:
+        from fundmatch.match import checks
+
         match = matcher.explain(args.explain, profile, now=now, include_closed=True)
-        _print_explanation(match, now)
+        ruled_in = [
+            c
+            for c in checks(match.call, profile, now=now, include_closed=True)
+            if c.outcome == "pass"
+        ]
+        _print_explanation(match, now, ruled_in)
         return 0
     matches = matcher.rank(
         profile,
@@ -127,7 +134,7 @@ def _print_matches(matches: Matches, now: datetime) -> None:
         print(f"{m.call.id}\n        {line}")
 
 
-def _print_explanation(match: Match, now: datetime) -> None:
+def _print_explanation(match: Match, now: datetime, ruled_in: list[Check]) -> None:
     from fundmatch.match import reason_text
 
     call = match.call
@@ -141,7 +148,8 @@ def _print_explanation(match: Match, now: datetime) -> None:
         print(f"score: {match.score:.1f} of 100, made of")
         for r in match.reasons:
             print(f"  {r.points:+7.2f}  {reason_text(r)}")
-    for title, items in (("blocked by", match.blockers), ("notes", match.notes)):
+    sections = (("blocked by", match.blockers), ("ruled in by", ruled_in), ("notes", match.notes))
+    for title, items in sections:
         if items:
             print(f"{title}:")
             for c in items:

@@ -11,6 +11,7 @@ people), :mod:`~fundmatch.match.weights` (the numbers).
 """
 
 from fundmatch.match.explain import reason_text as reason_text
+from fundmatch.match.gates import checks as checks
 from fundmatch.match.gates import gates as gates
 from fundmatch.match.rank import Matcher as Matcher
 from fundmatch.match.rank import rank as rank
@@ -21,4 +22,14 @@ from fundmatch.match.weights import Weights as Weights
 MIN_SCORE = Weights().min_score
 """The default minimum score of :func:`rank` (``Weights.min_score``; see docs/matching.md)."""
 
-__all__ = ["MIN_SCORE", "Matcher", "Theme", "Weights", "gates", "rank", "reason_text", "themes"]
+__all__ = [
+    "MIN_SCORE",
+    "Matcher",
+    "Theme",
+    "Weights",
+    "checks",
+    "gates",
+    "rank",
+    "reason_text",
+    "themes",
+]

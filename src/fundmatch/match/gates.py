@@ -9,17 +9,17 @@ from fundmatch import geo
 from fundmatch.match.score import _norm_phrase, _range
 from fundmatch.models import Call, Check, Profile
 
-__all__ = ["gates", "is_consortium_action"]
+__all__ = ["checks", "gates", "is_consortium_action"]
 
 
-def gates(
+def checks(
     call: Call, profile: Profile, *, now: datetime | None = None, include_closed: bool = False
-) -> tuple[list[Check], list[Check]]:
-    """(blockers, notes) of ``call`` for ``profile``: every gate that fails, is unknown or flags.
+) -> list[Check]:
+    """Every gate's outcome for ``call`` and ``profile``, in gate order, passes included.
 
-    What the call does not say never blocks: it becomes a note with outcome ``unknown``.
+    What the call does not say never blocks: its gate's outcome is ``unknown``.
     """
-    checks = [
+    return [
         _deadline_gate(call, profile, now, include_closed),
         _instrument_gate(call, profile),
         _geography_gate(call, profile),
@@ -28,8 +28,15 @@ def gates(
         _partnership_gate(call, profile),
         _exclude_gate(call, profile),
     ]
-    blockers = [c for c in checks if c.outcome == "blocked"]
-    notes = [c for c in checks if c.outcome in ("unknown", "flag")]
+
+
+def gates(
+    call: Call, profile: Profile, *, now: datetime | None = None, include_closed: bool = False
+) -> tuple[list[Check], list[Check]]:
+    """(blockers, notes) of ``call`` for ``profile``: every gate that fails, is unknown or flags."""
+    outcomes = checks(call, profile, now=now, include_closed=include_closed)
+    blockers = [c for c in outcomes if c.outcome == "blocked"]
+    notes = [c for c in outcomes if c.outcome in ("unknown", "flag")]
     return blockers, notes
 
 
