@@ -11,7 +11,9 @@ description, many entries, one long text, and entity declarations (refused). Eac
 growth is the geometric mean of its ratios per doubling, from the first size taking over
 20 ms to the largest (single ratios are noisy on a shared machine). The exit code is 1 when
 that growth exceeds ``--max-ratio`` (2 is linear, 4 quadratic), or when one parse exceeds
-``--limit`` seconds.
+``--limit`` seconds. ``--quick`` (the CI run) prints the growth without judging it: its sizes
+are too small for timings that hold on a busy machine; it still fails when a refused shape is
+parsed or a parse exceeds the limit.
 """
 
 from __future__ import annotations
@@ -152,13 +154,15 @@ def main() -> int:
         if len(measurable) >= 3:
             growth = (measurable[-1] / measurable[0]) ** (1 / (len(measurable) - 1))
             growths.append(f"{name:36} x{growth:.2f} per doubling over {len(measurable) - 1}")
-            if growth > args.max_ratio:
+            if growth > args.max_ratio and not args.quick:
                 failures.append(f"{name}: x{growth:.2f} per doubling")
         else:
             growths.append(f"{name:36} under 20 ms at every size")
     print("\ngrowth (geometric mean of the ratios per doubling; 2 is linear, 4 quadratic)")
     for line in growths:
         print(" ", line)
+    if args.quick:
+        print("  (quick: growth shown, not judged; run without --quick to judge it)")
     if args.bomb:
         data = many_attributes(MAX_FEED_BYTES - 1024)
         seconds, outcome = _parse(data)
