@@ -49,6 +49,13 @@ PURE = (
     "geo.py",
     "sources/rules.py",
     "coverage.py",
+    "models/__init__.py",
+    "models/base.py",
+    "models/call.py",
+    "models/profile.py",
+    "models/results.py",
+    "models/changes.py",
+    "models/schema.py",
 )
 """Plain values in, plain values out: no environment, clock, network or store."""
 
@@ -240,6 +247,5 @@ def test_no_module_is_over_about_450_lines() -> None:
         name: n
         for name, path in modules().items()
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > 460
-        and name not in ("fundmatch.models",)
     }
     assert long == {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import pickle
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -280,3 +282,21 @@ def test_match_shows_as_a_small_table_in_a_notebook() -> None:
         "geography: FR101 is not eligible",
     ):
         assert shown in html
+
+
+def test_models_are_named_by_the_package_and_pickle_through_it() -> None:
+    import fundmatch.models as models
+
+    for name in models.__all__:
+        value = getattr(models, name)
+        if isinstance(value, type) or inspect.isfunction(value):
+            assert value.__module__ == "fundmatch.models", name
+    call = fm.Call(
+        id="X-1",
+        title="Smart grids",
+        deadlines=[fm.Deadline(at=datetime(2026, 1, 1, 12, tzinfo=UTC))],
+    )
+    match = fm.Match(call=call, score=5.0, reasons=[fm.Reason(factor="keyword", points=5.0)])
+    data = pickle.dumps(match)
+    assert b"fundmatch.models.results" not in data
+    assert pickle.loads(data) == match

@@ -1,0 +1,70 @@
+"""A project profile: the project, as its leader describes it, to rank calls against."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from fundmatch import geo
+from fundmatch.models.base import (
+    Amount,
+    Country,
+    FundmatchModel,
+    Instrument,
+    Language,
+    NutsCode,
+    OrganisationType,
+)
+
+
+class Profile(FundmatchModel):
+    """A project, as its leader describes it, to rank calls against.
+
+    Only ``name`` and ``description`` are required. Load one from TOML with
+    :func:`fundmatch.load_profile`.
+    """
+
+    name: str = Field(min_length=1)
+    """Short name of the project or organisation."""
+    description: str = ""
+    """What the project does, in any language."""
+    keywords: tuple[str, ...] = ()
+    """Keywords and phrases that must count, in any language (``open data``, ``smart city``)."""
+    country: Country | None = None
+    """Country where the organisation is established (ISO alpha-2; ``EL``/``UK`` accepted).
+    Derived from ``region`` when only that is given."""
+    region: NutsCode | None = None
+    """NUTS region where the organisation is established (any level), e.g. ``FRL04``."""
+    organisation_type: OrganisationType | None = None
+    """What kind of organisation applies."""
+    instruments: tuple[Instrument, ...] = ("grant",)
+    """Which instruments it seeks; grants only by default."""
+    budget_min: Amount | None = None
+    """Smallest grant worth applying for."""
+    budget_max: Amount | None = None
+    """Largest grant the organisation can handle (and co-finance)."""
+    prep_days: int = Field(default=0, ge=0)
+    """Days needed to prepare an application; closer deadlines are ruled out."""
+    languages: tuple[Language, ...] = ()
+    """Languages the team works in (ISO 639-1)."""
+    exclude: tuple[str, ...] = ()
+    """Terms that rule a call out when they appear in it."""
+    partner_countries: tuple[Country, ...] = ()
+    """Countries where it already has partners."""
+    partners: int | None = Field(default=None, ge=0)
+    """How many partner organisations it already has (itself not counted)."""
+
+    @model_validator(mode="after")
+    def _country_from_region(self) -> Profile:
+        if self.region is not None:
+            own = geo.region_country(self.region)
+            if self.country is None:
+                object.__setattr__(self, "country", own)
+            elif self.country != own:
+                raise ValueError(f"region {self.region} is not in country {self.country}")
+        if (
+            self.budget_min is not None
+            and self.budget_max is not None
+            and self.budget_min > self.budget_max
+        ):
+            raise ValueError("budget_min is larger than budget_max")
+        return self

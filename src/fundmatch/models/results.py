@@ -1,0 +1,195 @@
+"""Ranking results: the reasons of a score, eligibility checks, a match and the ranked list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from html import escape
+from typing import Any, Literal
+
+from pydantic import Field
+
+from fundmatch.display import minute, shorten
+from fundmatch.models.base import FundmatchModel
+from fundmatch.models.call import Call, Deadline
+from fundmatch.models.profile import Profile
+
+
+class Reason(FundmatchModel):
+    """One factor of a score: what counted, on what evidence, for how many points."""
+
+    factor: str
+    """The factor, e.g. ``lexical``, ``keyword``, ``theme``, ``closing-soon``."""
+    points: float
+    """Points this factor adds to the score (negative for a penalty)."""
+    evidence: str = ""
+    """What was matched and where, in words a person can check."""
+
+
+class Check(FundmatchModel):
+    """The outcome of one eligibility gate for one call."""
+
+    gate: str
+    """The gate: ``deadline``, ``instrument``, ``geography``, ``organisation``, ``budget``,
+    ``partnership``, ``exclude``."""
+    outcome: Literal["pass", "blocked", "unknown", "flag"]
+    """``blocked`` rules the call out; ``unknown`` (the call does not say) never does;
+    ``flag`` is worth knowing (e.g. not open yet)."""
+    message: str
+    """Why, in a sentence."""
+
+
+class Match(FundmatchModel):
+    """A call ranked for a profile: its score, the reasons that add up to it, its blockers."""
+
+    call: Call
+    """The call."""
+    score: float = Field(ge=0, le=100)
+    """Relevance, 0 to 100: the sum of the reasons' points, clipped to that range."""
+    reasons: tuple[Reason, ...] = ()
+    """Every factor of the score with its points and evidence."""
+    blockers: tuple[Check, ...] = ()
+    """Gates the call fails for this profile; empty when the profile may apply."""
+    notes: tuple[Check, ...] = ()
+    """Gates that could not be decided (unknown) and flags worth reading."""
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """A short repr: score, the call's id and title, the count of reasons and blockers."""
+        yield "score", round(self.score, 1)
+        yield "call", self.call.id
+        yield "title", shorten(self.call.title, 60)
+        yield "reasons", len(self.reasons)
+        if self.blockers:
+            yield "blockers", [b.gate for b in self.blockers]
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: score, title (linked), deadlines, reasons, blockers."""
+        call = self.call
+        title = escape(call.title)
+        if call.url:
+            title = f'<a href="{escape(call.url)}">{title}</a>'
+        deadlines = "<br>".join(
+            escape(
+                f"{minute(d.local())} {d.timezone or ''}".strip()
+                + (f" ({d.label})" if d.label else "")
+            )
+            for d in call.deadlines
+        )
+        reasons = "<br>".join(
+            escape(f"{r.points:+.1f} {r.factor}" + (f": {r.evidence}" if r.evidence else ""))
+            for r in sorted(self.reasons, key=lambda r: r.points, reverse=True)
+        )
+        rows = [
+            ("score", f"{self.score:.1f}"),
+            ("title", f"{title}<br><small>{escape(call.id)}</small>"),
+            ("deadline", deadlines or "not stated"),
+            ("reasons", reasons or "none"),
+        ]
+        if self.blockers:
+            blocked = "<br>".join(escape(f"{b.gate}: {b.message}") for b in self.blockers)
+            rows.append(("blocked", blocked))
+        body = "".join(
+            f'<tr><th style="text-align:left">{k}</th><td>{v}</td></tr>' for k, v in rows
+        )
+        return f"<table>{body}</table>"
+
+
+class Matches(list[Match]):
+    """The ranked matches of one profile, best first: a plain list with a readable display.
+
+    ``now`` (the moment of the ranking) and ``profile`` are optional context: with ``now``
+    the displays show each call's next deadline. In a notebook it shows as a table
+    (``_repr_html_``); :meth:`to_dataframe` gives a pandas DataFrame when pandas is installed.
+    """
+
+    def __init__(
+        self,
+        matches: Iterable[Match] = (),
+        *,
+        now: datetime | None = None,
+        profile: Profile | None = None,
+    ) -> None:
+        super().__init__(matches)
+        self.now = now
+        self.profile = profile
+
+    def __repr__(self) -> str:
+        rows = [f"{m.score:5.1f}  {m.call.id}  {m.call.title[:60]}" for m in self]
+        return f"Matches({len(self)})" + "".join(f"\n  {row}" for row in rows)
+
+    def _deadline_of(self, call: Call) -> Deadline | None:
+        if self.now is not None:
+            return call.next_deadline(self.now)
+        return call.deadlines[-1] if call.deadlines else None
+
+    def _rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for rank, m in enumerate(self, 1):
+            deadline = self._deadline_of(m.call)
+            best = sorted(m.reasons, key=lambda r: r.points, reverse=True)[:3]
+            rows.append(
+                {
+                    "rank": rank,
+                    "score": round(m.score, 1),
+                    "id": m.call.id,
+                    "title": m.call.title,
+                    "programme": m.call.programme,
+                    "next_deadline": None if deadline is None else deadline.local(),
+                    "timezone": None if deadline is None else deadline.timezone,
+                    "status": None if self.now is None else m.call.status(self.now),
+                    "reasons": "; ".join(f"{r.factor} {r.points:+.1f}" for r in best),
+                    "blockers": "; ".join(f"{b.gate}: {b.message}" for b in m.blockers),
+                    "url": m.call.url,
+                }
+            )
+        return rows
+
+    def _repr_html_(self) -> str:
+        """An HTML table for notebooks: score, title, programme, next deadline, top reasons."""
+        head = "".join(
+            f"<th>{h}</th>" for h in ("#", "score", "title", "programme", "deadline", "reasons")
+        )
+        body = []
+        for row in self._rows():
+            title = escape(row["title"])
+            if row["url"]:
+                title = f'<a href="{escape(row["url"])}">{title}</a>'
+            deadline = row["next_deadline"]
+            when = "" if deadline is None else f"{minute(deadline)} {row['timezone'] or ''}"
+            reasons = escape(row["reasons"])
+            if row["blockers"]:
+                reasons += f"<br><b>blocked</b>: {escape(row['blockers'])}"
+            cells = (
+                str(row["rank"]),
+                f"{row['score']:.1f}",
+                f"{title}<br><small>{escape(row['id'])}</small>",
+                escape(row["programme"] or ""),
+                escape(when.strip()),
+                reasons,
+            )
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        caption = f"{len(self)} match{'es' if len(self) != 1 else ''}"
+        if self.profile is not None:
+            caption += f" for {escape(self.profile.name)}"
+        return (
+            f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>"
+        )
+
+    def to_dataframe(self) -> Any:
+        """A pandas DataFrame, one row per match (pandas is optional: install it to use this).
+
+        Columns: rank, score, id, title, programme, next_deadline (aware, in the call's
+        zone), timezone, status, reasons, blockers, url.
+        """
+        import importlib
+
+        try:
+            pandas = importlib.import_module("pandas")
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError(
+                "Matches.to_dataframe() needs pandas: pip install pandas"
+            ) from exc
+        columns = ["rank", "score", "id", "title", "programme", "next_deadline"]
+        columns += ["timezone", "status", "reasons", "blockers", "url"]
+        return pandas.DataFrame(self._rows(), columns=columns)
