@@ -21,7 +21,7 @@ from typing import Any
 
 from fundmatch.errors import ParseError
 
-__all__ = ["MAX_DIGITS", "Loaded", "Partial", "PartialList", "is_whole", "loads", "number"]
+__all__ = ["MAX_DIGITS", "Loaded", "Partial", "PartialList", "is_whole", "loads", "number", "short"]
 
 MAX_DIGITS = 20
 """A number with more significant digits than this is taken as nonsense (unknown)."""
@@ -119,7 +119,7 @@ def loads(text: str | bytes, *, source: str | None = None, tolerant: bool = True
             raise ParseError("not JSON: nested too deeply", source=source) from exc
     except ValueError as exc:
         if not tolerant:
-            raise ParseError(f"not JSON: {_short(exc)}", source=source) from exc
+            raise ParseError(f"not JSON: {short(exc)}", source=source) from exc
     reader = _Reader(text)
     try:
         value = reader.read()
@@ -130,7 +130,9 @@ def loads(text: str | bytes, *, source: str | None = None, tolerant: bool = True
     return Loaded(value=value, truncated=reader.truncated, warnings=reader.warnings)
 
 
-def _short(exc: BaseException) -> str:
+def short(exc: BaseException) -> str:
+    """The first line of an error's message, at most 200 characters (``display.shorten`` would
+    join every line of a pydantic error into the note instead)."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:200]
 

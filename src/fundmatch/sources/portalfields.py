@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from fundmatch.models import ActionBudget, Budget, CallStatus, Deadline, DeadlineModel
 from fundmatch.sources import jsontext
 from fundmatch.sources.extract import find_co_financing_rate, find_partnership
+from fundmatch.sources.jsontext import short as short
 
 __all__ = [
     "ASSUMED_TIME_LABEL",
@@ -110,13 +111,6 @@ T = TypeVar("T")
 def topic_url(identifier: str) -> str:
     """The Portal's human page for a topic."""
     return _TOPIC_PAGE.format(identifier)
-
-
-def short(exc: BaseException) -> str:
-    """The first line of an error's message, at most 200 characters (``display.shorten`` would
-    join every line of a pydantic error into the note instead)."""
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:200]
 
 
 def guard(notes: list[str], name: str, read: Callable[[], T], default: T) -> T:
