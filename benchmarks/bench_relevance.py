@@ -62,7 +62,7 @@ def query_text(q: dict[str, Any]) -> str:
     return q["title"] + "\n" + q["description"] + "\n" + ", ".join(q["keywords"])
 
 
-THRESHOLDS = (0.0, 5.0, 7.5, 10.0, 12.5, 15.0, 20.0, 30.0)
+THRESHOLDS = (0.0, 5.0, 7.5, 10.0, 12.5, 13.5, 14.0, 15.0, 20.0, 30.0)
 SCORED = 60  # calls scored per query for the threshold trade-off (a list longer counts as 60)
 
 

@@ -199,7 +199,7 @@ def test_the_report_keeps_calls_at_or_above_the_minimum_score() -> None:
     matcher = fm.Matcher(fm.load_snapshot())
     every = report_matches(matcher, profile, now=now, limit=15, ruled_out=5, min_score=0)
     shown = report_matches(matcher, profile, now=now, limit=15, ruled_out=5)
-    strict = report_matches(matcher, profile, now=now, limit=15, ruled_out=5, min_score=14)
+    strict = report_matches(matcher, profile, now=now, limit=15, ruled_out=5, min_score=18)
     assert min(m.score for m in every) < DEFAULT_MIN_SCORE
     assert shown and all(m.score >= DEFAULT_MIN_SCORE for m in shown)
-    assert strict and all(m.score >= 14 for m in strict) and len(strict) < len(shown)
+    assert strict and all(m.score >= 18 for m in strict) and len(strict) < len(shown)

@@ -4,7 +4,8 @@ Pure: calls and a profile in, :class:`~fundmatch.models.Matches` out; time comes
 The weights live in one place, :class:`Weights`; ``docs/matching.md`` explains each factor.
 
 One module per noun: :mod:`~fundmatch.match.index` (the TF-IDF index),
-:mod:`~fundmatch.match.themes` (the theme vocabulary), :mod:`~fundmatch.match.score` (the
+:mod:`~fundmatch.match.themes` (the theme vocabulary and names that are not topics),
+:mod:`~fundmatch.match.opentopic` (calls open to any field), :mod:`~fundmatch.match.score` (the
 factors), :mod:`~fundmatch.match.gates` (eligibility), :mod:`~fundmatch.match.rank` (the
 ranking and :meth:`Matcher.explain`), :mod:`~fundmatch.match.explain` (reasons in words for
 people), :mod:`~fundmatch.match.weights` (the numbers).

@@ -18,6 +18,7 @@ FACTORS = {
     "lexical": "words in common",
     "keyword": "your keywords",
     "theme": "same theme",
+    "open-topic": "open to any topic",
     "closing-soon": "closes soon",
     "budget-fit": "budget fits",
 }

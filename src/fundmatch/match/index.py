@@ -18,8 +18,9 @@ from fundmatch.match.columns import (
     _bigram_codes,
     _merge,
 )
+from fundmatch.match.opentopic import open_topic
 from fundmatch.match.score import _KeywordTargets
-from fundmatch.match.themes import _Themes
+from fundmatch.match.themes import _Themes, without_names
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Profile
 from fundmatch.text import _STEM_MASK, Lexicon, guess_language, words
@@ -70,11 +71,7 @@ def _call_text(call: Call) -> tuple[str, str, str]:
 
 
 class Index:
-    """Ranks calls for profiles; builds its index once.
-
-    ``Matcher(calls).rank(profile, now=now)`` → the best calls first, each with the reasons
-    that add up to its score; blocked calls only when ``include_blocked=True``.
-    """
+    """The calls as TF-IDF vectors, built once; :class:`~fundmatch.match.Matcher` ranks them."""
 
     def __init__(self, calls: Iterable[Call], *, weights: Weights | None = None) -> None:
         self.weights = weights or Weights()
@@ -85,6 +82,7 @@ class Index:
         self._stem_base = _BIGRAMS + len(self._theme_table.themes)
         self._themes: list[dict[int, str]] = []
         self._langs: list[str] = []
+        self._open: dict[int, str] = {}  # call → the words saying it is open to any field
         self._pairs: dict[int, tuple[int, int]] = {}  # stem-pair column → its stems (queries)
         self._keyword_targets: dict[int, _KeywordTargets] = {}
         self._seen = np.zeros(0, dtype=bool)  # scratch space of _block
@@ -125,6 +123,7 @@ class Index:
             )
             matrix.data /= np.maximum(norms, 1e-12)[matrix.indices].astype(np.float32)
         self._groups = groups
+        self._open_rows = np.fromiter(sorted(self._open), dtype=np.int64, count=len(self._open))
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -142,9 +141,13 @@ class Index:
         langs: list[str] = []
         for call in calls:
             title, keywords, description = _call_text(call)
+            description = without_names(description)
             lang = guess_language(title + "\n" + description[:1500])
             langs.append(lang)
             self._langs.append(lang)
+            said = open_topic(title, description)
+            if said is not None:
+                self._open[len(self._langs) - 1] = said
             for text in (title, keywords, description):
                 found = self._lexicon.packed_ids(text, lang)
                 word_ids.extend(found)
@@ -284,10 +287,6 @@ class Index:
             (profile.description, 1.0),
         )
         return self._terms(parts, lang, names=True)
-
-    def similarity(self, profile: Profile) -> npt.NDArray[np.float32]:
-        """Cosine similarity of the profile to every call (in :attr:`calls` order)."""
-        return self._query(self._profile_terms(profile)).cos
 
     def _query(self, terms: _Terms) -> _Query:
         """The profile against every call: cosines with the whole call and with its title."""

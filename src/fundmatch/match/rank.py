@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from fundmatch.errors import MatchError
 from fundmatch.match.gates import gates
@@ -63,7 +64,15 @@ class Matcher(Index):
             return Matches(now=now, profile=profile)
         w = self.weights
         floor = w.min_score if min_score is None else min_score
-        relevance = query.cos + w.title_match * query.title
+        lexical = query.cos + w.title_match * query.title
+        relevance = lexical
+        rows = self._open_rows
+        if profile.organisation_type is not None:
+            rows = np.array([i for i in rows.tolist() if self._open_to(i, profile)], dtype=np.int64)
+        if w.open_topic > 0 and len(rows):
+            # A call open to any field is at least a weak match for every profile it is open to.
+            relevance = lexical.copy()
+            relevance[rows] = _open_relevance(relevance[rows], w)
         nonzero = np.flatnonzero(relevance > 0)
         keywords = _keyword_forms(profile.keywords)
         scored: list[tuple[float, str, int, list[Reason]]] = []
@@ -80,9 +89,7 @@ class Matcher(Index):
                 top = nonzero
             for i in top[~done[top]].tolist():
                 done[i] = True
-                reasons = self._reasons(
-                    i, float(relevance[i]), keywords, terms.themes, profile, now
-                )
+                reasons = self._reasons(i, float(lexical[i]), keywords, terms.themes, profile, now)
                 score = _total(reasons)
                 if score >= floor:
                     scored.append((-score, self.calls[i].id, i, reasons))
@@ -105,7 +112,7 @@ class Matcher(Index):
             # The calls not scored yet are no more relevant than the last one scored: stop when
             # even every other factor's full points would leave them under the minimum.
             weakest = float(relevance[top].min())
-            best_left = w.lexical * (1 - math.exp(-weakest / w.lexical_scale))
+            best_left = _points(weakest, w)
             if best_left + w.keyword + w.theme + w.budget_fit < floor:
                 break
             pool *= 4
@@ -183,6 +190,13 @@ class Matcher(Index):
             out.append(explained)
         return out
 
+    def _open_to(self, index: int, profile: Profile) -> bool:
+        """Whether an open-topic call is raised for ``profile``: the profile does not say what
+        it is, or the call is known to take its kind of organisation. An SME is not sent every
+        fellowship programme whose applicants are not stated."""
+        kind = profile.organisation_type
+        return kind is None or kind in self.calls[index].organisation_types
+
     def _reasons(
         self,
         index: int,
@@ -197,10 +211,22 @@ class Matcher(Index):
         reasons = [
             Reason(
                 factor="lexical",
-                points=round(w.lexical * (1 - math.exp(-relevance / w.lexical_scale)), 2),
+                points=round(_points(relevance, w), 2),
                 evidence=f"relevance {relevance:.3f}",
             )
         ]
+        said = self._open.get(index)
+        raised = relevance
+        if said is not None and self._open_to(index, profile):
+            raised = float(_open_relevance(np.array([relevance], dtype=np.float32), w)[0])
+        if raised > relevance:
+            reasons.append(
+                Reason(
+                    factor="open-topic",
+                    points=round(_points(raised, w) - _points(relevance, w), 2),
+                    evidence=f"open to any field: the call says '{said}'",
+                )
+            )
         if keywords:
             targets = self._keyword_targets.get(index)
             if targets is None:
@@ -232,6 +258,19 @@ class Matcher(Index):
             )
         reasons.extend(_adjustments(call, profile, now, w))
         return _clip(reasons)
+
+
+def _points(relevance: float, w: Weights) -> float:
+    """The lexical factor's points for a relevance: calibrated, see ``docs/matching.md``."""
+    return w.lexical * (1 - math.exp(-relevance / w.lexical_scale))
+
+
+def _open_relevance(relevance: npt.NDArray[np.float32], w: Weights) -> npt.NDArray[np.float32]:
+    """Open-topic calls' relevance: raised by ``open_topic``, less a share of their own."""
+    raised: npt.NDArray[np.float32] = np.maximum(
+        relevance, w.open_topic + w.open_topic_share * relevance
+    )
+    return raised
 
 
 def _total(reasons: list[Reason]) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -13,7 +14,34 @@ import numpy.typing as npt
 from fundmatch.match.columns import _BIGRAMS, _bigram_codes, _group
 from fundmatch.text import Lexicon
 
-__all__ = ["Theme", "themes"]
+__all__ = ["Theme", "themes", "without_names"]
+
+_NAMES = (
+    (
+        ("mart cit", "mart Cit", "MART CIT"),
+        re.compile(
+            r"\b(?:EU )?(?:Mission (?:on )?)?climate[- ]neutral,? (?:and )?smart cities"
+            r"(?: Mission)?\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+"""Proper names of EU initiatives whose words say nothing of a call's topic: every call of the
+Cities Mission names the "EU Mission on Climate-Neutral and Smart Cities", hydrogen and
+logistics calls alike. Each with the words (as they may be written) that a text must hold to
+be searched at all."""
+
+
+def without_names(text: str) -> str:
+    """``text`` with the proper names of :data:`_NAMES` blanked out (not read as topic words).
+
+    >>> without_names("Synergies with the Climate-Neutral and Smart Cities Mission on hydrogen.")
+    'Synergies with the   on hydrogen.'
+    """
+    for literals, pattern in _NAMES:
+        if any(literal in text for literal in literals):
+            text = pattern.sub(" ", text)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

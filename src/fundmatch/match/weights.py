@@ -31,6 +31,12 @@ class Weights:
     with the whole call: the *relevance* (learned on cordis-he dev queries)."""
     phrase_word: float = 0.2
     """How much a profile word inside a theme phrase it contains counts alone (0 to 1)."""
+    open_topic: float = 0.04
+    """Relevance added to a call open to any field of research (ERA Fellowships, Twinning
+    Bottom-Up; see ``match/opentopic.py``), less ``open_topic_share`` of its own relevance:
+    such a call is at least a weak match for any profile. 0 turns it off."""
+    open_topic_share: float = 0.5
+    """How much of an open-topic call's own relevance still orders such calls among themselves."""
     lexical: float = 90.0
     """Points of the lexical factor: ``lexical * (1 - exp(-relevance / lexical_scale))``."""
     lexical_scale: float = 0.2
@@ -54,6 +60,6 @@ class Weights:
     budget_fit: float = 2.0
     """Points when the call's per-project range overlaps the profile's budget."""
     # what is shown
-    min_score: float = 12.5
+    min_score: float = 14.0
     """Calls scoring below this are left out by ``rank`` (and so by ``match``, digests, exports
     and the report) unless a caller asks for another minimum (``docs/matching.md``)."""
