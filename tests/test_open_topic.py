@@ -92,3 +92,24 @@ def test_explain_gives_the_same_open_topic_reason_and_weights_can_turn_it_off() 
     assert matcher.explain(FELLOWSHIPS.id, PROFILE).reasons == ranked.reasons
     off = Matcher([FELLOWSHIPS, MALARIA], weights=Weights(open_topic=0))
     assert [m.call.id for m in off.rank(PROFILE, limit=None, min_score=0)] == ["HLTH-MALARIA"]
+
+
+def test_at_most_two_open_topic_calls_are_raised_those_whose_words_fit_best() -> None:
+    others = [
+        Call(
+            id=f"OPEN-{n}",
+            title=title,
+            description=f"{text} The scientific field can be any domain of research.",
+        )
+        for n, (title, text) in enumerate(
+            [
+                ("Doctoral programmes", "Doctoral training in universities."),
+                ("Fellowships for researchers", "Researchers study immune parasites abroad."),
+                ("Twinning of institutions", "Institutions twin with leading malaria centres."),
+            ]
+        )
+    ]
+    matches = Matcher([*others, MALARIA]).rank(PROFILE, limit=None, min_score=0)
+    raised = [m.call.id for m in matches if any(r.factor == "open-topic" for r in m.reasons)]
+    assert matches[0].call.id == "HLTH-MALARIA"  # the profile's own best match stays first
+    assert sorted(raised) == ["OPEN-1", "OPEN-2"]  # they share "parasites", "malaria"

@@ -20,36 +20,26 @@ __all__ = ["open_topic"]
 _FIELD = r"(?:scientific |research |thematic )?(?:domain|field|area|discipline|topic)s?"
 _OF = r"(?: of (?:research|science|technology|research and innovation|science and technology))"
 
-_PATTERN = (
+_STATEMENT = re.compile(
     r"\b(?:"
     # "The scientific field can be any domain of research", "may be in any domains of research"
     rf"(?:can|may) (?:be in |be |cover |address )?any {_FIELD}{_OF}"
     # "can cover any research disciplines"
     rf"|(?:can|may) (?:cover|address|be in) any research {_FIELD}"
     # "no predefined thematic priorities", "no predefined topics"
-    r"|no (?:pre-?defined|pre-?determined) (?:thematic )?(?:priorities|topics|themes|fields)"
+    r"|no pre-?defined (?:thematic )?(?:priorities|topics|themes|fields)"
     # "open to proposals in any field of technology", "open to any thematic area"
     rf"|open to (?:proposals in )?any {_FIELD}{_OF}?(?= ?[,.;:(]| and | or |$)"
-    # "All fields of science are considered", "in all fields of research are eligible"
-    r"|all (?:fields|domains|areas|disciplines) of (?:science|research)"
-    r"(?: and (?:technology|innovation))? are (?:considered|eligible|welcome)"
-    r")"
+    # "All fields of science are considered", "all fields of research are eligible"
+    r"|all fields of (?:science|research)(?: and (?:technology|innovation))?"
+    r" are (?:considered|eligible|welcome)"
+    r")",
+    re.IGNORECASE,
 )
-_LOWER = re.compile(_PATTERN)
-"""The pattern, run on the lowercased text (much faster than ``re.IGNORECASE``)."""
-_AS_WRITTEN = re.compile(_PATTERN, re.IGNORECASE)
-_ANCHORS = (
-    "any ",
-    "predefined",
-    "predetermined",
-    "pre-defined",
-    "pre-determined",
-    "all fields",
-    "all domains",
-    "all areas",
-    "all disciplines",
-)
-"""Words every statement has: a text without any of them is not read further."""
+
+_ANCHORS = ("any ", "predefined", "pre-defined", "ll fields of")
+"""Words each statement holds, as written: the statement is looked for only around them (from
+24 characters before to 100 after), which keeps reading 100,000 calls cheap."""
 
 _TITLE = re.compile(r"\bbottom[- ]up\s*\)?\s*$", re.IGNORECASE)
 """A title that ends with "Bottom-Up" names an open-topic strand ("Twinning Bottom-Up")."""
@@ -67,14 +57,11 @@ def open_topic(title: str, description: str) -> str | None:
     """
     if _TITLE.search(title):
         return " ".join(title.split())
-    low = description.lower()
-    if not any(anchor in low for anchor in _ANCHORS):
-        return None
-    found = _LOWER.search(low)
-    if found is None:
-        return None
-    # Lowercasing may change a text's length (rarely): read the words as written near there.
-    written = _AS_WRITTEN.search(description, max(0, found.start() - 8)) or _AS_WRITTEN.search(
-        description
-    )
-    return " ".join(written.group(0).split()) if written else None
+    for anchor in _ANCHORS:
+        at = description.find(anchor)
+        while at != -1:
+            found = _STATEMENT.search(description, max(0, at - 24), at + 100)
+            if found:
+                return " ".join(found.group(0).split())
+            at = description.find(anchor, at + 1)
+    return None

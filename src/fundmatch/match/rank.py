@@ -66,13 +66,10 @@ class Matcher(Index):
         floor = w.min_score if min_score is None else min_score
         lexical = query.cos + w.title_match * query.title
         relevance = lexical
-        rows = self._open_rows
-        if profile.organisation_type is not None:
-            rows = np.array([i for i in rows.tolist() if self._open_to(i, profile)], dtype=np.int64)
-        if w.open_topic > 0 and len(rows):
-            # A call open to any field is at least a weak match for every profile it is open to.
+        lift, rows = self._open_lift(lexical, profile)
+        if len(rows):
             relevance = lexical.copy()
-            relevance[rows] = _open_relevance(relevance[rows], w)
+            relevance[rows] = _open_relevance(relevance[rows], lift, w)
         nonzero = np.flatnonzero(relevance > 0)
         keywords = _keyword_forms(profile.keywords)
         scored: list[tuple[float, str, int, list[Reason]]] = []
@@ -89,7 +86,15 @@ class Matcher(Index):
                 top = nonzero
             for i in top[~done[top]].tolist():
                 done[i] = True
-                reasons = self._reasons(i, float(lexical[i]), keywords, terms.themes, profile, now)
+                reasons = self._reasons(
+                    i,
+                    float(lexical[i]),
+                    lift if i in rows else 0.0,
+                    keywords,
+                    terms.themes,
+                    profile,
+                    now,
+                )
                 score = _total(reasons)
                 if score >= floor:
                     scored.append((-score, self.calls[i].id, i, reasons))
@@ -152,9 +157,18 @@ class Matcher(Index):
         query = self._query(terms)
         reasons: list[Reason] = []
         if len(query.columns):
-            relevance = float(query.cos[index] + self.weights.title_match * query.title[index])
+            lexical = query.cos + self.weights.title_match * query.title
             keywords = _keyword_forms(profile.keywords)
-            reasons = self._reasons(index, relevance, keywords, terms.themes, profile, now)
+            lift, rows = self._open_lift(lexical, profile)
+            reasons = self._reasons(
+                index,
+                float(lexical[index]),
+                lift if index in rows else 0.0,
+                keywords,
+                terms.themes,
+                profile,
+                now,
+            )
             (reasons,) = self._explained([(index, reasons)], query, profile)
         return Match(
             call=found,
@@ -190,17 +204,30 @@ class Matcher(Index):
             out.append(explained)
         return out
 
-    def _open_to(self, index: int, profile: Profile) -> bool:
-        """Whether an open-topic call is raised for ``profile``: the profile does not say what
-        it is, or the call is known to take its kind of organisation. An SME is not sent every
-        fellowship programme whose applicants are not stated."""
+    def _open_lift(
+        self, lexical: npt.NDArray[np.float32], profile: Profile
+    ) -> tuple[float, npt.NDArray[np.int64]]:
+        """How far open-topic calls are raised for ``profile``, and which: the
+        ``Weights.open_topic_calls`` whose own words fit the profile best, among those open to
+        it. A call is open to a profile that does not say what it is, or that the call is known
+        to take: an SME is not sent every fellowship programme whose applicants are unknown."""
+        w = self.weights
+        best = float(lexical.max()) if len(lexical) else 0.0
+        lift = min(w.open_topic, w.open_topic_best * best)
+        rows = self._open_rows
         kind = profile.organisation_type
-        return kind is None or kind in self.calls[index].organisation_types
+        if kind is not None:
+            rows = rows[[kind in self.calls[i].organisation_types for i in rows.tolist()]]
+        if lift <= 0 or not len(rows) or w.open_topic_calls <= 0:
+            return 0.0, rows[:0]
+        order = np.lexsort((rows, -lexical[rows]))  # best fit first, ties by call id
+        return lift, np.sort(rows[order[: w.open_topic_calls]])
 
     def _reasons(
         self,
         index: int,
         relevance: float,
+        lift: float,
         keywords: list[tuple[str, str]],
         profile_themes: dict[int, str],
         profile: Profile,
@@ -217,8 +244,8 @@ class Matcher(Index):
         ]
         said = self._open.get(index)
         raised = relevance
-        if said is not None and self._open_to(index, profile):
-            raised = float(_open_relevance(np.array([relevance], dtype=np.float32), w)[0])
+        if said is not None and lift > 0:
+            raised = float(_open_relevance(np.array([relevance], dtype=np.float32), lift, w)[0])
         if raised > relevance:
             reasons.append(
                 Reason(
@@ -265,11 +292,11 @@ def _points(relevance: float, w: Weights) -> float:
     return w.lexical * (1 - math.exp(-relevance / w.lexical_scale))
 
 
-def _open_relevance(relevance: npt.NDArray[np.float32], w: Weights) -> npt.NDArray[np.float32]:
-    """Open-topic calls' relevance: raised by ``open_topic``, less a share of their own."""
-    raised: npt.NDArray[np.float32] = np.maximum(
-        relevance, w.open_topic + w.open_topic_share * relevance
-    )
+def _open_relevance(
+    relevance: npt.NDArray[np.float32], lift: float, w: Weights
+) -> npt.NDArray[np.float32]:
+    """Open-topic calls' relevance: raised by ``lift``, less a share of their own."""
+    raised: npt.NDArray[np.float32] = np.maximum(relevance, lift + w.open_topic_share * relevance)
     return raised
 
 

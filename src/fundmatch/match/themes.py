@@ -18,7 +18,7 @@ __all__ = ["Theme", "themes", "without_names"]
 
 _NAMES = (
     (
-        ("mart cit", "mart Cit", "MART CIT"),
+        ("mart Cit", "mart cit"),
         re.compile(
             r"\b(?:EU )?(?:Mission (?:on )?)?climate[- ]neutral,? (?:and )?smart cities"
             r"(?: Mission)?\b",

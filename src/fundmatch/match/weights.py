@@ -35,6 +35,12 @@ class Weights:
     """Relevance added to a call open to any field of research (ERA Fellowships, Twinning
     Bottom-Up; see ``match/opentopic.py``), less ``open_topic_share`` of its own relevance:
     such a call is at least a weak match for any profile. 0 turns it off."""
+    open_topic_best: float = 0.8
+    """At most this share of the relevance of the profile's best match is added instead, so
+    that open-topic calls come after the calls that match the profile's own words well."""
+    open_topic_calls: int = 2
+    """How many open-topic calls are raised for a profile at most: those whose own words fit it
+    best. The others are ranked by their words alone, so they do not fill every list."""
     open_topic_share: float = 0.5
     """How much of an open-topic call's own relevance still orders such calls among themselves."""
     lexical: float = 90.0
@@ -60,6 +66,6 @@ class Weights:
     budget_fit: float = 2.0
     """Points when the call's per-project range overlaps the profile's budget."""
     # what is shown
-    min_score: float = 14.0
+    min_score: float = 12.5
     """Calls scoring below this are left out by ``rank`` (and so by ``match``, digests, exports
     and the report) unless a caller asks for another minimum (``docs/matching.md``)."""
