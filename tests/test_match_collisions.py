@@ -186,3 +186,18 @@ def test_reasons_quote_whole_words_as_they_stand_in_the_call() -> None:
     lexical = Matcher([target]).explain(target.id, profile).reasons[0]
     assert "'Open data'" in lexical.evidence and "'start-ups'" in lexical.evidence
     assert "…" not in lexical.evidence and "stem" not in lexical.evidence
+
+
+def test_a_reason_never_joins_words_across_the_end_of_a_sentence() -> None:
+    target = Call(
+        id="C-1",
+        title="Parasites and immunity",
+        description="Mediterranean regions research networks on parasites and immunity.",
+    )
+    profile = Profile(
+        name="Co-infection",
+        description="Malaria and leishmaniasis share regions. This research studies immunity.",
+    )
+    lexical = Matcher([target]).explain(target.id, profile).reasons[0]
+    assert "'regions'" in lexical.evidence and "'research'" in lexical.evidence
+    assert "This" not in lexical.evidence

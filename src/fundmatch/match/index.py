@@ -406,7 +406,7 @@ class Index:
                 if c not in found and c in first:
                     start, end = first[c]
                     run = written[start : end + 1]
-                    phrase = run[0] if start == end else _as_written(run, text)
+                    phrase = run[0] if start == end else _as_written(run, text) or " ".join(run)
                     found[c] = (phrase, {w.lower() for w in run})
         if profile_lang is not None and profile_lang != lang:
             # Another language: the call's own words for what matched (as the index first
@@ -419,8 +419,10 @@ class Index:
         for c in wanted:
             if c not in found and names.get(c):
                 run = names[c].split()
-                phrase = next((_as_written(run, t) for t in profile_texts if run[0] in t), names[c])
-                found[c] = (phrase, {w.lower() for w in run})
+                seen = next(filter(None, (_as_written(run, t) for t in profile_texts)), None)
+                if seen is None and len(run) > 1:
+                    continue  # a pair read across a sentence's end: its words speak alone
+                found[c] = (seen or names[c], {w.lower() for w in run})
         ordered: list[tuple[int, str]] = []
         shown: set[str] = set()
         for c in sorted(found, key=lambda c: (c >= self._stem_base, columns.index(c))):
@@ -431,8 +433,9 @@ class Index:
         return [phrase for _, phrase in sorted(ordered)][:limit]
 
 
-def _as_written(run: list[str], text: str) -> str:
-    """Consecutive words as they stand in ``text`` ("start-ups", not "start ups")."""
+def _as_written(run: list[str], text: str) -> str | None:
+    """Consecutive words as they stand in ``text`` ("start-ups", not "start ups"); None when
+    they never stand together there (only across a sentence's end, say)."""
     at = text.find(run[0])
     while at >= 0:
         end = at + len(run[0])
@@ -444,4 +447,4 @@ def _as_written(run: list[str], text: str) -> str:
         else:
             return text[at:end]
         at = text.find(run[0], at + 1)
-    return " ".join(run)
+    return None
