@@ -64,6 +64,20 @@ def test_country_lists() -> None:
     assert gates(call, greek, now=NOW)[0] == []
 
 
+def test_a_country_left_out_of_an_incomplete_list_is_unknown_not_blocked() -> None:
+    partial = EURO_MED_CALL.model_copy(
+        update={"regions": (), "countries": ("GR", "IT"), "countries_complete": False}
+    )
+    blockers, notes = gates(partial, MARSEILLE, now=NOW)
+    assert blockers == []
+    (note,) = [n for n in notes if n.gate == "geography"]
+    assert note.outcome == "unknown" and note.message.startswith("FR is not among the countries")
+    assert gates(partial, Profile(name="Athens", country="EL"), now=NOW)[0] == []
+    regions = partial.model_copy(update={"regions": ("ITC4",)})  # Lombardia, and a partial list
+    assert gates(regions, MARSEILLE, now=NOW)[0] == []
+    assert gates(regions, Profile(name="Rome", region="ITI43"), now=NOW)[0] == []
+
+
 def test_deadline_gates() -> None:
     closed = EURO_MED_CALL.model_copy(
         update={"deadlines": (Deadline(at=NOW - timedelta(days=1), timezone="Europe/Brussels"),)}

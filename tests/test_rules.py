@@ -165,6 +165,25 @@ def test_snapshot_topics_of_other_portal_programmes_inherit_member_states(
         assert any(document in (s.note or "") and "countries" in s.facts for s in call.fact_sources)
 
 
+def test_a_rule_that_leaves_countries_out_lends_its_list_as_incomplete() -> None:
+    partial = RULES.model_copy(
+        update={"rules": (RULES.rules[0].model_copy(update={"countries_complete": False}),)}
+    )
+    call = inherit_rules(horizon(), [partial])
+    assert call.countries == ("FR", "IT", "TN") and not call.countries_complete
+    assert inherit_rules(horizon(), [RULES]).countries_complete
+    own = inherit_rules(horizon(countries=("FR",)), [partial])  # the call's own list stands
+    assert own.countries == ("FR",) and own.countries_complete
+
+
+def test_a_bundled_horizon_call_does_not_rule_out_a_country_its_rule_omits() -> None:
+    call = next(c for c in fm.load_snapshot() if c.id.startswith("HORIZON-CL5"))
+    kenya = fm.Profile(name="Nairobi", country="KE")  # a low- or middle-income country
+    blockers, notes = fm.match.gates(call, kenya, now=NOW, include_closed=True)
+    assert not [b for b in blockers if b.gate == "geography"]
+    assert any(n.gate == "geography" and n.outcome == "unknown" for n in notes)
+
+
 ERASMUS = Programme(
     key="erasmus",
     name="Erasmus+",

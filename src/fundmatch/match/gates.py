@@ -105,6 +105,8 @@ def _geography_gate(call: Call, profile: Profile) -> Check:
                 message=f"{profile.region} ({name}) is inside the call's area",
             )
         if not call.countries or profile.country not in call.countries:
+            if call.countries and not call.countries_complete and profile.country is not None:
+                return _unlisted(profile.country)
             return Check(
                 gate="geography",
                 outcome="blocked",
@@ -114,6 +116,8 @@ def _geography_gate(call: Call, profile: Profile) -> Check:
     if call.countries:
         if profile.country in call.countries:
             return Check(gate="geography", outcome="pass", message=f"{profile.country} is eligible")
+        if not call.countries_complete and profile.country is not None:
+            return _unlisted(profile.country)
         return Check(
             gate="geography",
             outcome="blocked",
@@ -150,6 +154,15 @@ def _organisation_gate(call: Call, profile: Profile) -> Check:
         gate="organisation",
         outcome="blocked",
         message=f"open to {', '.join(call.organisation_types)}, not {profile.organisation_type}",
+    )
+
+
+def _unlisted(country: str) -> Check:
+    return Check(
+        gate="geography",
+        outcome="unknown",
+        message=f"{country} is not among the countries listed, which are not all the eligible "
+        "ones: read the call's conditions",
     )
 
 

@@ -203,6 +203,10 @@ class Call(FundmatchModel):
     """Share of eligible costs the programme pays, a fraction from 0 to 1 (0.8 = 80 %)."""
     countries: tuple[Country, ...] = ()
     """Eligible countries (ISO 3166-1 alpha-2; ``EL``, ``UK`` accepted). Empty: not stated."""
+    countries_complete: bool = True
+    """False when ``countries`` is known to name only some of the eligible countries (a
+    programme rule that leaves out associated or partner countries): a country not listed is
+    then unknown to the geography gate, not ruled out."""
     regions: tuple[NutsCode, ...] = ()
     """Eligible NUTS 2024 regions (2021 codes are mapped). Empty: not stated."""
     organisation_types: tuple[OrganisationType, ...] = ()

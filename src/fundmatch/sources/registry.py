@@ -138,6 +138,10 @@ class ProgrammeRule(FundmatchModel):
     """Call identifiers the rule covers, by prefix (``HORIZON-CL``). Empty: every call."""
     countries: tuple[Country, ...] = ()
     """Countries whose legal entities are eligible (for funding)."""
+    countries_complete: bool = True
+    """False when ``countries`` leaves some eligible countries out (the document's list was
+    only partly transcribed, or names no associated countries): calls then lend the list as
+    incomplete, and a country not in it is unknown rather than ruled out."""
     min_partners: int | None = Field(default=None, ge=1)
     """Smallest consortium: independent legal entities, applicant included."""
     min_countries: int | None = Field(default=None, ge=1)

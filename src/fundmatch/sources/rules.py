@@ -106,5 +106,7 @@ def inherit_rules(call: Call, programmes: Mapping[str, Programme] | Iterable[Pro
         if id(rule) in by_rule
     ]
     update: dict[str, Any] = {field: value for field, (_, value) in taken.items()}
+    if "countries" in taken and not taken["countries"][0].countries_complete:
+        update["countries_complete"] = False
     update["fact_sources"] = (*call.fact_sources, *sources)
     return Call.model_validate({**call.model_dump(), **update})
