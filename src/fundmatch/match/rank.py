@@ -64,12 +64,7 @@ class Matcher(Index):
             return Matches(now=now, profile=profile)
         w = self.weights
         floor = w.min_score if min_score is None else min_score
-        lexical = query.cos + w.title_match * query.title
-        relevance = lexical
-        lift, rows = self._open_lift(lexical, profile)
-        if len(rows):
-            relevance = lexical.copy()
-            relevance[rows] = _open_relevance(relevance[rows], lift, w)
+        lexical, relevance = self._relevance(query, profile)
         nonzero = np.flatnonzero(relevance > 0)
         keywords = _keyword_forms(profile.keywords)
         scored: list[tuple[float, str, int, list[Reason]]] = []
@@ -89,7 +84,7 @@ class Matcher(Index):
                 reasons = self._reasons(
                     i,
                     float(lexical[i]),
-                    lift if i in rows else 0.0,
+                    float(relevance[i]),
                     keywords,
                     terms.themes,
                     profile,
@@ -157,13 +152,12 @@ class Matcher(Index):
         query = self._query(terms)
         reasons: list[Reason] = []
         if len(query.columns):
-            lexical = query.cos + self.weights.title_match * query.title
+            lexical, relevance = self._relevance(query, profile)
             keywords = _keyword_forms(profile.keywords)
-            lift, rows = self._open_lift(lexical, profile)
             reasons = self._reasons(
                 index,
                 float(lexical[index]),
-                lift if index in rows else 0.0,
+                float(relevance[index]),
                 keywords,
                 terms.themes,
                 profile,
@@ -204,14 +198,19 @@ class Matcher(Index):
             out.append(explained)
         return out
 
-    def _open_lift(
-        self, lexical: npt.NDArray[np.float32], profile: Profile
-    ) -> tuple[float, npt.NDArray[np.int64]]:
-        """How far open-topic calls are raised for ``profile``, and which: the
-        ``Weights.open_topic_calls`` whose own words fit the profile best, among those open to
-        it. A call is open to a profile that does not say what it is, or that the call is known
-        to take: an SME is not sent every fellowship programme whose applicants are unknown."""
+    def _relevance(
+        self, query: _Query, profile: Profile
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Each call's relevance by its words alone, and as ranked: open-topic calls raised.
+
+        Raised are the ``Weights.open_topic_calls`` open-topic calls whose own words fit the
+        profile best, among those open to it: a call is open to a profile that does not say
+        what it is, or that the call is known to take (an SME is not sent every fellowship
+        programme whose applicants are unknown). Each is raised to ``lift`` plus a share of its
+        own relevance, ``lift`` being at most a share of the profile's best match's.
+        """
         w = self.weights
+        lexical: npt.NDArray[np.float32] = query.cos + w.title_match * query.title
         best = float(lexical.max()) if len(lexical) else 0.0
         lift = min(w.open_topic, w.open_topic_best * best)
         rows = self._open_rows
@@ -219,15 +218,18 @@ class Matcher(Index):
         if kind is not None:
             rows = rows[[kind in self.calls[i].organisation_types for i in rows.tolist()]]
         if lift <= 0 or not len(rows) or w.open_topic_calls <= 0:
-            return 0.0, rows[:0]
+            return lexical, lexical
         order = np.lexsort((rows, -lexical[rows]))  # best fit first, ties by call id
-        return lift, np.sort(rows[order[: w.open_topic_calls]])
+        rows = rows[order[: w.open_topic_calls]]
+        relevance = lexical.copy()
+        relevance[rows] = np.maximum(lexical[rows], lift + w.open_topic_share * lexical[rows])
+        return lexical, relevance
 
     def _reasons(
         self,
         index: int,
         relevance: float,
-        lift: float,
+        raised: float,
         keywords: list[tuple[str, str]],
         profile_themes: dict[int, str],
         profile: Profile,
@@ -242,16 +244,12 @@ class Matcher(Index):
                 evidence=f"relevance {relevance:.3f}",
             )
         ]
-        said = self._open.get(index)
-        raised = relevance
-        if said is not None and lift > 0:
-            raised = float(_open_relevance(np.array([relevance], dtype=np.float32), lift, w)[0])
-        if raised > relevance:
+        if raised > relevance:  # an open-topic call, raised for this profile
             reasons.append(
                 Reason(
                     factor="open-topic",
                     points=round(_points(raised, w) - _points(relevance, w), 2),
-                    evidence=f"open to any field: the call says '{said}'",
+                    evidence=f"open to any field: the call says '{self._open[index]}'",
                 )
             )
         if keywords:
@@ -290,14 +288,6 @@ class Matcher(Index):
 def _points(relevance: float, w: Weights) -> float:
     """The lexical factor's points for a relevance: calibrated, see ``docs/matching.md``."""
     return w.lexical * (1 - math.exp(-relevance / w.lexical_scale))
-
-
-def _open_relevance(
-    relevance: npt.NDArray[np.float32], lift: float, w: Weights
-) -> npt.NDArray[np.float32]:
-    """Open-topic calls' relevance: raised by ``lift``, less a share of their own."""
-    raised: npt.NDArray[np.float32] = np.maximum(relevance, lift + w.open_topic_share * relevance)
-    return raised
 
 
 def _total(reasons: list[Reason]) -> float:
