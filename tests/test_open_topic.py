@@ -4,7 +4,7 @@ are open to, with that sentence as the reason."""
 import pytest
 
 from fundmatch import Call, Matcher, Profile, Weights
-from fundmatch.match.opentopic import open_topic
+from fundmatch.match.opentopic import instrument, open_topic
 
 FELLOWSHIPS = Call(
     id="WIDERA-FELLOWSHIPS",
@@ -113,3 +113,28 @@ def test_at_most_two_open_topic_calls_are_raised_those_whose_words_fit_best() ->
     raised = [m.call.id for m in matches if any(r.factor == "open-topic" for r in m.reasons)]
     assert matches[0].call.id == "HLTH-MALARIA"  # the profile's own best match stays first
     assert sorted(raised) == ["OPEN-1", "OPEN-2"]  # they share "parasites", "malaria"
+
+
+def test_two_editions_of_one_instrument_take_one_raised_place() -> None:
+    editions = [
+        Call(
+            id=f"MSCA-{year}-COFUND",
+            title=f"MSCA COFUND {year}",
+            description="Doctoral programmes on malaria parasites and immune research. "
+            "The programmes can cover any research disciplines.",
+        )
+        for year in (2024, 2025)
+    ]
+    twinning = Call(
+        id="WIDERA-TWINNING", title="Twinning Bottom-Up", description="Institutions network."
+    )
+    matches = Matcher([*editions, twinning, MALARIA]).rank(PROFILE, limit=None, min_score=0)
+    raised = [m.call.id for m in matches if any(r.factor == "open-topic" for r in m.reasons)]
+    # Both editions fit the profile better than Twinning does; the better one is raised, and
+    # the second place goes to another instrument.
+    assert sorted(raised) == ["MSCA-2024-COFUND", "WIDERA-TWINNING"]
+
+
+def test_an_instrument_is_its_title_without_years_or_numbers() -> None:
+    assert instrument("MSCA COFUND 2024") == instrument("MSCA COFUND 2025") == "msca cofund"
+    assert instrument("ERA Fellowships") != instrument("ERA Chairs")

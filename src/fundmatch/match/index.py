@@ -18,7 +18,7 @@ from fundmatch.match.columns import (
     _bigram_codes,
     _merge,
 )
-from fundmatch.match.opentopic import open_topic
+from fundmatch.match.opentopic import instrument, open_topic
 from fundmatch.match.score import _KeywordTargets
 from fundmatch.match.themes import _Themes, without_names
 from fundmatch.match.weights import Weights
@@ -83,6 +83,7 @@ class Index:
         self._themes: list[dict[int, str]] = []
         self._langs: list[str] = []
         self._open: dict[int, str] = {}  # call → the words saying it is open to any field
+        self._instruments: dict[int, str] = {}  # open-topic call → its instrument (one a list)
         self._pairs: dict[int, tuple[int, int]] = {}  # stem-pair column → its stems (queries)
         self._keyword_targets: dict[int, _KeywordTargets] = {}
         self._seen = np.zeros(0, dtype=bool)  # scratch space of _block
@@ -148,6 +149,7 @@ class Index:
             said = open_topic(title, description)
             if said is not None:
                 self._open[len(self._langs) - 1] = said
+                self._instruments[len(self._langs) - 1] = instrument(title)
             for text in (title, keywords, description):
                 found = self._lexicon.packed_ids(text, lang)
                 word_ids.extend(found)

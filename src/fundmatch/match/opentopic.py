@@ -5,7 +5,8 @@ is, not what the project is about: "The scientific field can be any domain of re
 innovation". Their words rarely meet a project's, yet they fit any project of an eligible
 applicant. :func:`open_topic` finds the sentence that says so; the ranking then counts such a
 call as at least a weak match (:attr:`~fundmatch.match.Weights.open_topic`), with that sentence
-as its reason.
+as its reason. Editions of one instrument (MSCA COFUND 2024 and 2025) are one
+:func:`instrument`: the ranking raises one of them, not both.
 
 Only statements about the *topic* count: "open to any legal entity" is about who may apply,
 "any area of defence interest" is bounded by its field, "a bottom-up approach" is a method.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["open_topic"]
+__all__ = ["instrument", "open_topic"]
 
 _FIELD = r"(?:scientific |research |thematic )?(?:domain|field|area|discipline|topic)s?"
 _OF = r"(?: of (?:research|science|technology|research and innovation|science and technology))"
@@ -65,3 +66,18 @@ def open_topic(title: str, description: str) -> str | None:
                 return " ".join(found.group(0).split())
             at = description.find(anchor, at + 1)
     return None
+
+
+_NUMBERS = re.compile(r"[\d\W_]+")
+
+
+def instrument(title: str) -> str:
+    """What a call's title names without its years and numbers: editions of one instrument
+    ("MSCA COFUND 2024", "MSCA COFUND 2025") share it.
+
+    >>> instrument("MSCA COFUND 2025") == instrument("MSCA  COFUND 2024")
+    True
+    >>> instrument("ERA Fellowships") == instrument("ERA Chairs")
+    False
+    """
+    return _NUMBERS.sub(" ", title.casefold()).strip()

@@ -204,9 +204,10 @@ class Matcher(Index):
         """Each call's relevance by its words alone, and as ranked: open-topic calls raised.
 
         Raised are the ``Weights.open_topic_calls`` open-topic calls whose own words fit the
-        profile best, among those open to it: a call is open to a profile that does not say
-        what it is, or that the call is known to take (an SME is not sent every fellowship
-        programme whose applicants are unknown). Each is raised to ``lift`` plus a share of its
+        profile best, one per instrument (MSCA COFUND 2024 and 2025 are one), among those open
+        to it: a call is open to a profile that does not say what it is, or that the call is
+        known to take (an SME is not sent every fellowship programme whose applicants are
+        unknown). Each is raised to ``lift`` plus a share of its
         own relevance, ``lift`` being at most a share of the profile's best match's.
         """
         w = self.weights
@@ -220,7 +221,12 @@ class Matcher(Index):
         if lift <= 0 or not len(rows) or w.open_topic_calls <= 0:
             return lexical, lexical
         order = np.lexsort((rows, -lexical[rows]))  # best fit first, ties by call id
-        rows = rows[order[: w.open_topic_calls]]
+        raised: dict[str, int] = {}  # one call per instrument, its best-fitting edition
+        for row in rows[order].tolist():
+            raised.setdefault(self._instruments[row], row)
+            if len(raised) == w.open_topic_calls:
+                break
+        rows = np.fromiter(raised.values(), dtype=np.int64, count=len(raised))
         relevance = lexical.copy()
         relevance[rows] = np.maximum(lexical[rows], lift + w.open_topic_share * lexical[rows])
         return lexical, relevance
