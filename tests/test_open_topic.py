@@ -130,8 +130,8 @@ def test_two_editions_of_one_instrument_take_one_raised_place() -> None:
     )
     matches = Matcher([*editions, twinning, MALARIA]).rank(PROFILE, limit=None, min_score=0)
     raised = [m.call.id for m in matches if any(r.factor == "open-topic" for r in m.reasons)]
-    # Both editions fit the profile better than Twinning does; the better one is raised, and
-    # the second place goes to another instrument.
+    # Both editions fit the profile better than Twinning does (and alike: the first by id is
+    # raised); the second place goes to another instrument.
     assert sorted(raised) == ["MSCA-2024-COFUND", "WIDERA-TWINNING"]
 
 

@@ -83,7 +83,7 @@ class Index:
         self._themes: list[dict[int, str]] = []
         self._langs: list[str] = []
         self._open: dict[int, str] = {}  # call → the words saying it is open to any field
-        self._instruments: dict[int, str] = {}  # open-topic call → its instrument (one a list)
+        self._instruments: dict[int, str] = {}  # open-topic call → its instrument
         self._pairs: dict[int, tuple[int, int]] = {}  # stem-pair column → its stems (queries)
         self._keyword_targets: dict[int, _KeywordTargets] = {}
         self._seen = np.zeros(0, dtype=bool)  # scratch space of _block

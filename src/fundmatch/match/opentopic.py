@@ -73,11 +73,11 @@ _NUMBERS = re.compile(r"[\d\W_]+")
 
 def instrument(title: str) -> str:
     """What a call's title names without its years and numbers: editions of one instrument
-    ("MSCA COFUND 2024", "MSCA COFUND 2025") share it.
+    ("MSCA COFUND 2024", "MSCA COFUND 2025") share it. A title of numbers alone is its own.
 
     >>> instrument("MSCA COFUND 2025") == instrument("MSCA  COFUND 2024")
     True
     >>> instrument("ERA Fellowships") == instrument("ERA Chairs")
     False
     """
-    return _NUMBERS.sub(" ", title.casefold()).strip()
+    return _NUMBERS.sub(" ", title.casefold()).strip() or title

@@ -207,8 +207,8 @@ class Matcher(Index):
         profile best, one per instrument (MSCA COFUND 2024 and 2025 are one), among those open
         to it: a call is open to a profile that does not say what it is, or that the call is
         known to take (an SME is not sent every fellowship programme whose applicants are
-        unknown). Each is raised to ``lift`` plus a share of its
-        own relevance, ``lift`` being at most a share of the profile's best match's.
+        unknown). Each is raised to ``lift`` plus a share of its own relevance, ``lift`` being
+        at most a share of the profile's best match's.
         """
         w = self.weights
         lexical: npt.NDArray[np.float32] = query.cos + w.title_match * query.title
