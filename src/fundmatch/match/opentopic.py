@@ -68,7 +68,7 @@ def open_topic(title: str, description: str) -> str | None:
     return None
 
 
-_NUMBERS = re.compile(r"[\d\W_]+")
+_NOT_LETTERS = re.compile(r"[\d\W_]+")
 
 
 def instrument(title: str) -> str:
@@ -80,4 +80,4 @@ def instrument(title: str) -> str:
     >>> instrument("ERA Fellowships") == instrument("ERA Chairs")
     False
     """
-    return _NUMBERS.sub(" ", title.casefold()).strip() or title
+    return _NOT_LETTERS.sub(" ", title.casefold()).strip() or title
