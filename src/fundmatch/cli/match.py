@@ -13,6 +13,7 @@ from fundmatch.cli.common import (
     count,
     formatter,
     matcher_for,
+    meaning_option,
     min_score_option,
     now_from,
     print_table,
@@ -42,6 +43,8 @@ def _match(sub: Subparsers, common: argparse.ArgumentParser) -> None:
             " --include-blocked\n"
             "  fundmatch match --profile calls/profiles/marseille-open-data-sme.toml"
             " --explain HORIZON-CL5-2026-10-D6-07"
+            "\n  fundmatch match --profile"
+            " calls/profiles/greek-municipality-climate-adaptation.toml --meaning"
         ),
     )
     parser.add_argument("--profile", type=Path, required=True, help="the profile TOML file")
@@ -51,6 +54,7 @@ def _match(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     output.add_argument("--csv", action="store_true", help="print the matches as CSV")
     output.add_argument("--explain", metavar="ID", help="show the full breakdown for one call")
     min_score_option(parser, DEFAULT_MIN_SCORE)
+    meaning_option(parser)
     parser.add_argument(
         "--include-closed", action="store_true", help="also rank calls whose deadline has passed"
     )

@@ -13,6 +13,7 @@ from fundmatch.cli.common import (
     count,
     formatter,
     matcher_for,
+    meaning_option,
     now_from,
     score,
     selected_calls,
@@ -58,6 +59,7 @@ def _export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         default=DEFAULT_MIN_SCORE,
         help=f"with --profile: only matches scoring at least this (default: {DEFAULT_MIN_SCORE:g})",
     )
+    meaning_option(parser)
     parser.add_argument(
         "--alarm-days",
         type=count,
@@ -134,6 +136,7 @@ def _report(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help=f"only matches scoring at least this (default: {DEFAULT_MIN_SCORE:g})",
     )
     parser.add_argument("--title", help="page title (default: Funding calls for <profile>)")
+    meaning_option(parser)
     parser.set_defaults(func=_run_report)
 
 

@@ -5,7 +5,8 @@ The weights live in one place, :class:`Weights`; ``docs/matching.md`` explains e
 
 One module per noun: :mod:`~fundmatch.match.index` (the TF-IDF index),
 :mod:`~fundmatch.match.themes` (the theme vocabulary and names that are not topics),
-:mod:`~fundmatch.match.opentopic` (calls open to any field), :mod:`~fundmatch.match.score` (the
+:mod:`~fundmatch.match.opentopic` (calls open to any field), :mod:`~fundmatch.match.meaning`
+(closeness of meaning by an optional sentence model), :mod:`~fundmatch.match.score` (the
 factors), :mod:`~fundmatch.match.gates` (eligibility), :mod:`~fundmatch.match.rank` (the
 ranking and :meth:`Matcher.explain`), :mod:`~fundmatch.match.explain` (reasons in words for
 people), :mod:`~fundmatch.match.weights` (the numbers).
@@ -14,6 +15,7 @@ people), :mod:`~fundmatch.match.weights` (the numbers).
 from fundmatch.match.explain import reason_text as reason_text
 from fundmatch.match.gates import checks as checks
 from fundmatch.match.gates import gates as gates
+from fundmatch.match.meaning import Meaning as Meaning
 from fundmatch.match.rank import Matcher as Matcher
 from fundmatch.match.rank import rank as rank
 from fundmatch.match.themes import Theme as Theme
@@ -26,6 +28,7 @@ MIN_SCORE = Weights().min_score
 __all__ = [
     "MIN_SCORE",
     "Matcher",
+    "Meaning",
     "Theme",
     "Weights",
     "checks",

