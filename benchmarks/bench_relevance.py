@@ -12,7 +12,8 @@ pool as distractors. ``--quick``: every 5th query, pool without H2020 (CI).
 With the optional sentence model installed (``fundmatch[meaning]``), **fundmatch+meaning** ranks
 with closeness of meaning too (``Matcher(calls, meaning=Meaning())``); its vectors of the pool's
 calls are kept in ``benchmarks/meaning/vectors.npz`` (reading the 1,104 calls takes about ten
-minutes), so its index time is the index's alone; its query time includes reading the profile.
+minutes), so its index time is the index's alone; its query time includes reading the profile
+(about 1 s for a whole abstract on two cores: ``--quick`` runs it on the short profiles only).
 
     python benchmarks/bench_relevance.py [--quick] [--h2020] [--no-meaning] [--dataset PATH]
 """
@@ -202,7 +203,7 @@ def main() -> None:
         methods: list[tuple[str, Builder]] = [
             ("fundmatch", lambda c, q: run_fundmatch(c, q, kept_for("fundmatch"))),
         ]
-        if meaning is not None:
+        if meaning is not None and (mode == "short" or not args.quick):  # quick: short only
             scores[MEANT] = {}
             methods.append((MEANT, lambda c, q: run_fundmatch(c, q, kept_for(MEANT), meaning)))
         methods += [("bm25s", run_bm25), ("tfidf", run_tfidf)]

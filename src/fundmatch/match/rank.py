@@ -213,9 +213,11 @@ class Matcher(Index):
         meant, closer = lexical, None
         if self._vectors is not None and self.meaning is not None and w.meaning > 0 and best > 0:
             closeness = self._vectors @ self.meaning.profile(profile)
-            spread = float(closeness.std())
+            among = int(min(w.meaning_among, len(lexical)))
+            found = np.argpartition(-lexical, among - 1)[:among]
+            spread = float(closeness[found].std())
             if spread > 0:
-                deviations = (closeness - float(closeness.mean())) / spread
+                deviations = (closeness - float(closeness[found].mean())) / spread
                 meant = np.maximum(lexical + w.meaning * best * deviations, 0).astype(np.float32)
                 order = np.argsort(np.argsort(closeness, kind="stable"), kind="stable")
                 closer = (order / max(len(order) - 1, 1)).astype(np.float32)

@@ -29,10 +29,14 @@ class Weights:
     title_match: float = 0.2
     """Weight of the cosine with the call's title, keywords and tags alone, added to the cosine
     with the whole call: the *relevance* (learned on cordis-he dev queries)."""
-    meaning: float = 0.1
+    meaning: float = 0.07
     """With a :class:`~fundmatch.match.meaning.Meaning`: how much of the profile's best relevance
     by words a call gains (or loses) per standard deviation its closeness of meaning stands
-    above (or under) the calls' mean (chosen on cordis-he dev short profiles). 0 turns it off."""
+    above (or under) ``meaning_from`` (chosen on cordis-he dev short profiles). 0 turns it off."""
+    meaning_among: int = 30
+    """Closeness is measured against the calls the words found: the mean and spread of the
+    ``meaning_among`` best by words. Meaning so re-orders those calls (as many gain as lose)
+    and takes from the calls further away, and scores keep their meaning (the minimum score)."""
     phrase_word: float = 0.2
     """How much a profile word inside a theme phrase it contains counts alone (0 to 1)."""
     open_topic: float = 0.04
