@@ -74,6 +74,10 @@ def test_meaning_lifts_the_call_closest_in_meaning_and_says_so() -> None:
     # A call far from the profile's meaning loses what it gained from a shared word.
     far = next(r for r in by_id["D-COASTS"].reasons if r.factor == "meaning")
     assert far.points < 0
+    assert far.evidence == (
+        "further in meaning from the profile than most calls that share its words "
+        "(multilingual sentence model)"
+    )
 
 
 def test_without_a_shared_word_meaning_adds_nothing() -> None:

@@ -199,7 +199,8 @@ class Matcher(Index):
         matcher has a :class:`Meaning`), and as ranked: open-topic calls raised.
 
         Meaning moves a call by ``Weights.meaning`` of the profile's best relevance by words
-        for each standard deviation its closeness stands above (or under) the calls' mean.
+        for each standard deviation its closeness stands above (or under) the mean closeness of
+        the ``Weights.meaning_among`` calls best by words.
         Raised are the ``Weights.open_topic_calls`` open-topic calls whose own words fit the
         profile best, one per instrument (MSCA COFUND 2024 and 2025 are one), among those open
         to it: a call is open to a profile that does not say what it is, or that the call is
@@ -213,7 +214,7 @@ class Matcher(Index):
         meant, closer = lexical, None
         if self._vectors is not None and self.meaning is not None and w.meaning > 0 and best > 0:
             closeness = self._vectors @ self.meaning.profile(profile)
-            among = int(min(w.meaning_among, len(lexical)))
+            among = max(1, min(w.meaning_among, len(lexical)))
             found = np.argpartition(-lexical, among - 1)[:among]
             spread = float(closeness[found].std())
             if spread > 0:
@@ -262,14 +263,16 @@ class Matcher(Index):
         ]
         if levels.closer is not None and meant != relevance:
             closer = float(levels.closer[index])
+            evidence = (
+                f"closer in meaning to the profile than {closer:.0%} of the other calls"
+                if meant > relevance
+                else "further in meaning from the profile than most calls that share its words"
+            )
             reasons.append(
                 Reason(
                     factor="meaning",
                     points=round(_points(meant, w) - _points(relevance, w), 2),
-                    evidence=(
-                        f"closer in meaning to the profile than {closer:.0%} of the other "
-                        "calls (multilingual sentence model)"
-                    ),
+                    evidence=f"{evidence} (multilingual sentence model)",
                 )
             )
         if raised > meant:  # an open-topic call, raised for this profile

@@ -32,7 +32,8 @@ class Weights:
     meaning: float = 0.07
     """With a :class:`~fundmatch.match.meaning.Meaning`: how much of the profile's best relevance
     by words a call gains (or loses) per standard deviation its closeness of meaning stands
-    above (or under) ``meaning_from`` (chosen on cordis-he dev short profiles). 0 turns it off."""
+    above (or under) the mean of the calls the words found (``meaning_among``; chosen on
+    cordis-he dev short profiles). 0 turns it off."""
     meaning_among: int = 30
     """Closeness is measured against the calls the words found: the mean and spread of the
     ``meaning_among`` best by words. Meaning so re-orders those calls (as many gain as lose)
