@@ -252,14 +252,14 @@ def _meaning(args: argparse.Namespace) -> tuple[Meaning, Path | None]:
     store (``<store>.meaning.npz``, returned: where to keep the vectors of new calls)."""
     from fundmatch.match import Meaning
     from fundmatch.sources.registry import calls_path
-    from fundmatch.store import Store
+    from fundmatch.store import default_path
     from fundmatch.vectors import load_vectors
 
     meaning = Meaning()
     with contextlib.suppress(ConfigError):  # a checkout without the snapshot's vectors
         load_vectors(meaning, calls_path("snapshot/meaning.npz"))
-    with Store(args.db) as store:
-        kept = None if str(store.path) == ":memory:" else Path(f"{store.path}.meaning.npz")
+    store = args.db if args.db is not None else default_path()  # the store selected_calls read
+    kept = None if str(store) == ":memory:" else Path(f"{store}.meaning.npz")
     if kept is not None:
         load_vectors(meaning, kept)
     return meaning, kept

@@ -211,24 +211,23 @@ class Matcher(Index):
         w = self.weights
         lexical: npt.NDArray[np.float32] = query.cos + w.title_match * query.title
         best = float(lexical.max()) if len(lexical) else 0.0
-        meant, closer = lexical, None
+        meant, closeness = lexical, None
         if self._vectors is not None and self.meaning is not None and w.meaning > 0 and best > 0:
-            closeness = self._vectors @ self.meaning.profile(profile)
+            near = self._vectors @ self.meaning.profile(profile)
             among = max(1, min(w.meaning_among, len(lexical)))
             found = np.argpartition(-lexical, among - 1)[:among]
-            spread = float(closeness[found].std())
+            spread = float(near[found].std())
             if spread > 0:
-                deviations = (closeness - float(closeness[found].mean())) / spread
+                deviations = (near - float(near[found].mean())) / spread
                 meant = np.maximum(lexical + w.meaning * best * deviations, 0).astype(np.float32)
-                order = np.argsort(np.argsort(closeness, kind="stable"), kind="stable")
-                closer = (order / max(len(order) - 1, 1)).astype(np.float32)
+                closeness = near
         lift = min(w.open_topic, w.open_topic_best * best)
         rows = self._open_rows
         kind = profile.organisation_type
         if kind is not None:
             rows = rows[[kind in self.calls[i].organisation_types for i in rows.tolist()]]
         if lift <= 0 or not len(rows) or w.open_topic_calls <= 0:
-            return _Levels(lexical, meant, meant, closer)
+            return _Levels(lexical, meant, meant, closeness)
         order = np.lexsort((rows, -meant[rows]))  # best fit first, ties by call id
         raised: dict[str, int] = {}  # one call per instrument, its best-fitting edition
         for row in rows[order].tolist():
@@ -238,7 +237,7 @@ class Matcher(Index):
         rows = np.fromiter(raised.values(), dtype=np.int64, count=len(raised))
         relevance = meant.copy()
         relevance[rows] = np.maximum(meant[rows], lift + w.open_topic_share * meant[rows])
-        return _Levels(lexical, meant, relevance, closer)
+        return _Levels(lexical, meant, relevance, closeness)
 
     def _reasons(
         self,
@@ -261,8 +260,9 @@ class Matcher(Index):
                 evidence=f"relevance {relevance:.3f}",
             )
         ]
-        if levels.closer is not None and meant != relevance:
-            closer = float(levels.closer[index])
+        if levels.closeness is not None and meant != relevance:
+            closeness = levels.closeness
+            closer = float((closeness < closeness[index]).sum()) / max(len(closeness) - 1, 1)
             evidence = (
                 f"closer in meaning to the profile than {closer:.0%} of the other calls"
                 if meant > relevance
@@ -326,8 +326,8 @@ class _Levels:
     """With closeness of meaning (the same as ``lexical`` without a :class:`Meaning`)."""
     raised: npt.NDArray[np.float32]
     """As ranked: the best-fitting open-topic calls raised."""
-    closer: npt.NDArray[np.float32] | None
-    """Per call, the share of the other calls it is closer in meaning than (None: no meaning)."""
+    closeness: npt.NDArray[np.float32] | None
+    """Per call, its closeness of meaning to the profile (None: no meaning)."""
 
 
 def _points(relevance: float, w: Weights) -> float:
