@@ -20,6 +20,7 @@ FACTORS = {
     "keyword": "your keywords",
     "theme": "same theme",
     "open-topic": "open to any topic",
+    "instrument": "the instrument you named",
     "closing-soon": "closes soon",
     "budget-fit": "budget fits",
 }

@@ -18,6 +18,7 @@ from fundmatch.match.columns import (
     _bigram_codes,
     _merge,
 )
+from fundmatch.match.instruments import INSTRUMENTS, titled
 from fundmatch.match.opentopic import instrument, open_topic
 from fundmatch.match.score import _KeywordTargets
 from fundmatch.match.themes import _Themes, without_names
@@ -84,6 +85,7 @@ class Index:
         self._langs: list[str] = []
         self._open: dict[int, str] = {}  # call → the words saying it is open to any field
         self._instruments: dict[int, str] = {}  # open-topic call → its instrument
+        self._titled: list[list[int]] = [[] for _ in INSTRUMENTS]  # instrument → calls naming it
         self._pairs: dict[int, tuple[int, int]] = {}  # stem-pair column → its stems (queries)
         self._keyword_targets: dict[int, _KeywordTargets] = {}
         self._seen = np.zeros(0, dtype=bool)  # scratch space of _block
@@ -150,6 +152,8 @@ class Index:
             if said is not None:
                 self._open[len(self._langs) - 1] = said
                 self._instruments[len(self._langs) - 1] = instrument(title)
+            for k in titled(title):
+                self._titled[k].append(len(self._langs) - 1)
             for text in (title, keywords, description):
                 found = self._lexicon.packed_ids(text, lang)
                 word_ids.extend(found)

@@ -13,6 +13,8 @@ import numpy.typing as npt
 from fundmatch.errors import MatchError
 from fundmatch.match.gates import gates
 from fundmatch.match.index import Index, _Query
+from fundmatch.match.instruments import INSTRUMENTS
+from fundmatch.match.instruments import named as named_instruments
 from fundmatch.match.meaning import Meaning
 from fundmatch.match.score import (
     _adjustments,
@@ -76,7 +78,7 @@ class Matcher(Index):
         w = self.weights
         floor = w.min_score if min_score is None else min_score
         levels = self._relevance(query, profile)
-        relevance = levels.raised
+        relevance = levels.ranked
         nonzero = np.flatnonzero(relevance > 0)
         keywords = _keyword_forms(profile.keywords)
         scored: list[tuple[float, str, int, list[Reason]]] = []
@@ -196,7 +198,8 @@ class Matcher(Index):
 
     def _relevance(self, query: _Query, profile: Profile) -> _Levels:
         """Each call's relevance by its words alone, with closeness of meaning (when the
-        matcher has a :class:`Meaning`), and as ranked: open-topic calls raised.
+        matcher has a :class:`Meaning`), and as ranked: open-topic calls and the calls of
+        an instrument the profile names raised.
 
         Meaning moves a call by ``Weights.meaning`` of the profile's best relevance by words
         for each standard deviation its closeness stands above (or under) the mean closeness of
@@ -206,7 +209,9 @@ class Matcher(Index):
         to it: a call is open to a profile that does not say what it is, or that the call is
         known to take (an SME is not sent every fellowship programme whose applicants are
         unknown). Each is raised to ``lift`` plus a share of its own relevance, ``lift`` being
-        at most a share of the profile's best match's.
+        at most a share of the profile's best match's. Then every call whose title names an
+        instrument the profile names (Twinning, ERA Chairs: :mod:`~fundmatch.match.instruments`)
+        gains ``Weights.instrument`` of the profile's best relevance by words.
         """
         w = self.weights
         lexical: npt.NDArray[np.float32] = query.cos + w.title_match * query.title
@@ -221,13 +226,32 @@ class Matcher(Index):
                 deviations = (near - float(near[found].mean())) / spread
                 meant = np.maximum(lexical + w.meaning * best * deviations, 0).astype(np.float32)
                 closeness = near
+        raised = self._raised(meant, best, profile)
+        ranked, named = raised, dict[int, tuple[int, str]]()
+        said = named_instruments(
+            "\n".join((profile.name, profile.description, " ; ".join(profile.keywords)))
+        )
+        if said and w.instrument > 0 and best > 0:
+            ranked = raised.copy()
+            for k, words in said.items():
+                for row in self._titled[k]:
+                    named.setdefault(row, (k, words))
+            rows = np.fromiter(named, dtype=np.int64, count=len(named))
+            ranked[rows] += w.instrument * best
+        return _Levels(lexical, meant, raised, ranked, closeness, named)
+
+    def _raised(
+        self, meant: npt.NDArray[np.float32], best: float, profile: Profile
+    ) -> npt.NDArray[np.float32]:
+        """``meant`` with the open-topic calls that fit the profile best raised."""
+        w = self.weights
         lift = min(w.open_topic, w.open_topic_best * best)
         rows = self._open_rows
         kind = profile.organisation_type
         if kind is not None:
             rows = rows[[kind in self.calls[i].organisation_types for i in rows.tolist()]]
         if lift <= 0 or not len(rows) or w.open_topic_calls <= 0:
-            return _Levels(lexical, meant, meant, closeness)
+            return meant
         order = np.lexsort((rows, -meant[rows]))  # best fit first, ties by call id
         raised: dict[str, int] = {}  # one call per instrument, its best-fitting edition
         for row in rows[order].tolist():
@@ -237,7 +261,7 @@ class Matcher(Index):
         rows = np.fromiter(raised.values(), dtype=np.int64, count=len(raised))
         relevance = meant.copy()
         relevance[rows] = np.maximum(meant[rows], lift + w.open_topic_share * meant[rows])
-        return _Levels(lexical, meant, relevance, closeness)
+        return relevance
 
     def _reasons(
         self,
@@ -253,6 +277,7 @@ class Matcher(Index):
         relevance = float(levels.lexical[index])
         meant = float(levels.meant[index])
         raised = float(levels.raised[index])
+        ranked = float(levels.ranked[index])
         reasons = [
             Reason(
                 factor="lexical",
@@ -281,6 +306,16 @@ class Matcher(Index):
                     factor="open-topic",
                     points=round(_points(raised, w) - _points(meant, w), 2),
                     evidence=f"open to any field: the call says '{self._open[index]}'",
+                )
+            )
+        if index in levels.named:  # the profile names the call's instrument
+            k, words = levels.named[index]
+            reasons.append(
+                Reason(
+                    factor="instrument",
+                    points=round(_points(ranked, w) - _points(raised, w), 2),
+                    evidence=f"the profile names the call's instrument, {INSTRUMENTS[k].name}: "
+                    f"it says '{words}'",
                 )
             )
         if keywords:
@@ -325,9 +360,14 @@ class _Levels:
     meant: npt.NDArray[np.float32]
     """With closeness of meaning (the same as ``lexical`` without a :class:`Meaning`)."""
     raised: npt.NDArray[np.float32]
-    """As ranked: the best-fitting open-topic calls raised."""
+    """With the best-fitting open-topic calls raised."""
+    ranked: npt.NDArray[np.float32]
+    """As ranked: with the calls of the instruments the profile names raised too."""
     closeness: npt.NDArray[np.float32] | None
     """Per call, its closeness of meaning to the profile (None: no meaning)."""
+    named: dict[int, tuple[int, str]]
+    """The calls of an instrument the profile names: the instrument (its place in
+    :data:`~fundmatch.match.instruments.INSTRUMENTS`) and the profile's words for it."""
 
 
 def _points(relevance: float, w: Weights) -> float:

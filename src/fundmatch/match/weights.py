@@ -52,6 +52,11 @@ class Weights:
     best. The others are ranked by their words alone, so they do not fill every list."""
     open_topic_share: float = 0.5
     """How much of an open-topic call's own relevance still orders such calls among themselves."""
+    instrument: float = 0.5
+    """Relevance added to a call whose title names an instrument the profile names (Twinning,
+    ERA Chairs, MSCA Doctoral Networks: ``match/instruments.py``), as a share of the
+    profile's best relevance by words: the instrument is what the project asks for. 0 turns it
+    off."""
     lexical: float = 90.0
     """Points of the lexical factor: ``lexical * (1 - exp(-relevance / lexical_scale))``."""
     lexical_scale: float = 0.2

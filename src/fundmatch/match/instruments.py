@@ -1,0 +1,105 @@
+"""Instruments: the funding schemes a profile can name, such as Twinning or ERA Chairs.
+
+A project that writes "Twinning" or "ERA Chair" in its profile says which kind of grant it
+wants, not only what it is about; the calls of that instrument are named in their titles
+("Twinning Bottom-Up", "ERA Chairs", "MSCA Doctoral Networks 2026"). Their texts describe the
+instrument, so their words rarely meet the project's. The ranking raises a call whose title
+names an instrument the profile names (:attr:`~fundmatch.match.Weights.instrument`), with the
+words of both as its reason.
+
+Only names that mean the instrument count: "digital twinning" and "town twinning" are not the
+Widening programme's Twinning, "co-funded" is not MSCA COFUND. The names are those the calls
+use, in English (the programmes do not translate them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["INSTRUMENTS", "Instrument", "named", "titled"]
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A funding scheme: how a profile names it, and how a call's title does."""
+
+    name: str
+    said: re.Pattern[str]
+    """Where a profile names the instrument (case ignored)."""
+    title: re.Pattern[str]
+    """Where a call's title names it (case ignored)."""
+
+
+def _instrument(name: str, said: str, title: str | None = None) -> Instrument:
+    return Instrument(
+        name, re.compile(said, re.IGNORECASE), re.compile(title or said, re.IGNORECASE)
+    )
+
+
+_TWINNING = r"(?<!town )(?<!town-)(?<!digital )(?<!massive )\btwinning\b(?![- ]enabled)"
+
+INSTRUMENTS: tuple[Instrument, ...] = (
+    # Horizon Europe, Widening participation and spreading excellence
+    _instrument("Twinning", _TWINNING),
+    _instrument("ERA Chairs", r"\bera[- ]chairs?\b"),
+    _instrument("ERA Fellowships", r"\bera[- ]fellowships?\b"),
+    _instrument("Teaming for Excellence", r"\bteaming for excellence\b", r"^teaming\b"),
+    _instrument("Excellence Hubs", r"\bexcellence hubs?\b"),
+    _instrument("Hop On Facility", r"\bhop[- ]on facility\b"),
+    # Marie Skłodowska-Curie Actions
+    _instrument("MSCA Doctoral Networks", r"\bdoctoral networks?\b"),
+    _instrument("MSCA Postdoctoral Fellowships", r"\bpostdoctoral fellowships?\b"),
+    _instrument("MSCA Staff Exchanges", r"\bstaff exchanges?\b"),
+    _instrument("MSCA COFUND", r"\bmsca[- ]cofund\b", r"\bcofund\b"),
+    # European Research Council
+    _instrument("ERC Starting Grants", r"\berc starting grants?\b"),
+    _instrument("ERC Consolidator Grants", r"\berc consolidator grants?\b"),
+    _instrument("ERC Advanced Grants", r"\berc advanced grants?\b"),
+    _instrument("ERC Synergy Grants", r"\berc synergy grants?\b"),
+    _instrument("ERC Proof of Concept", r"\berc proof[- ]of[- ]concept\b"),
+    # European Innovation Council
+    _instrument("EIC Pathfinder", r"\beic pathfinder\b"),
+    _instrument("EIC Transition", r"\beic transition\b"),
+    _instrument("EIC Accelerator", r"\beic accelerator\b"),
+    # LIFE
+    _instrument("LIFE Strategic Nature Projects", r"\bstrategic nature projects?\b"),
+    _instrument("LIFE Strategic Integrated Projects", r"\bstrategic integrated projects?\b"),
+    # Citizens, Equality, Rights and Values
+    _instrument("Town Twinning", r"\btown[- ]twinning\b"),
+    _instrument("Networks of Towns", r"\bnetworks? of towns\b"),
+)
+"""The instruments known, each named by a profile and by its calls' titles."""
+
+
+def named(text: str) -> dict[int, str]:
+    """The instruments ``text`` names (by their place in :data:`INSTRUMENTS`), each with its
+    words as written.
+
+    >>> named("A Twinning project on digital twinning of ports")
+    {0: 'Twinning'}
+    >>> named("Ports as digital twinning labs, co-funded by the region")
+    {}
+    """
+    found = {}
+    for k, instrument in enumerate(INSTRUMENTS):
+        match = instrument.said.search(text)
+        if match:
+            found[k] = match.group(0)
+    return found
+
+
+def titled(title: str) -> list[int]:
+    """The instruments a call's title names (their places in :data:`INSTRUMENTS`).
+
+    >>> [INSTRUMENTS[k].name for k in titled("Twinning Bottom-Up")]
+    ['Twinning']
+    >>> [INSTRUMENTS[k].name for k in titled("Call Town Twinning 2026")]
+    ['Town Twinning']
+    """
+    if not _ANY_TITLE.search(title):  # most titles name none: one search, not one each
+        return []
+    return [k for k, instrument in enumerate(INSTRUMENTS) if instrument.title.search(title)]
+
+
+_ANY_TITLE = re.compile("|".join(f"(?:{i.title.pattern})" for i in INSTRUMENTS), re.IGNORECASE)

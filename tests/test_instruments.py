@@ -1,0 +1,111 @@
+"""Instruments a profile names (Twinning, ERA Chairs, MSCA Doctoral Networks): the calls of that
+instrument are raised, with the profile's own words as the reason; look-alike words are not."""
+
+import pytest
+
+from fundmatch import Call, Match, Matcher, Profile, Weights
+from fundmatch.match.instruments import INSTRUMENTS, named, titled
+
+CHAIRS = Call(
+    id="WIDERA-ERA-CHAIRS",
+    title="ERA Chairs",
+    description="Universities attract outstanding researchers and their teams to a chair.",
+)
+TWINNING = Call(
+    id="WIDERA-TWINNING",
+    title="Twinning Bottom-Up",
+    description="Networking between a widening institution and two leading ones.",
+)
+CITY_TWINS = Call(
+    id="CL5-CITY-TWINS",
+    title="Digital twins of cities",
+    description="Digital twinning of urban energy systems and ports for planning.",
+)
+FISHERIES = Call(
+    id="CL6-FISHERIES",
+    title="Small-scale fisheries",
+    description="Coastal fisheries, their catch data and their communities.",
+)
+CALLS = [CHAIRS, TWINNING, CITY_TWINS, FISHERIES]
+
+
+def names(text: str) -> list[str]:
+    return [INSTRUMENTS[k].name for k in named(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We apply for an ERA Chair in marine ecology", ["ERA Chairs"]),
+        ("A Twinning project with two leading institutions", ["Twinning"]),
+        ("An MSCA Doctoral Network on soil biology", ["MSCA Doctoral Networks"]),
+        ("Our MSCA-COFUND programme", ["MSCA COFUND"]),
+        ("An ERC Starting Grant for a young team", ["ERC Starting Grants"]),
+        ("A town-twinning meeting of two municipalities", ["Town Twinning"]),
+    ],
+)
+def test_a_profile_names_an_instrument_in_its_own_words(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Digital twinning of the port of Marseille",
+        "Massive twinning of industrial sites",
+        "Twinning-enabled maintenance of wind farms",
+        "A project co-funded by the region",  # not MSCA COFUND
+        "A chair of the steering committee",  # not an ERA Chair
+        "Open data for smart cities",
+    ],
+)
+def test_look_alike_words_name_no_instrument(text: str) -> None:
+    assert named(text) == {}
+
+
+def test_a_call_title_names_its_instrument() -> None:
+    assert [INSTRUMENTS[k].name for k in titled("MSCA Doctoral Networks 2027")] == [
+        "MSCA Doctoral Networks"
+    ]
+    assert [INSTRUMENTS[k].name for k in titled("Call Town Twinning 2026")] == ["Town Twinning"]
+    assert titled("Digital twins of cities") == []
+
+
+def test_the_calls_of_the_instrument_a_profile_names_come_first_with_its_words() -> None:
+    profile = Profile(
+        name="ERA Chair in fisheries science",
+        description="A university in a widening country seeks an ERA Chair to build a team on "
+        "small-scale fisheries and their catch data.",
+    )
+    matches = Matcher(CALLS).rank(profile, limit=None, min_score=0)
+    assert matches[0].call.id == "WIDERA-ERA-CHAIRS"
+    (reason,) = [r for r in matches[0].reasons if r.factor == "instrument"]
+    assert reason.evidence == (
+        "the profile names the call's instrument, ERA Chairs: it says 'ERA Chair'"
+    )
+    assert reason.points > 0
+    assert round(sum(r.points for r in matches[0].reasons), 2) == matches[0].score
+    others = [r for m in matches[1:] for r in m.reasons if r.factor == "instrument"]
+    assert others == []
+
+
+def test_digital_twinning_raises_no_twinning_call() -> None:
+    profile = Profile(
+        name="Digital twinning of coastal cities",
+        description="Digital twinning of urban energy systems for city planners.",
+    )
+    matches = Matcher(CALLS).rank(profile, limit=None, min_score=0)
+    assert matches[0].call.id == "CL5-CITY-TWINS"
+    assert all(r.factor != "instrument" for m in matches for r in m.reasons)
+
+
+def test_instrument_weight_zero_turns_the_raise_off() -> None:
+    profile = Profile(name="Fisheries", description="An ERA Chair on small-scale fisheries.")
+    raised = Matcher(CALLS).rank(profile, limit=None, min_score=0)
+    plain = Matcher(CALLS, weights=Weights(instrument=0)).rank(profile, limit=None, min_score=0)
+
+    def score(matches: list[Match]) -> float:
+        return next(m.score for m in matches if m.call.id == "WIDERA-ERA-CHAIRS")
+
+    assert score(plain) < score(raised)
+    assert all(r.factor != "instrument" for m in plain for r in m.reasons)
