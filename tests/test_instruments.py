@@ -4,7 +4,7 @@ instrument are raised, with the profile's own words as the reason; look-alike wo
 import pytest
 
 from fundmatch import Call, Match, Matcher, Profile, Weights
-from fundmatch.match.instruments import INSTRUMENTS, named, titled
+from fundmatch.match.instruments import INSTRUMENTS, Instrument, named, titled
 
 CHAIRS = Call(
     id="WIDERA-ERA-CHAIRS",
@@ -109,3 +109,10 @@ def test_instrument_weight_zero_turns_the_raise_off() -> None:
 
     assert score(plain) < score(raised)
     assert all(r.factor != "instrument" for m in plain for r in m.reasons)
+
+
+@pytest.mark.parametrize("instrument", INSTRUMENTS, ids=lambda i: i.name)
+def test_every_title_that_names_an_instrument_holds_its_hint(instrument: Instrument) -> None:
+    # titled() searches only the titles holding the hint: a hint outside the pattern would hide
+    # the instrument's calls.
+    assert instrument.hint in instrument.title.pattern.lower()
