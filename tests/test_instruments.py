@@ -112,7 +112,8 @@ def test_instrument_weight_zero_turns_the_raise_off() -> None:
 
 
 @pytest.mark.parametrize("instrument", INSTRUMENTS, ids=lambda i: i.name)
-def test_every_title_that_names_an_instrument_holds_its_hint(instrument: Instrument) -> None:
-    # titled() searches only the titles holding the hint: a hint outside the pattern would hide
-    # the instrument's calls.
+def test_every_text_that_names_an_instrument_holds_its_hint(instrument: Instrument) -> None:
+    # named() and titled() search only the texts holding the hint: a hint outside a pattern
+    # would hide the instrument.
+    assert instrument.hint in instrument.said.pattern.lower()
     assert instrument.hint in instrument.title.pattern.lower()

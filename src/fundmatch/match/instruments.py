@@ -30,7 +30,7 @@ class Instrument:
     title: re.Pattern[str]
     """Where a call's title names it (case ignored)."""
     hint: str
-    """A word, in lower case, that every title naming it holds (a quick test before the
+    """A word, in lower case, that every text naming it holds (a quick test before a
     search)."""
 
 
@@ -56,11 +56,11 @@ INSTRUMENTS: tuple[Instrument, ...] = (
     _instrument("MSCA Staff Exchanges", "exchange", r"\bstaff exchanges?\b"),
     _instrument("MSCA COFUND", "cofund", r"\bmsca[- ]cofund\b", r"\bcofund\b"),
     # European Research Council
-    _instrument("ERC Starting Grants", "erc", r"\berc starting grants?\b"),
-    _instrument("ERC Consolidator Grants", "erc", r"\berc consolidator grants?\b"),
-    _instrument("ERC Advanced Grants", "erc", r"\berc advanced grants?\b"),
-    _instrument("ERC Synergy Grants", "erc", r"\berc synergy grants?\b"),
-    _instrument("ERC Proof of Concept", "erc", r"\berc proof[- ]of[- ]concept\b"),
+    _instrument("ERC Starting Grants", "erc ", r"\berc starting grants?\b"),
+    _instrument("ERC Consolidator Grants", "erc ", r"\berc consolidator grants?\b"),
+    _instrument("ERC Advanced Grants", "erc ", r"\berc advanced grants?\b"),
+    _instrument("ERC Synergy Grants", "erc ", r"\berc synergy grants?\b"),
+    _instrument("ERC Proof of Concept", "erc ", r"\berc proof[- ]of[- ]concept\b"),
     # European Innovation Council
     _instrument("EIC Pathfinder", "pathfinder", r"\beic pathfinder\b"),
     _instrument("EIC Transition", "transition", r"\beic transition\b"),
@@ -86,8 +86,11 @@ def named(text: str) -> dict[int, str]:
     >>> named("Ports as digital twinning labs, co-funded by the region")
     {}
     """
+    lowered = text.lower()
     found = {}
     for k, instrument in enumerate(INSTRUMENTS):
+        if instrument.hint not in lowered:  # most texts name none: skip the search
+            continue
         match = instrument.said.search(text)
         if match:
             found[k] = match.group(0)
