@@ -39,29 +39,33 @@ def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[i
 
 
 def _merge(
-    blocks: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]],
-    titles: list[sparse.csc_matrix],
+    blocks: list[tuple[sparse.csr_matrix, npt.NDArray[np.int32]]],
+    titles: list[sparse.csr_matrix],
 ) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32]]:
-    """Some blocks as one matrix over the union of their columns: whole calls, then titles."""
+    """Some blocks (rows: calls, over their own sorted columns) as one matrix over the union of
+    their columns: whole calls, then titles.
+
+    A block's columns map onto the union in the same order, so its rows stay sorted: the rows
+    are stacked as they are and the whole is turned into columns once (no sort, no sum).
+    """
     # The union of the blocks' sorted columns: marked in a table, not np.unique (a sort).
     marked = np.zeros(max((int(u[-1]) + 1 for _, u in blocks if len(u)), default=0), dtype=bool)
     for _, own in blocks:
         marked[own] = True
     used = np.flatnonzero(marked).astype(np.int32)
-    n = sum(block.shape[0] for block, _ in blocks)
-    rows, cols, data = [], [], []
-    start = 0
-    for (block, own), title in zip(blocks, titles, strict=True):
+    parts = [(block, own) for block, own in blocks] + [
+        (title, own) for title, (_, own) in zip(titles, blocks, strict=True)
+    ]
+    data, indices, indptr, offset = [], [], [np.zeros(1, dtype=np.int64)], 0
+    for matrix, own in parts:
         remap = np.searchsorted(used, own).astype(np.int32)
-        for matrix, shift in ((block, start), (title, n + start)):
-            coo = matrix.tocoo()
-            rows.append(coo.row.astype(np.int32) + shift)
-            cols.append(remap[coo.col])
-            data.append(coo.data)
-        start += block.shape[0]
-    merged = sparse.csc_matrix(
-        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(2 * n, len(used)),
-        dtype=np.float32,
+        data.append(matrix.data)
+        indices.append(remap[matrix.indices])
+        indptr.append(matrix.indptr[1:].astype(np.int64) + offset)
+        offset += matrix.nnz
+    rows = sparse.csr_matrix(
+        (np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)),
+        shape=(sum(m.shape[0] for m, _ in parts), len(used)),
     )
-    return merged, used
+    rows.has_sorted_indices = True
+    return rows.tocsc(), used

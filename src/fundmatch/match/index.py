@@ -97,8 +97,8 @@ class Index:
         # per group.
         per_group = _GROUP // _CHUNK
         groups: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
-        pending: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
-        pending_titles: list[sparse.csc_matrix] = []
+        pending: list[tuple[sparse.csr_matrix, npt.NDArray[np.int32]]] = []
+        pending_titles: list[sparse.csr_matrix] = []
         for start in range(0, len(self.calls), _CHUNK):
             block, used, title = self._block(self.calls[start : start + _CHUNK])
             pending.append((block, used))
@@ -133,7 +133,7 @@ class Index:
 
     def _block(
         self, calls: list[Call]
-    ) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32], sparse.csc_matrix]:
+    ) -> tuple[sparse.csr_matrix, npt.NDArray[np.int32], sparse.csr_matrix]:
         """Raw weighted term counts of some calls: one Python pass over words, then numpy.
 
         Also the counts of their titles, keywords and tags alone (what the call is about).
@@ -208,7 +208,7 @@ class Index:
             ),
             shape=(n, len(used)),
             dtype=np.float32,
-        ).tocsc()  # sums the repeated (call, column) pairs
+        ).tocsr()  # sums the repeated (call, column) pairs
         n_words = len(weights)
         in_title = np.concatenate([heading, code_heading])
         title = sparse.coo_matrix(
@@ -226,7 +226,7 @@ class Index:
             ),
             shape=(n, len(used)),
             dtype=np.float32,
-        ).tocsc()
+        ).tocsr()
         return block, used, title
 
     def _terms(self, parts: Iterable[tuple[str, float]], lang: str, names: bool = False) -> _Terms:
