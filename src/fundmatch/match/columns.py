@@ -53,12 +53,14 @@ def _merge(
     for _, own in blocks:
         marked[own] = True
     used = np.flatnonzero(marked).astype(np.int32)
-    parts = [(block, own) for block, own in blocks] + [
-        (title, own) for title, (_, own) in zip(titles, blocks, strict=True)
-    ]
+    place = np.cumsum(marked, dtype=np.int32) - 1  # column number → its place in ``used``
+    del marked
+    remaps = [place[own] for _, own in blocks]
+    parts = [(block, remap) for (block, _), remap in zip(blocks, remaps, strict=True)]
+    parts += [(title, remap) for title, remap in zip(titles, remaps, strict=True)]
+    del place
     data, indices, indptr, offset = [], [], [np.zeros(1, dtype=np.int64)], 0
-    for matrix, own in parts:
-        remap = np.searchsorted(used, own).astype(np.int32)
+    for matrix, remap in parts:
         data.append(matrix.data)
         indices.append(remap[matrix.indices])
         indptr.append(matrix.indptr[1:].astype(np.int64) + offset)

@@ -99,8 +99,12 @@ class Index:
         groups: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
         pending: list[tuple[sparse.csr_matrix, npt.NDArray[np.int32]]] = []
         pending_titles: list[sparse.csr_matrix] = []
+        df = np.zeros(0, dtype=np.int64)  # per column, how many calls hold it
         for start in range(0, len(self.calls), _CHUNK):
             block, used, title = self._block(self.calls[start : start + _CHUNK])
+            if len(used) and used[-1] >= len(df):
+                df = np.concatenate([df, np.zeros(int(used[-1]) + 1 - len(df), np.int64)])
+            df[used] += np.bincount(block.indices, minlength=len(used))  # rows: whole calls
             pending.append((block, used))
             pending_titles.append(title)
             if len(pending) == per_group or start + _CHUNK >= len(self.calls):
@@ -108,12 +112,7 @@ class Index:
                 pending, pending_titles = [], []
         self._seen, self._local = self._seen[:0], self._local[:0]  # free the scratch space
         self._columns = self._stem_base + len(self._lexicon)
-        df = np.zeros(self._columns, dtype=np.int64)
-        for matrix, used in groups:
-            calls = matrix.shape[0] // 2
-            seen = np.concatenate([[0], np.cumsum(matrix.indices < calls, dtype=np.int32)])
-            df[used] += seen[matrix.indptr[1:]] - seen[matrix.indptr[:-1]]  # call rows only
-            del seen
+        df = np.concatenate([df, np.zeros(self._columns - len(df), np.int64)])
         n = len(self.calls)
         self._idf = (np.log((n + 1) / (df + 1)) + 1).astype(np.float32)
         for matrix, used in groups:
