@@ -69,5 +69,4 @@ def _merge(
         (np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)),
         shape=(sum(m.shape[0] for m, _ in parts), len(used)),
     )
-    rows.has_sorted_indices = True
     return rows.tocsc(), used

@@ -86,15 +86,7 @@ def named(text: str) -> dict[int, str]:
     >>> named("Ports as digital twinning labs, co-funded by the region")
     {}
     """
-    lowered = text.lower()
-    found = {}
-    for k, instrument in enumerate(INSTRUMENTS):
-        if instrument.hint not in lowered:  # most texts name none: skip the search
-            continue
-        match = instrument.said.search(text)
-        if match:
-            found[k] = match.group(0)
-    return found
+    return _found(text, title=False)
 
 
 def titled(title: str) -> list[int]:
@@ -105,10 +97,18 @@ def titled(title: str) -> list[int]:
     >>> [INSTRUMENTS[k].name for k in titled("Call Town Twinning 2026")]
     ['Town Twinning']
     """
-    lowered = title.lower()
-    # Most titles name none: a substring test each (fast), a search only where one is found.
-    return [
-        k
-        for k, instrument in enumerate(INSTRUMENTS)
-        if instrument.hint in lowered and instrument.title.search(title)
-    ]
+    return list(_found(title, title=True))
+
+
+def _found(text: str, *, title: bool) -> dict[int, str]:
+    """Each instrument ``text`` names, as a profile (``said``) or as a call's title does, with
+    the words that name it."""
+    lowered = text.lower()
+    found = {}
+    for k, instrument in enumerate(INSTRUMENTS):
+        if instrument.hint not in lowered:  # most texts name none: a substring test, no search
+            continue
+        match = (instrument.title if title else instrument.said).search(text)
+        if match:
+            found[k] = match.group(0)
+    return found

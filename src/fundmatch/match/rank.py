@@ -15,7 +15,7 @@ from fundmatch.match.gates import gates
 from fundmatch.match.index import Index, _Query
 from fundmatch.match.instruments import INSTRUMENTS
 from fundmatch.match.instruments import named as named_instruments
-from fundmatch.match.meaning import Meaning
+from fundmatch.match.meaning import Meaning, profile_text
 from fundmatch.match.score import (
     _adjustments,
     _clip,
@@ -228,9 +228,7 @@ class Matcher(Index):
                 closeness = near
         raised = self._raised(meant, best, profile)
         ranked, named = raised, dict[int, tuple[int, str]]()
-        said = named_instruments(
-            "\n".join((profile.name, profile.description, " ; ".join(profile.keywords)))
-        )
+        said = named_instruments(profile_text(profile))
         if said and w.instrument > 0 and best > 0:
             ranked = raised.copy()
             for k, words in said.items():
