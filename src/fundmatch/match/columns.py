@@ -38,15 +38,34 @@ def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[i
     return {int(owners[i]): set(g.tolist()) for i, g in zip(starts, groups, strict=True)}
 
 
+def _by_column(
+    data: npt.NDArray[np.float32],
+    rows: npt.NDArray[np.int32],
+    columns: npt.NDArray[np.int32],
+    shape: tuple[int, int],
+) -> sparse.csr_matrix:
+    """The (row, column, value) entries of a ``shape`` matrix, held by column: the transposed
+    matrix as rows (one row per column, listing its rows), the repeated pairs summed.
+
+    Built by column because the entries come in the order of their rows: a stable counting
+    sort by column leaves each column's rows sorted, so repeats are summed in one pass where
+    building the rows directly would sort every row.
+    """
+    return sparse.coo_matrix(
+        (data, (columns, rows)), shape=(shape[1], shape[0]), dtype=np.float32
+    ).tocsr()
+
+
 def _merge(
     blocks: list[tuple[sparse.csr_matrix, npt.NDArray[np.int32]]],
     titles: list[sparse.csr_matrix],
 ) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32]]:
-    """Some blocks (rows: calls, over their own sorted columns) as one matrix over the union of
-    their columns: whole calls, then titles.
+    """Some blocks (held by column, see :func:`_by_column`: each over its own sorted columns)
+    as one matrix over the union of their columns: whole calls, then titles.
 
-    A block's columns map onto the union in the same order, so its rows stay sorted: the rows
-    are stacked as they are and the whole is turned into columns once (no sort, no sum).
+    A block's columns map onto the union in the same order and its rows follow the rows of
+    the blocks before it, so one more stable sort by column leaves every column's rows
+    sorted and unrepeated (no comparison sort, no sum).
     """
     # The union of the blocks' sorted columns: marked in a table, not np.unique (a sort).
     marked = np.zeros(max((int(u[-1]) + 1 for _, u in blocks if len(u)), default=0), dtype=bool)
@@ -59,14 +78,15 @@ def _merge(
     parts = [(block, remap) for (block, _), remap in zip(blocks, remaps, strict=True)]
     parts += [(title, remap) for title, remap in zip(titles, remaps, strict=True)]
     del place
-    data, indices, indptr, offset = [], [], [np.zeros(1, dtype=np.int64)], 0
+    data, columns, rows, offset = [], [], [], 0
     for matrix, remap in parts:
         data.append(matrix.data)
-        indices.append(remap[matrix.indices])
-        indptr.append(matrix.indptr[1:].astype(np.int64) + offset)
-        offset += matrix.nnz
-    rows = sparse.csr_matrix(
-        (np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)),
-        shape=(sum(m.shape[0] for m, _ in parts), len(used)),
+        columns.append(np.repeat(remap, np.diff(matrix.indptr)))
+        rows.append(matrix.indices + np.int32(offset))
+        offset += matrix.shape[1]
+    by_column = _by_column(
+        np.concatenate(data), np.concatenate(rows), np.concatenate(columns), (offset, len(used))
     )
-    return rows.tocsc(), used
+    del data, columns, rows
+    merged: sparse.csc_matrix = by_column.T  # the same arrays, read as columns
+    return merged, used

@@ -16,6 +16,7 @@ from fundmatch.match.columns import (
     _GROUP,
     _bigram_code,
     _bigram_codes,
+    _by_column,
     _merge,
 )
 from fundmatch.match.instruments import INSTRUMENTS, titled
@@ -90,11 +91,11 @@ class Index:
         self._keyword_targets: dict[int, _KeywordTargets] = {}
         self._seen = np.zeros(0, dtype=bool)  # scratch space of _block
         self._local = np.zeros(0, dtype=np.int32)
-        # Calls are read in blocks of _CHUNK (each holding only its own columns, ``used``:
-        # their global numbers, sorted), merged into groups of _GROUP calls as soon as a group
-        # is complete, so that the raw blocks never all live at once. A group holds the whole
-        # calls' rows, then their titles' rows, over its own columns: a query is one product
-        # per group.
+        # Calls are read in blocks of _CHUNK, each held by column over only its own columns
+        # (``used``: their global numbers, sorted), merged into groups of _GROUP calls as soon
+        # as a group is complete, so that the raw blocks never all live at once. A group holds
+        # the whole calls' rows, then their titles' rows, over its own columns: a query is one
+        # product per group.
         per_group = _GROUP // _CHUNK
         groups: list[tuple[sparse.csc_matrix, npt.NDArray[np.int32]]] = []
         pending: list[tuple[sparse.csr_matrix, npt.NDArray[np.int32]]] = []
@@ -104,7 +105,7 @@ class Index:
             block, used, title = self._block(self.calls[start : start + _CHUNK])
             if len(used) and used[-1] >= len(df):
                 df = np.concatenate([df, np.zeros(int(used[-1]) + 1 - len(df), np.int64)])
-            df[used] += np.bincount(block.indices, minlength=len(used))  # rows: whole calls
+            df[used] += np.diff(block.indptr)  # the calls holding each column
             pending.append((block, used))
             pending_titles.append(title)
             if len(pending) == per_group or start + _CHUNK >= len(self.calls):
@@ -135,7 +136,9 @@ class Index:
     ) -> tuple[sparse.csr_matrix, npt.NDArray[np.int32], sparse.csr_matrix]:
         """Raw weighted term counts of some calls: one Python pass over words, then numpy.
 
-        Also the counts of their titles, keywords and tags alone (what the call is about).
+        Also the counts of their titles, keywords and tags alone (what the call is about). Both
+        are held by column (see :func:`~fundmatch.match.columns._by_column`), over the block's
+        own columns, ``used``.
         """
         w = self.weights
         word_ids: list[int] = []
@@ -197,35 +200,25 @@ class Index:
         self._local[used] = np.arange(len(used), dtype=np.int32)
         local = self._local[columns].astype(np.int32)
         del columns
-        block = sparse.coo_matrix(
-            (
-                np.concatenate([weights, code_weights, np.ones(len(theme_cols), np.float32)]),
-                (
-                    np.concatenate([docs, code_docs, theme_docs]).astype(np.int32),
-                    local,
-                ),
-            ),
-            shape=(n, len(used)),
-            dtype=np.float32,
-        ).tocsr()  # sums the repeated (call, column) pairs
+        block = _by_column(
+            np.concatenate([weights, code_weights, np.ones(len(theme_cols), np.float32)]),
+            np.concatenate([docs, code_docs, theme_docs]).astype(np.int32),
+            local,
+            (n, len(used)),
+        )
         n_words = len(weights)
         in_title = np.concatenate([heading, code_heading])
-        title = sparse.coo_matrix(
-            (
-                np.ones(int(in_title.sum()), np.float32),
-                (
-                    np.concatenate([docs[heading], code_docs[code_heading]]).astype(np.int32),
-                    np.concatenate(
-                        [
-                            local[:n_words][heading],
-                            local[n_words : n_words + len(code_heading)][code_heading],
-                        ]
-                    ),
-                ),
+        title = _by_column(
+            np.ones(int(in_title.sum()), np.float32),
+            np.concatenate([docs[heading], code_docs[code_heading]]).astype(np.int32),
+            np.concatenate(
+                [
+                    local[:n_words][heading],
+                    local[n_words : n_words + len(code_heading)][code_heading],
+                ]
             ),
-            shape=(n, len(used)),
-            dtype=np.float32,
-        ).tocsr()
+            (n, len(used)),
+        )
         return block, used, title
 
     def _terms(self, parts: Iterable[tuple[str, float]], lang: str, names: bool = False) -> _Terms:
