@@ -127,6 +127,33 @@ def test_ties_are_broken_by_id_and_ranking_is_deterministic() -> None:
     assert Matcher(list(reversed(twins))).rank(profile, now=NOW) == first
 
 
+def test_calls_score_the_same_in_one_block_or_spread_over_many_blocks_and_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Words repeated in a call, pairs and themes: each column's calls are summed and kept in
+    # order whichever block or group a call falls in.
+    calls = [
+        call.model_copy(update={"id": f"{call.id}-{i}", "description": call.description * 3})
+        for i in range(5)
+        for call in CALLS
+    ]
+    profile = Profile(
+        name="Open data for smart cities",
+        description="climate resilience of coastal cities with hydrogen and open data",
+    )
+
+    def ranked() -> list[tuple[str, float]]:
+        found = Matcher(calls).rank(profile, now=NOW, limit=None, min_score=0)
+        return [(m.call.id, m.score) for m in found]
+
+    whole = ranked()
+    monkeypatch.setattr("fundmatch.match.index._CHUNK", 3)  # 7 blocks
+    for module in ("index", "score"):
+        monkeypatch.setattr(f"fundmatch.match.{module}._GROUP", 6)  # 4 groups
+    assert ranked() == whole
+    assert len(whole) == 15  # five copies of each of the three calls that share words
+
+
 def test_limit_and_unrelated_calls() -> None:
     profile = Profile(name="Hydrogen", description="electrolysers for renewable hydrogen")
     matches = Matcher(CALLS).rank(profile, now=NOW, limit=1)
