@@ -1,10 +1,11 @@
-"""Instruments a profile names (Twinning, ERA Chairs, MSCA Doctoral Networks): the calls of that
-instrument are raised, with the profile's own words as the reason; look-alike words are not."""
+"""Instruments a profile names (Twinning, ERA Chairs, MSCA Doctoral Networks), or whose purpose
+it states (building research capacity): the calls of that instrument are raised, with the
+profile's own words as the reason; look-alike words are not."""
 
 import pytest
 
 from fundmatch import Call, Match, Matcher, Profile, Weights
-from fundmatch.match.instruments import INSTRUMENTS, Instrument, named, titled
+from fundmatch.match.instruments import INSTRUMENTS, Instrument, named, served, titled
 
 CHAIRS = Call(
     id="WIDERA-ERA-CHAIRS",
@@ -117,3 +118,122 @@ def test_every_text_that_names_an_instrument_holds_its_hint(instrument: Instrume
     # would hide the instrument.
     assert instrument.hint in instrument.said.pattern.lower()
     assert instrument.hint in instrument.title.pattern.lower()
+
+
+def served_by(text: str) -> list[str]:
+    return [INSTRUMENTS[k].name for k in served(text)]
+
+
+WIDENING = [
+    "Twinning",
+    "ERA Chairs",
+    "Teaming for Excellence",
+    "Excellence Hubs",
+    "Pathways to Synergies",
+    "European Excellence Initiative",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "We aim to strengthen the research capacity of the University of Tartu",
+            "strengthen the research capacity",
+        ),
+        ("Boosting R&I excellence in Cyprus", "Boosting R&I excellence"),
+        ("Building excellence in the study of galaxies", "Building excellence"),
+        ("to elevate the scientific profile of our institute", "elevate the scientific profile"),
+        (
+            "enhancing capacities of the University of Banja Luka",
+            "enhancing capacities of the University",
+        ),
+        ("a Twinning-like network with two advanced partners", "advanced partners"),
+        ("a new centre of excellence in photonics", "centre of excellence"),
+        ("partners from three Widening countries", "Widening countries"),
+    ],
+)
+def test_a_profile_that_sets_out_to_build_research_capacity_is_served_by_widening(
+    text: str, words: str
+) -> None:
+    found = served(text)
+    assert served_by(text) == WIDENING
+    assert {(purpose.name, said) for purpose, said in found.values()} == {
+        ("building research capacity", words)
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We improve the performance of batteries for electric vehicles",
+        "Boost the innovation capacity of SMEs in the Marseille region",
+        "Advanced sensing and cognitive capabilities for robots",
+        "Enhance preparedness and response capabilities of first responders",
+        "Improve the ecological status of coastal waters",
+        "Open data platforms for smart cities",
+    ],
+)
+def test_capacity_words_of_other_kinds_serve_no_purpose(text: str) -> None:
+    assert served(text) == {}
+
+
+WIDENING_CALLS = [
+    TWINNING,
+    Call(
+        id="WIDERA-TEAMING",
+        title="Teaming for Excellence",
+        description="A new centre of excellence with a leading partner institution.",
+    ),
+    CITY_TWINS,
+    FISHERIES,
+]
+
+
+def test_the_widening_calls_follow_the_best_match_for_a_university_building_its_capacity() -> None:
+    profile = Profile(
+        name="Small-scale fisheries science in Tartu",
+        description="We will strengthen the research capacity of the University of Tartu in "
+        "small-scale fisheries and their catch data.",
+    )
+    matches = Matcher(WIDENING_CALLS).rank(profile, limit=None, min_score=0)
+    assert [m.call.id for m in matches] == [
+        "CL6-FISHERIES",
+        "WIDERA-TWINNING",
+        "WIDERA-TEAMING",
+        "CL5-CITY-TWINS",
+    ]
+    (reason,) = [r for r in matches[2].reasons if r.factor == "purpose"]
+    assert reason.evidence == (
+        "Teaming for Excellence is an instrument for building research capacity: the profile "
+        "says 'strengthen the research capacity'"
+    )
+    assert reason.points > 0
+    assert round(sum(r.points for r in matches[2].reasons), 2) == matches[2].score
+    assert all(r.factor != "purpose" for m in (matches[0], matches[3]) for r in m.reasons)
+
+
+def test_an_instrument_named_counts_as_named_not_as_a_purpose() -> None:
+    profile = Profile(
+        name="Twinning on fisheries",
+        description="A Twinning project to strengthen the research capacity of our institute.",
+    )
+    matches = Matcher(WIDENING_CALLS).rank(profile, limit=None, min_score=0)
+    twinning = next(m for m in matches if m.call.id == "WIDERA-TWINNING")
+    teaming = next(m for m in matches if m.call.id == "WIDERA-TEAMING")
+    assert [r.factor for r in twinning.reasons if r.factor in ("instrument", "purpose")] == [
+        "instrument"
+    ]
+    assert [r.factor for r in teaming.reasons if r.factor in ("instrument", "purpose")] == [
+        "purpose"
+    ]
+
+
+def test_purpose_weight_zero_turns_its_raise_off() -> None:
+    profile = Profile(name="Fisheries", description="Building excellence in fisheries science.")
+    plain = Matcher(WIDENING_CALLS, weights=Weights(purpose=0)).rank(
+        profile, limit=None, min_score=0
+    )
+    assert all(r.factor != "purpose" for m in plain for r in m.reasons)
+    raised = Matcher(WIDENING_CALLS).rank(profile, limit=None, min_score=0)
+    assert any(r.factor == "purpose" for m in raised for r in m.reasons)

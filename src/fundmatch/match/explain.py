@@ -21,6 +21,7 @@ FACTORS = {
     "theme": "same theme",
     "open-topic": "open to any topic",
     "instrument": "the instrument you named",
+    "purpose": "made for what you set out to do",
     "closing-soon": "closes soon",
     "budget-fit": "budget fits",
 }

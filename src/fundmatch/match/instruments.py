@@ -10,6 +10,11 @@ words of both as its reason.
 Only names that mean the instrument count: "digital twinning" and "town twinning" are not the
 Widening programme's Twinning, "co-funded" is not MSCA COFUND. The names are those the calls
 use, in English (the programmes do not translate them).
+
+A profile can also say what it sets out to do that only some instruments fund, without naming
+one: "strengthen the research capacity of our university", "building excellence in genomics"
+is what the Widening instruments are for (:data:`PURPOSES`). Their calls are raised too
+(:attr:`~fundmatch.match.Weights.purpose`), with the profile's words as the reason.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["INSTRUMENTS", "Instrument", "named", "titled"]
+__all__ = ["INSTRUMENTS", "PURPOSES", "Instrument", "Purpose", "named", "served", "titled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,12 @@ INSTRUMENTS: tuple[Instrument, ...] = (
     _instrument("Teaming for Excellence", "teaming", r"\bteaming for excellence\b", r"^teaming\b"),
     _instrument("Excellence Hubs", "hub", r"\bexcellence hubs?\b"),
     _instrument("Hop On Facility", "facility", r"\bhop[- ]on facility\b"),
+    _instrument("Pathways to Synergies", "synerg", r"\bpathways? to synergies\b"),
+    _instrument(
+        "European Excellence Initiative",
+        "excellence initiative",
+        r"\beuropean excellence initiative\b",
+    ),
     # Marie Skłodowska-Curie Actions
     _instrument("MSCA Doctoral Networks", "doctoral", r"\bdoctoral networks?\b"),
     _instrument("MSCA Postdoctoral Fellowships", "postdoctoral", r"\bpostdoctoral fellowships?\b"),
@@ -77,6 +88,66 @@ INSTRUMENTS: tuple[Instrument, ...] = (
 """The instruments known, each named by a profile and by its calls' titles."""
 
 
+@dataclass(frozen=True, slots=True)
+class Purpose:
+    """What a project sets out to do that only some instruments fund."""
+
+    name: str
+    """What it is, in a few words ("building research capacity")."""
+    said: re.Pattern[str]
+    """Where a profile says it (case ignored)."""
+    instruments: tuple[int, ...]
+    """The instruments for it (their places in :data:`INSTRUMENTS`)."""
+
+
+def _places(*names: str) -> tuple[int, ...]:
+    return tuple(k for k, instrument in enumerate(INSTRUMENTS) if instrument.name in names)
+
+
+_BUILD = (
+    r"\b(?:enhanc|strengthen|boost|build|rais|improv|elevat|increas|reinforc|capacitat|consolidat"
+    r"|upgrad|foster)\w*\s+(?:[\w'’-]+\s+){0,6}?"  # a verb of building, then up to six words
+)
+
+PURPOSES: tuple[Purpose, ...] = (
+    Purpose(
+        "building research capacity",
+        re.compile(
+            # "enhance the research capacity of", "boost R&I excellence", "raise the scientific
+            # profile and visibility"
+            rf"{_BUILD}(?:research|scientific|r&i|r&d|academic)\s+"
+            r"(?:and (?:innovation|technological|management) )?"
+            r"(?:capacit|capabilit|excellence|profile|performance|potential|competitiveness"
+            r"|reputation|standing)\w*"
+            # "building excellence in", "strengthen the excellence of"
+            rf"|{_BUILD}excellence\b"
+            # "enhance the capacities of the University of", "elevate the standing of the institute"
+            rf"|{_BUILD}(?:capacit|capabilit|status|standing|profile|visibility|reputation|position)"
+            r"\w* of (?:the |its |our )?(?:[\w'’-]+ ){0,3}?(?:universit|institut|facult|laborator"
+            r"|department|academy|college|research cent|research organi[sz]ation)\w*"
+            r"|\bresearch excellence\b"
+            # the Widening programme's own words
+            r"|\bnetwork(?:ing)? (?:for|of) excellence\b|\badvanced partners?\b|\btwins with\b"
+            r"|\bwidening (?:countr|partner|institution|region)\w*"
+            r"|\bcent(?:re|er)s? of excellence\b",
+            re.IGNORECASE,
+        ),
+        _places(
+            "Twinning",
+            "ERA Chairs",
+            "Teaming for Excellence",
+            "Excellence Hubs",
+            "European Excellence Initiative",
+            "Pathways to Synergies",
+        ),
+    ),
+)
+"""The purposes known, each with the instruments for it. Building research capacity (an
+institution's research excellence, standing, staff) is what Horizon Europe's Widening
+instruments fund; the words were read off the dev profiles of Widening projects and checked
+against the others (``docs/matching.md``)."""
+
+
 def named(text: str) -> dict[int, str]:
     """The instruments ``text`` names (by their place in :data:`INSTRUMENTS`), each with its
     words as written.
@@ -87,6 +158,28 @@ def named(text: str) -> dict[int, str]:
     {}
     """
     return _found(text, title=False)
+
+
+def served(text: str) -> dict[int, tuple[Purpose, str]]:
+    """The instruments for a purpose ``text`` says it has (by their places in
+    :data:`INSTRUMENTS`), each with the purpose and its words as written.
+
+    >>> found = served("We will strengthen the research capacity of the University of Tartu.")
+    >>> [INSTRUMENTS[k].name for k in found][:3]
+    ['Twinning', 'ERA Chairs', 'Teaming for Excellence']
+    >>> {words for _, words in found.values()}
+    {'strengthen the research capacity'}
+    >>> served("We improve the performance of batteries and boost innovation capacity of SMEs.")
+    {}
+    """
+    found: dict[int, tuple[Purpose, str]] = {}
+    for purpose in PURPOSES:
+        match = purpose.said.search(text)
+        if match:
+            words = " ".join(match.group(0).split())
+            for k in purpose.instruments:
+                found.setdefault(k, (purpose, words))
+    return found
 
 
 def titled(title: str) -> list[int]:

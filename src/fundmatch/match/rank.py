@@ -13,7 +13,7 @@ import numpy.typing as npt
 from fundmatch.errors import MatchError
 from fundmatch.match.gates import gates
 from fundmatch.match.index import Index, _Query
-from fundmatch.match.instruments import INSTRUMENTS
+from fundmatch.match.instruments import INSTRUMENTS, served
 from fundmatch.match.instruments import named as named_instruments
 from fundmatch.match.meaning import Meaning, profile_text
 from fundmatch.match.score import (
@@ -211,7 +211,9 @@ class Matcher(Index):
         unknown). Each is raised to ``lift`` plus a share of its own relevance, ``lift`` being
         at most a share of the profile's best match's. Then every call whose title names an
         instrument the profile names (Twinning, ERA Chairs: :mod:`~fundmatch.match.instruments`)
-        gains ``Weights.instrument`` of the profile's best relevance by words.
+        gains ``Weights.instrument`` of the profile's best relevance by words, and every call
+        of an instrument for a purpose the profile states ("strengthen the research capacity
+        of our university": the Widening instruments) ``Weights.purpose`` of it.
         """
         w = self.weights
         lexical: npt.NDArray[np.float32] = query.cos + w.title_match * query.title
@@ -227,15 +229,18 @@ class Matcher(Index):
                 meant = np.maximum(lexical + w.meaning * best * deviations, 0).astype(np.float32)
                 closeness = near
         raised = self._raised(meant, best, profile)
-        ranked, named = raised, dict[int, tuple[int, str]]()
-        said = named_instruments(profile_text(profile))
-        if said and w.instrument > 0 and best > 0:
-            ranked = raised.copy()
-            for k, words in said.items():
+        ranked, named = raised.copy(), dict[int, tuple[int, str, str]]()
+        text = profile_text(profile)
+        said = {k: (words, "") for k, words in named_instruments(text).items()}
+        wanted = {k: (words, purpose.name) for k, (purpose, words) in served(text).items()}
+        for sought, weight in ((said, w.instrument), (wanted, w.purpose)):
+            if weight <= 0 or best <= 0:
+                continue
+            for k, (words, purpose) in sought.items():
                 for row in self._titled[k]:
-                    named.setdefault(row, (k, words))
-            rows = np.fromiter(named, dtype=np.int64, count=len(named))
-            ranked[rows] += w.instrument * best
+                    if row not in named:  # raised once: a name counts before a purpose
+                        named[row] = (k, words, purpose)
+                        ranked[row] += weight * best
         return _Levels(lexical, meant, raised, ranked, closeness, named)
 
     def _raised(
@@ -306,16 +311,23 @@ class Matcher(Index):
                     evidence=f"open to any field: the call says '{self._open[index]}'",
                 )
             )
-        if index in levels.named:  # the profile names the call's instrument
-            k, words = levels.named[index]
-            reasons.append(
-                Reason(
-                    factor="instrument",
-                    points=round(_points(ranked, w) - _points(raised, w), 2),
-                    evidence=f"the profile names the call's instrument, {INSTRUMENTS[k].name}: "
-                    f"it says '{words}'",
+        if index in levels.named:  # the profile names the call's instrument, or its purpose
+            k, words, purpose = levels.named[index]
+            points = round(_points(ranked, w) - _points(raised, w), 2)
+            name = INSTRUMENTS[k].name
+            if purpose:
+                reason = Reason(
+                    factor="purpose",
+                    points=points,
+                    evidence=f"{name} is an instrument for {purpose}: the profile says '{words}'",
                 )
-            )
+            else:
+                reason = Reason(
+                    factor="instrument",
+                    points=points,
+                    evidence=f"the profile names the call's instrument, {name}: it says '{words}'",
+                )
+            reasons.append(reason)
         if keywords:
             targets = self._keyword_targets.get(index)
             if targets is None:
@@ -360,12 +372,14 @@ class _Levels:
     raised: npt.NDArray[np.float32]
     """With the best-fitting open-topic calls raised."""
     ranked: npt.NDArray[np.float32]
-    """As ranked: with the calls of the instruments the profile names raised too."""
+    """As ranked: with the calls of the instruments the profile names (or states the purpose
+    of) raised too."""
     closeness: npt.NDArray[np.float32] | None
     """Per call, its closeness of meaning to the profile (None: no meaning)."""
-    named: dict[int, tuple[int, str]]
-    """The calls of an instrument the profile names: the instrument (its place in
-    :data:`~fundmatch.match.instruments.INSTRUMENTS`) and the profile's words for it."""
+    named: dict[int, tuple[int, str, str]]
+    """The calls of an instrument the profile names, or of one for a purpose it states: the
+    instrument (its place in :data:`~fundmatch.match.instruments.INSTRUMENTS`), the profile's
+    words for it, and the purpose ("" when the profile names the instrument)."""
 
 
 def _points(relevance: float, w: Weights) -> float:
