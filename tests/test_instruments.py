@@ -5,7 +5,7 @@ profile's own words as the reason; look-alike words are not."""
 import pytest
 
 from fundmatch import Call, Match, Matcher, Profile, Weights
-from fundmatch.match.instruments import INSTRUMENTS, Instrument, named, served, titled
+from fundmatch.match.instruments import INSTRUMENTS, PURPOSES, Instrument, named, served, titled
 
 CHAIRS = Call(
     id="WIDERA-ERA-CHAIRS",
@@ -237,3 +237,18 @@ def test_purpose_weight_zero_turns_its_raise_off() -> None:
     assert all(r.factor != "purpose" for m in plain for r in m.reasons)
     raised = Matcher(WIDENING_CALLS).rank(profile, limit=None, min_score=0)
     assert any(r.factor == "purpose" for m in raised for r in m.reasons)
+
+
+def test_a_purpose_is_found_anywhere_in_a_long_abstract() -> None:
+    # Looked for around its anchor words only: a statement after many other anchors
+    # ("performance", "potential") is found as a search of the whole text would find it.
+    filler = "The performance and potential of new catalysts are measured. " * 40
+    for text in (
+        filler + "We will strengthen the research capacity of the University of Tartu.",
+        "İzmir. " + filler + "Networking for excellence with two advanced partners.",
+    ):
+        (purpose,) = PURPOSES
+        expected = purpose.said.search(text)
+        assert expected is not None
+        assert {words for _, words in served(text).values()} == {expected.group(0)}
+    assert served(filler) == {}

@@ -96,6 +96,10 @@ class Purpose:
     """What it is, in a few words ("building research capacity")."""
     said: re.Pattern[str]
     """Where a profile says it (case ignored)."""
+    anchors: tuple[str, ...]
+    """Words, in lower case, that every statement of it holds: it is looked for only around
+    them (:data:`_BEFORE` characters before, :data:`_AFTER` after), a few substring searches
+    instead of trying the pattern at every place of a long abstract."""
     instruments: tuple[int, ...]
     """The instruments for it (their places in :data:`INSTRUMENTS`)."""
 
@@ -108,6 +112,8 @@ _BUILD = (
     r"\b(?:enhanc|strengthen|boost|build|rais|improv|elevat|increas|reinforc|capacitat|consolidat"
     r"|upgrad|foster)\w*\s+(?:[\w'’-]+\s+){0,6}?"  # a verb of building, then up to six words
 )
+
+_BEFORE, _AFTER = 160, 100
 
 PURPOSES: tuple[Purpose, ...] = (
     Purpose(
@@ -131,6 +137,23 @@ PURPOSES: tuple[Purpose, ...] = (
             r"|\bwidening (?:countr|partner|institution|region)\w*"
             r"|\bcent(?:re|er)s? of excellence\b",
             re.IGNORECASE,
+        ),
+        (
+            "capacit",
+            "capabilit",
+            "excellen",
+            "profile",
+            "performance",
+            "potential",
+            "competitiveness",
+            "reputation",
+            "standing",
+            "status",
+            "visibility",
+            "position",
+            "partner",
+            "twins with",
+            "widening",
         ),
         _places(
             "Twinning",
@@ -173,13 +196,28 @@ def served(text: str) -> dict[int, tuple[Purpose, str]]:
     {}
     """
     found: dict[int, tuple[Purpose, str]] = {}
+    lowered = text.lower()
     for purpose in PURPOSES:
-        match = purpose.said.search(text)
+        match = _said(purpose, text, lowered)
         if match:
             words = " ".join(match.group(0).split())
             for k in purpose.instruments:
                 found.setdefault(k, (purpose, words))
     return found
+
+
+def _said(purpose: Purpose, text: str, lowered: str) -> re.Match[str] | None:
+    """Where ``text`` states ``purpose``, searched around its anchors."""
+    if len(lowered) != len(text):  # a letter whose lower case is longer: places would move
+        return purpose.said.search(text)
+    for anchor in purpose.anchors:
+        at = lowered.find(anchor)
+        while at != -1:
+            match = purpose.said.search(text, max(0, at - _BEFORE), at + _AFTER)
+            if match:
+                return match
+            at = lowered.find(anchor, at + 1)
+    return None
 
 
 def titled(title: str) -> list[int]:
