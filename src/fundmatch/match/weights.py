@@ -58,9 +58,9 @@ class Weights:
     profile's best relevance by words: the instrument is what the project asks for. 0 turns it
     off."""
     purpose: float = 0.5
-    """The same for a call of an instrument for what the profile says it sets out to do
-    without naming an instrument ("strengthen the research capacity of our university": the
-    Widening instruments; ``PURPOSES`` in ``match/instruments.py``). 0 turns it off."""
+    """The same for a call of an instrument made for what the profile says it sets out to do,
+    when the profile does not name it ("strengthen the research capacity of our university":
+    the Widening instruments; ``PURPOSES`` in ``match/instruments.py``). 0 turns it off."""
     lexical: float = 90.0
     """Points of the lexical factor: ``lexical * (1 - exp(-relevance / lexical_scale))``."""
     lexical_scale: float = 0.2
