@@ -26,6 +26,7 @@ __all__ = [
     "guess_language",
     "pivot",
     "plain",
+    "search_near",
     "stem",
     "surface",
     "tokens",
@@ -115,6 +116,36 @@ def plain(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     return _SPACE.sub(" ", text).strip()
+
+
+def search_near(
+    pattern: re.Pattern[str],
+    text: str,
+    anchors: Iterable[str],
+    before: int,
+    after: int,
+    *,
+    within: str | None = None,
+) -> re.Match[str] | None:
+    """The first match of ``pattern`` in ``text`` found around an anchor: tried only from
+    ``before`` characters before each place of an anchor to ``after`` characters after it, so
+    that a rare statement is looked for in a long text with a few substring searches.
+
+    The anchors are looked for in ``within`` (``text`` itself by default; a text of the same
+    length, such as its lower case). Anchors are tried in order, each from the start.
+
+    >>> search_near(re.compile(r"any field"), "Open to any field.", ["any "], 10, 20)
+    <re.Match object; span=(8, 17), match='any field'>
+    """
+    haystack = text if within is None else within
+    for anchor in anchors:
+        at = haystack.find(anchor)
+        while at != -1:
+            found = pattern.search(text, max(0, at - before), at + after)
+            if found:
+                return found
+            at = haystack.find(anchor, at + 1)
+    return None
 
 
 def fold(text: str) -> str:

@@ -150,12 +150,13 @@ class Index:
             lang = guess_language(title + "\n" + description[:1500])
             langs.append(lang)
             self._langs.append(lang)
+            row = len(self._langs) - 1
             said = open_topic(title, description)
             if said is not None:
-                self._open[len(self._langs) - 1] = said
-                self._instruments[len(self._langs) - 1] = instrument(title)
+                self._open[row] = said
+                self._instruments[row] = instrument(title)
             for k in titled(title):
-                self._titled[k].append(len(self._langs) - 1)
+                self._titled[k].append(row)
             for text in (title, keywords, description):
                 found = self._lexicon.packed_ids(text, lang)
                 word_ids.extend(found)

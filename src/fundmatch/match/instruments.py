@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from fundmatch.text import search_near
+
 __all__ = ["INSTRUMENTS", "PURPOSES", "Instrument", "Purpose", "named", "served", "titled"]
 
 
@@ -210,14 +212,7 @@ def _said(purpose: Purpose, text: str, lowered: str) -> re.Match[str] | None:
     """Where ``text`` states ``purpose``, searched around its anchors."""
     if len(lowered) != len(text):  # a letter whose lower case is longer: places would move
         return purpose.said.search(text)
-    for anchor in purpose.anchors:
-        at = lowered.find(anchor)
-        while at != -1:
-            match = purpose.said.search(text, max(0, at - _BEFORE), at + _AFTER)
-            if match:
-                return match
-            at = lowered.find(anchor, at + 1)
-    return None
+    return search_near(purpose.said, text, purpose.anchors, _BEFORE, _AFTER, within=lowered)
 
 
 def titled(title: str) -> list[int]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from fundmatch.text import search_near
+
 __all__ = ["instrument", "open_topic"]
 
 _FIELD = r"(?:scientific |research |thematic )?(?:domain|field|area|discipline|topic)s?"
@@ -58,14 +60,8 @@ def open_topic(title: str, description: str) -> str | None:
     """
     if _TITLE.search(title):
         return " ".join(title.split())
-    for anchor in _ANCHORS:
-        at = description.find(anchor)
-        while at != -1:
-            found = _STATEMENT.search(description, max(0, at - 24), at + 100)
-            if found:
-                return " ".join(found.group(0).split())
-            at = description.find(anchor, at + 1)
-    return None
+    found = search_near(_STATEMENT, description, _ANCHORS, 24, 100)
+    return None if found is None else " ".join(found.group(0).split())
 
 
 _NOT_LETTERS = re.compile(r"[\d\W_]+")
