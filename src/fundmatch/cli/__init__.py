@@ -12,16 +12,27 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from fundmatch.cli import calls, digest, ingest, match, outputs, schema
+from fundmatch.cli import calls, digest, ingest, match, outputs, partners, schema
 from fundmatch.cli.common import COMMANDS, Handler, Setup, error, formatter, parse_now
 from fundmatch.errors import FundmatchError
 
 __all__ = ["build_parser", "main"]
 
-_MODULES = (calls, digest, ingest, match, outputs, schema)  # each registers its commands
+_MODULES = (calls, digest, ingest, match, outputs, partners, schema)  # each registers its commands
 
 
-_HELP_ORDER = ("update", "sources", "calls", "changes", "match", "report", "export", "digest")
+_HELP_ORDER = (
+    "update",
+    "sources",
+    "calls",
+    "changes",
+    "match",
+    "partners",
+    "precedents",
+    "report",
+    "export",
+    "digest",
+)
 
 
 def _help_order(setup: Setup) -> int:

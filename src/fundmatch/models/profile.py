@@ -52,6 +52,8 @@ class Profile(FundmatchModel):
     """Countries where it already has partners."""
     partners: int | None = Field(default=None, ge=0)
     """How many partner organisations it already has (itself not counted)."""
+    partner_names: tuple[str, ...] = ()
+    """Names of the partner organisations it already has: left out of partner searches."""
 
     @model_validator(mode="after")
     def _country_from_region(self) -> Profile:
