@@ -56,6 +56,10 @@ PURE = (
     "models/results.py",
     "models/changes.py",
     "models/schema.py",
+    "models/partners.py",
+    "partners/projects.py",
+    "partners/cordis.py",
+    "partners/search.py",
 )
 """Plain values in, plain values out: no environment, clock, network or store."""
 
@@ -96,6 +100,7 @@ LAYERS = {
     "fundmatch.report": 2,
     "fundmatch.mail": 2,
     "fundmatch.coverage": 2,
+    "fundmatch.partners": 2,
     # 3: the store
     "fundmatch.store": 3,
     # 4: services over the store

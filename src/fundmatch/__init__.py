@@ -7,6 +7,7 @@ Usage::
     profile = fm.load_profile("calls/profiles/marseille-open-data-sme.toml")
     call = fm.Call(id="X-1", title="Open data for smart cities")
     call.status(now=datetime.now(UTC))
+    fm.partners(profile, countries=["EL", "HR"])  # who ran funded projects like it
 
 The whole public API is the names below; everything else is internal.
 """
@@ -56,9 +57,16 @@ from fundmatch.models import FieldChange as FieldChange
 from fundmatch.models import Link as Link
 from fundmatch.models import Match as Match
 from fundmatch.models import Matches as Matches
+from fundmatch.models import Partner as Partner
+from fundmatch.models import Partners as Partners
+from fundmatch.models import Precedent as Precedent
+from fundmatch.models import Precedents as Precedents
 from fundmatch.models import Profile as Profile
+from fundmatch.models import ProjectRole as ProjectRole
 from fundmatch.models import Reason as Reason
 from fundmatch.models import json_schemas as json_schemas
+from fundmatch.partners import partners as partners
+from fundmatch.partners import precedents as precedents
 from fundmatch.report import render_report as render_report
 from fundmatch.sources.feeds import parse_feed as parse_feed
 from fundmatch.sources.ftportal import parse_ftportal as parse_ftportal
@@ -100,7 +108,12 @@ __all__ = [
     "Matches",
     "Meaning",
     "ParseError",
+    "Partner",
+    "Partners",
+    "Precedent",
+    "Precedents",
     "Profile",
+    "ProjectRole",
     "Provenance",
     "Reason",
     "Region",
@@ -131,6 +144,8 @@ __all__ = [
     "parse_feed",
     "parse_ftportal",
     "parse_topic_details",
+    "partners",
+    "precedents",
     "rank",
     "region",
     "render_digest",

@@ -50,6 +50,12 @@ def _update(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "--source", action="append", metavar="NAME", help="update only this source (repeatable)"
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--projects",
+        action="store_true",
+        help="also refresh the funded projects of partners and precedents from CORDIS's bulk "
+        "data (kept beside the store; without it, the packaged extract)",
+    )
     parser.set_defaults(func=_run_update)
 
 
@@ -98,7 +104,46 @@ def _run_update(args: argparse.Namespace) -> int:
             for r in results
         ]
         print_table(header, rows)
-    return report_update(results, each=False)
+    status = report_update(results, each=False)
+    if args.projects:
+        status = max(status, _update_projects(args))
+    return status
+
+
+def _update_projects(args: argparse.Namespace) -> int:
+    """Refresh the funded projects from CORDIS into ``<store>.projects.json.gz``."""
+    from fundmatch.cli.common import error, notice
+    from fundmatch.cli.partners import projects_file
+    from fundmatch.partners.cordis import refresh_projects
+    from fundmatch.partners.projects import read_projects
+    from fundmatch.sources.http import Limits, Request, Response, fetch
+
+    if args.offline:
+        notice("--offline: the funded projects were not refreshed")
+        return 0
+    target = projects_file(args)
+    if target is None:
+        notice("an in-memory store keeps no projects file: the funded projects were not refreshed")
+        return 0
+    limits = Limits(max_bytes=512 * 1024 * 1024, total_timeout=900.0)  # the zip is large
+
+    def get(request: Request) -> Response:
+        return fetch(request, limits=limits, source="cordis")
+
+    try:
+        data = refresh_projects(get)
+    except FundmatchError as exc:
+        error(f"the funded projects were not refreshed: {exc}")
+        return 1
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(target)  # a reader sees the old file or the new one, never half of one
+    found = read_projects(data)
+    notice(
+        f"funded projects refreshed from CORDIS: {len(found.projects):,} projects, "
+        f"{len(found.organisations):,} organisations in {target}"
+    )
+    return 0
 
 
 def _status(result: SourceResult) -> str:

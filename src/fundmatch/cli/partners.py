@@ -14,14 +14,20 @@ from fundmatch.models import Call
 from fundmatch.models.partners import Partners, Precedents
 
 
-def projects_path(args: argparse.Namespace) -> Path | None:
-    """The projects refreshed by ``update --projects`` beside the store, when there are any
-    (``<store>.projects.json.gz``); None: the packaged extract."""
+def projects_file(args: argparse.Namespace) -> Path | None:
+    """Where ``update --projects`` keeps the funded projects: ``<store>.projects.json.gz``
+    beside the store (None for an in-memory store)."""
     from fundmatch.store import default_path
 
     store = args.db if args.db is not None else default_path()
-    kept = Path(f"{store}.projects.json.gz")
-    return kept if str(store) != ":memory:" and kept.is_file() else None
+    return None if str(store) == ":memory:" else Path(f"{store}.projects.json.gz")
+
+
+def projects_path(args: argparse.Namespace) -> Path | None:
+    """The projects refreshed by ``update --projects``, when there are any; None: the
+    packaged extract."""
+    kept = projects_file(args)
+    return kept if kept is not None and kept.is_file() else None
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -4,9 +4,10 @@ Plain, frozen pydantic models with no I/O (loading a profile file lives in ``con
 Field docstrings are the documentation and flow into the JSON Schema (``fundmatch schema``).
 
 One module per noun: ``base`` (the base model, vocabularies and field types), ``call`` (a call
-and its parts), ``profile``, ``results`` (reasons, checks, matches), ``changes`` (store history)
-and ``schema`` (the published JSON form). Every name is imported from here; the classes keep
-``fundmatch.models`` as their module, so pickles and documentation name them as before.
+and its parts), ``profile``, ``results`` (reasons, checks, matches), ``partners`` (candidate
+partners and precedents), ``changes`` (store history) and ``schema`` (the published JSON
+form). Every name is imported from here; the classes keep ``fundmatch.models`` as their
+module, so pickles and documentation name them as before.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from fundmatch.models.base import Rate as Rate
 from fundmatch.models.base import RequiredUrl as RequiredUrl
 from fundmatch.models.call import ActionBudget, Budget, Call, Deadline, FactSource, Link
 from fundmatch.models.changes import Change, FieldChange
+from fundmatch.models.partners import Partner, Partners, Precedent, Precedents, ProjectRole
 from fundmatch.models.profile import Profile
 from fundmatch.models.results import Check, Match, Matches, Reason
 from fundmatch.models.schema import SCHEMA_DIALECT as SCHEMA_DIALECT
@@ -43,7 +45,12 @@ __all__ = [
     "Match",
     "Matches",
     "OrganisationType",
+    "Partner",
+    "Partners",
+    "Precedent",
+    "Precedents",
     "Profile",
+    "ProjectRole",
     "Reason",
     "json_dump",
     "json_schemas",

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from fundmatch.models import Call, Profile
 from fundmatch.models.partners import Partners, Precedents
+from fundmatch.partners.consortium import eu_country, shortfall
 from fundmatch.partners.projects import Projects, load_projects
-from fundmatch.partners.search import ProjectIndex, eu_country, shortfall
+from fundmatch.partners.search import ProjectIndex
 
 __all__ = [
     "ProjectIndex",

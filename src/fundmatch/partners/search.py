@@ -16,9 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from fundmatch import geo
-from fundmatch.errors import MatchError
-from fundmatch.match.index import Index
+from fundmatch.match.index import Index, _Terms
 from fundmatch.match.score import _shared_columns
 from fundmatch.models import Call, Profile
 from fundmatch.models.partners import (
@@ -28,28 +26,19 @@ from fundmatch.models.partners import (
     Precedents,
     ProjectRole,
 )
+from fundmatch.partners.consortium import (
+    _needs,
+    _none_left,
+    _nothing,
+    _org_type,
+    _plain,
+    eu_country,
+    shortfall,
+)
 from fundmatch.partners.projects import Organisation, Project, Projects
 from fundmatch.text import fold, guess_language
 
-__all__ = ["ORG_TYPES", "ProjectIndex", "eu_country", "shortfall"]
-
-ORG_TYPES = {
-    "public": "PUB",
-    "public-authority": "PUB",
-    "company": "PRC",
-    "private": "PRC",
-    "sme": "PRC",
-    "large-enterprise": "PRC",
-    "research": "REC",
-    "research-organisation": "REC",
-    "university": "HES",
-    "higher-education": "HES",
-    "other": "OTH",
-    "ngo": "OTH",
-    "cluster": "OTH",
-}
-"""Words for organisation types (and the profile's types) → CORDIS activity types; the CORDIS
-codes themselves (``PUB``, ``PRC``, ``REC``, ``HES``, ``OTH``) are accepted as they are."""
+__all__ = ["ProjectIndex"]
 
 _TOP_PROJECTS = 150
 """How many of the closest projects vote for their organisations."""
@@ -57,48 +46,6 @@ _ROLE_WEIGHT = {"coordinator": 1.0, "participant": 1.0, "associatedPartner": 0.6
 _EVIDENCE = 3
 _SINGLE_WEIGHT = 0.5
 _YEAR = re.compile(r"-20\d\d-")
-
-
-def eu_country(code: str) -> str:
-    """A country code as the EU writes it (``GR`` → ``EL``, ``GB`` → ``UK``).
-
-    Raises :class:`~fundmatch.errors.MatchError` for a code that is no country.
-    """
-    upper = code.strip().upper()
-    if upper == "XK":  # Kosovo: in CORDIS, not in ISO 3166-1
-        return upper
-    try:
-        iso = geo.normalise_country(upper)
-    except ValueError:
-        raise MatchError(
-            f"unknown country code {code!r}: give a two-letter code as the EU writes it "
-            "(EL for Greece, UK for the United Kingdom; GR and GB are accepted)"
-        ) from None
-    return {"GR": "EL", "GB": "UK"}.get(iso, iso)
-
-
-def _org_type(word: str) -> str:
-    upper = word.strip().upper()
-    if upper in ("PUB", "PRC", "REC", "HES", "OTH"):
-        return upper
-    found = ORG_TYPES.get(word.strip().lower())
-    if found is None:
-        known = ", ".join(sorted({*ORG_TYPES, "PUB", "PRC", "REC", "HES", "OTH"}))
-        raise MatchError(f"unknown organisation type {word!r}: one of {known}")
-    return found
-
-
-def shortfall(call: Call, profile: Profile) -> tuple[int, int]:
-    """(partners, countries) the call's partnership rule still needs beyond what the profile
-    states, as the partnership gate reads them; 0 where the rule is met or unknown."""
-    partners = countries = 0
-    if call.min_partners is not None and profile.partners is not None:
-        partners = max(0, call.min_partners - (profile.partners + 1))
-    if call.min_countries is not None:
-        have = {c for c in (profile.country, *profile.partner_countries) if c}
-        if have and (profile.partner_countries or profile.partners == 0):
-            countries = max(0, call.min_countries - len(have))
-    return partners, countries
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +70,7 @@ class ProjectIndex:
             )
             for p in projects.projects
         )
+        self._stems = len(self._index._lexicon)  # stems the projects hold; later ones are new
         by_id = {p.id: p for p in projects.projects}
         self.projects: list[Project] = [by_id[c.id] for c in self._index.calls]
         rows, cols, vals = [], [], []
@@ -161,7 +109,7 @@ class ProjectIndex:
 
     def _hits(self, profile: Profile, words_for: Iterable[int] = ()) -> _Hits:
         index = self._index
-        query = index._query(index._profile_terms(profile))
+        query = index._query(self._terms(profile))
         wanted = sorted(set(words_for))
         shared: dict[int, list[str]] = {}
         if wanted and len(query.columns):
@@ -174,6 +122,23 @@ class ProjectIndex:
                 names = {c: named.get(c, "") for c in cols}
                 shared[row] = index._phrases(row, cols, names, texts, lang)
         return _Hits(query.cos, shared)
+
+    def _terms(self, profile: Profile) -> _Terms:
+        """The profile's terms without the word pairs no project can hold: a pair with a word
+        no project has ("Zzqxv wqpft") would otherwise meet an unrelated pair in its hashed
+        column."""
+        terms = self._index._profile_terms(profile)
+        new, known = set(), set()
+        for _, ids, _, codes in terms.read:
+            if len(codes):
+                fresh = (ids[:-1] >= self._stems) | (ids[1:] >= self._stems)
+                new.update(codes[fresh].tolist())
+                known.update(codes[~fresh].tolist())
+        drop = np.array(sorted(new - known), dtype=np.int64)
+        if len(drop):
+            keep = ~np.isin(terms.columns, drop)
+            terms.columns, terms.weights = terms.columns[keep], terms.weights[keep]
+        return terms
 
     def cosines(self, profile: Profile) -> npt.NDArray[np.float32]:
         """Each project's cosine with the profile, in the order of :attr:`projects`."""
@@ -432,15 +397,6 @@ class ProjectIndex:
 _ROLE_ORDER = {"coordinator": 0, "participant": 1, "associatedPartner": 2, "thirdParty": 3}
 
 
-def _plain(phrases: list[str]) -> tuple[str, ...]:
-    """Phrases as people write them: a word written in mixed capitals to spell an acronym
-    ("eNERGy", "solUtions") in lower case."""
-    return tuple(
-        " ".join(w if w.islower() or w.isupper() or w.istitle() else w.lower() for w in p.split())
-        for p in phrases
-    )
-
-
 def _top(values: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64]:
     """Indices of the ``k`` largest positive values (ties broken by index)."""
     positive = np.flatnonzero(values > 0)
@@ -448,41 +404,3 @@ def _top(values: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64]:
         return positive
     order = np.lexsort((positive, -values[positive]))
     return np.sort(positive[order[:k]])
-
-
-def _needs(partners: int, countries: int, new_countries: list[str]) -> str:
-    parts = []
-    if partners:
-        parts.append(f"{partners} more partner{'s' if partners > 1 else ''}")
-    if countries:
-        parts.append(f"{countries} more countr{'ies' if countries > 1 else 'y'}")
-    text = "needs " + " and ".join(parts)
-    shown = list(dict.fromkeys(new_countries))[: max(countries, 3)]
-    if countries and shown:
-        text += ": candidates in " + ", ".join(shown)
-    return text
-
-
-def _nothing(profile: Profile) -> str:
-    return (
-        f"no funded project shares a word with the profile {profile.name!r}: give it a "
-        "description or keywords that say what the project does"
-    )
-
-
-def _none_left(countries: list[str], types: list[str], regions: Sequence[str] | None) -> str:
-    filters = [
-        f"countries {', '.join(countries)}" if countries else "",
-        f"types {', '.join(types)}" if types else "",
-        f"regions {', '.join(regions)}" if regions else "",
-    ]
-    if not any(filters):
-        return (
-            "funded projects share words with the profile, but every organisation that ran "
-            "them is left out (the profile's own, its named partners, or outside the call's "
-            "eligible countries)"
-        )
-    return (
-        "funded projects share words with the profile, but none of their organisations is in "
-        + " and ".join(f for f in filters if f)
-    )
