@@ -196,3 +196,54 @@ def test_the_packaged_extract_says_where_it_comes_from() -> None:
     index = project_index()
     assert len(index) > 7000 and len(index.organisations) > 20000
     assert "© European Union" in index.data.source and "2011/833/EU" in index.data.source
+
+
+def test_match_explain_shows_three_candidates_per_missing_country(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, tmp_path, "match", "--profile", MARSEILLE, "--explain", EURO_MED)
+    assert code == 0
+    tail = out[out.index("partnership: needs 2 more countries") :].splitlines()
+    countries = [line for line in tail[1:] if line.startswith("  ") and line.endswith(":")]
+    assert len(countries) == 3 and not {"  FR:", "  IT:", "  ES:"} & set(countries)
+    assert len(tail) == 1 + 3 * 4  # each country: its line and three candidates
+
+
+def test_explain_stays_quiet_when_the_partnership_is_met(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    met = tmp_path / "met.toml"
+    met.write_text(
+        Path(MARSEILLE)
+        .read_text(encoding="utf-8")
+        .replace(
+            'partner_countries = ["IT", "ES"]', 'partner_countries = ["IT", "ES", "GR", "HR"]'
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, tmp_path, "match", "--profile", str(met), "--explain", EURO_MED)
+    assert code == 0 and "partnership:" not in out
+
+
+def test_the_report_shows_candidates_under_a_call_that_lacks_countries(
+    marseille: fm.Profile,
+) -> None:
+    from datetime import UTC, datetime
+
+    from fundmatch.partners import missing_partners
+
+    lacking = fm.Call(id="EMED-X", title="Open data for Mediterranean cities", min_countries=5)
+    met = fm.Call(id="EMED-Y", title="Open data for cities", min_countries=2)
+    needs = missing_partners([lacking, met], marseille)
+    assert list(needs) == ["EMED-X"] and len(needs["EMED-X"]) == 3
+    assert all(len(found) == 3 for found in needs["EMED-X"].values())
+    html = fm.render_report(
+        [fm.Match(call=lacking, score=50), fm.Match(call=met, score=40)],
+        profile=marseille,
+        now=datetime(2026, 12, 7, tzinfo=UTC),
+        partners=needs,
+    )
+    assert html.count('<div class="partners">') == 1
+    assert "Partnership: needs 2 more countries: candidates in " in html
+    first = next(iter(needs["EMED-X"].values()))[0]
+    assert first.name in html

@@ -6,12 +6,12 @@ network request (inline CSS, inline SVG); links to call pages are plain anchors.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from html import escape
 
 from fundmatch.display import deadline_text, reason_text, shorten
-from fundmatch.models import Call, Match, Profile
+from fundmatch.models import Call, Match, Partners, Profile
 
 __all__ = ["render_report", "timeline_svg"]
 
@@ -35,6 +35,8 @@ ul.reasons, ul.checks { margin: 6px 0 0; padding-left: 20px; }
 .check-blocked { color: #a12622; } .check-unknown, .check-flag { color: #7a5b00; }
 svg { width: 100%; height: auto; }
 .empty { color: #5b6775; font-style: italic; }
+.partners { margin: 8px 0 0; font-size: 0.92em; }
+.partners ul { margin: 2px 0; padding-left: 20px; }
 """
 
 # Timeline geometry, in SVG user units (the viewBox scales it to the page width).
@@ -182,7 +184,29 @@ def _profile_html(profile: Profile) -> str:
     return f'<dl class="profile">{items}</dl>'
 
 
-def _match_html(rank: int, match: Match, now: datetime) -> str:
+def _partners_html(needs: Mapping[str, Partners]) -> str:
+    """The best candidate partners per missing country, with the projects that make the case."""
+    if not needs:
+        return ""
+    first = next(iter(needs.values()))
+    items = []
+    for country, found in needs.items():
+        people = "".join(
+            f"<li>{escape(p.name)} ({escape(p.type)}{', ' + escape(p.region) if p.region else ''})"
+            f" — {escape(', '.join(e.acronym for e in p.evidence))}</li>"
+            for p in found
+        )
+        items.append(f"<li><b>{escape(country or '?')}</b><ul>{people}</ul></li>")
+    return (
+        f'<div class="partners">Partnership: {escape(first.needs or "")}. '
+        "Organisations that ran funded projects like this one (CORDIS):"
+        f"<ul>{''.join(items)}</ul></div>"
+    )
+
+
+def _match_html(
+    rank: int, match: Match, now: datetime, needs: Mapping[str, Partners] | None = None
+) -> str:
     call = match.call
     title = escape(call.title)
     if call.url:
@@ -219,19 +243,28 @@ def _match_html(rank: int, match: Match, now: datetime) -> str:
         f'<div><div class="title">{rank}. {title}</div><div class="sub">{sub}</div></div></div>'
         + (f'<ul class="reasons">{reasons}</ul>' if reasons else "")
         + (f'<ul class="checks">{checks}</ul>' if checks else "")
+        + _partners_html(needs or {})
         + "</li>"
     )
 
 
 def render_report(
-    matches: Iterable[Match], *, profile: Profile, now: datetime, title: str | None = None
+    matches: Iterable[Match],
+    *,
+    profile: Profile,
+    now: datetime,
+    title: str | None = None,
+    partners: Mapping[str, Mapping[str, Partners]] | None = None,
 ) -> str:
     """The HTML report: the profile, a timeline of deadlines and the ranked calls.
 
     Matches without blockers come first in their order, then those ruled out (with their
     blockers), each with every reason of its score. ``now`` marks today on the timeline and
-    decides each call's status and next deadline.
+    decides each call's status and next deadline. ``partners`` (call id → country → candidates,
+    see :func:`fundmatch.partners.missing_partners`) shows, under a call whose partnership the
+    profile does not meet yet, the best candidates per missing country.
     """
+    needs = partners or {}
     ranked = list(matches)
     eligible = [m for m in ranked if not m.blockers]
     blocked = [m for m in ranked if m.blockers]
@@ -250,14 +283,18 @@ def render_report(
         "<h2>Ranked calls</h2>",
     ]
     if eligible:
-        items = "".join(_match_html(i, m, now) for i, m in enumerate(eligible, 1))
+        items = "".join(
+            _match_html(i, m, now, needs.get(m.call.id)) for i, m in enumerate(eligible, 1)
+        )
         sections.append(f'<ol class="calls">{items}</ol>')
     else:
         sections.append('<p class="empty">No call fits this profile at the moment.</p>')
     if blocked:
         sections.append("<h2>Ruled out</h2>")
         start = len(eligible) + 1
-        items = "".join(_match_html(i, m, now) for i, m in enumerate(blocked, start))
+        items = "".join(
+            _match_html(i, m, now, needs.get(m.call.id)) for i, m in enumerate(blocked, start)
+        )
         sections.append(f'<ol class="calls">{items}</ol>')
     body = "\n".join(sections)
     return (

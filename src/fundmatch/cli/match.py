@@ -18,6 +18,7 @@ from fundmatch.cli.common import (
     now_from,
     print_table,
 )
+from fundmatch.cli.partners import print_missing_partners
 from fundmatch.display import shorten, stamp
 from fundmatch.models import Call, Check, Match, Matches
 from fundmatch.ranking import DEFAULT_MIN_SCORE
@@ -83,6 +84,7 @@ def _run_match(args: argparse.Namespace) -> int:
             if c.outcome == "pass"
         ]
         _print_explanation(match, now, ruled_in)
+        print_missing_partners(args, match.call, profile)
         return 0
     matches = matcher.rank(
         profile,

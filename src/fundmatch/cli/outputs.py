@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from fundmatch.cli.common import (
@@ -19,7 +20,7 @@ from fundmatch.cli.common import (
     selected_calls,
     write_output,
 )
-from fundmatch.models import Call, Matches
+from fundmatch.models import Call, Match, Matches, Partners, Profile
 from fundmatch.ranking import DEFAULT_MIN_SCORE
 
 
@@ -136,6 +137,11 @@ def _report(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help=f"only matches scoring at least this (default: {DEFAULT_MIN_SCORE:g})",
     )
     parser.add_argument("--title", help="page title (default: Funding calls for <profile>)")
+    parser.add_argument(
+        "--no-partners",
+        action="store_true",
+        help="leave out the candidate partners under calls whose partnership is not met yet",
+    )
     meaning_option(parser)
     parser.set_defaults(func=_run_report)
 
@@ -156,5 +162,16 @@ def _run_report(args: argparse.Namespace) -> int:
         ruled_out=args.ruled_out,
         min_score=args.min_score,
     )
-    write_output(render_report(shown, profile=profile, now=now, title=args.title), args.out)
+    needs = None if args.no_partners else _missing_partners(args, shown, profile)
+    report = render_report(shown, profile=profile, now=now, title=args.title, partners=needs)
+    write_output(report, args.out)
     return 0
+
+
+def _missing_partners(
+    args: argparse.Namespace, shown: Sequence[Match], profile: Profile
+) -> dict[str, dict[str, Partners]]:
+    from fundmatch.cli.partners import projects_path
+    from fundmatch.partners import missing_partners
+
+    return missing_partners((m.call for m in shown), profile, projects=projects_path(args))

@@ -10,7 +10,7 @@ from pathlib import Path
 from fundmatch.cli.common import Subparsers, command, count, formatter, now_from, print_json
 from fundmatch.display import shorten
 from fundmatch.errors import MatchError
-from fundmatch.models import Call
+from fundmatch.models import Call, Profile
 from fundmatch.models.partners import Partners, Precedents
 
 
@@ -194,3 +194,20 @@ def _print_precedents(found: Precedents) -> None:
         if p.words:
             print(f"    shared words: {', '.join(p.words)}; similarity {p.score:.3f}")
     sys.stdout.flush()
+
+
+def print_missing_partners(args: argparse.Namespace, call: Call, profile: Profile) -> None:
+    """Under ``match --explain``: for a call whose partnership the profile does not meet yet,
+    the three best candidate partners per missing country."""
+    from fundmatch.partners import missing_partners
+
+    needs = missing_partners([call], profile, projects=projects_path(args)).get(call.id)
+    if not needs:
+        return
+    first = next(iter(needs.values()))
+    print(f"partnership: {first.needs}; organisations that ran funded projects like this one:")
+    for country, found in needs.items():
+        print(f"  {country or '?'}:")
+        for p in found:
+            projects = ", ".join(e.acronym for e in p.evidence)
+            print(f"    {shorten(p.name, 60)} ({p.type}, {p.region or '-'}): {projects}")

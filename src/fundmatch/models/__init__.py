@@ -73,6 +73,11 @@ for _public in (
     Matches,
     FieldChange,
     Change,
+    Partner,
+    Partners,
+    Precedent,
+    Precedents,
+    ProjectRole,
     json_dump,
     json_schemas,
 ):

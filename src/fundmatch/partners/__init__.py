@@ -8,7 +8,7 @@ indexed once per process, on first use.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +23,7 @@ __all__ = [
     "Projects",
     "eu_country",
     "load_projects",
+    "missing_partners",
     "partners",
     "precedents",
     "project_index",
@@ -67,3 +68,20 @@ def precedents(
     """The funded projects most like ``profile``, best first; see
     :meth:`ProjectIndex.precedents`."""
     return project_index(projects).precedents(profile, call=call, limit=limit)
+
+
+def missing_partners(
+    calls: Iterable[Call],
+    profile: Profile,
+    *,
+    per_country: int = 3,
+    projects: Path | None = None,
+) -> dict[str, dict[str, Partners]]:
+    """For each call whose partnership rule the profile does not meet yet: call id → country
+    → its best ``per_country`` candidates, in the countries the profile does not cover (see
+    :meth:`ProjectIndex.by_country`). The projects are indexed only when a call needs them."""
+    short = [c for c in calls if any(shortfall(c, profile))]
+    if not short:
+        return {}
+    index = project_index(projects)
+    return {c.id: index.by_country(profile, c, per_country=per_country) for c in short}
