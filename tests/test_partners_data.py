@@ -153,6 +153,13 @@ def bulk_zip() -> bytes:
     return out.getvalue()
 
 
+def no_sources(folder: Path) -> list[str]:
+    """``--registry`` with no source: ``update`` then reads nothing from the network."""
+    empty = folder / "sources.toml"
+    empty.write_text("", encoding="utf-8")
+    return ["--registry", str(empty)]
+
+
 def loopback(request: Request) -> Response:
     return fetch(request, guard=Guard.off())
 
@@ -235,3 +242,35 @@ def test_projects_kept_beside_the_store_are_the_ones_searched(
     assert code == 0
     out = capsys.readouterr().out
     assert "TRUST-IT SERVICES SRL" in out and "FRAUNHOFER" not in out
+
+
+def test_update_projects_writes_the_refreshed_file_beside_the_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fundmatch.partners import cordis
+
+    served = refresh_projects(lambda _: Response("x", 200, bulk_zip()))
+    monkeypatch.setattr(cordis, "refresh_projects", lambda fetch: served)
+    db = tmp_path / "store.sqlite"
+    assert main(["update", "--projects", *no_sources(tmp_path), "--db", str(db)]) == 0
+    err = capsys.readouterr().err
+    assert "funded projects refreshed from CORDIS: 1 projects, 3 organisations" in err
+    assert Path(f"{db}.projects.json.gz").read_bytes() == served
+
+
+def test_a_failed_refresh_is_one_line_and_keeps_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fundmatch.partners import cordis
+
+    def down(fetch: object) -> bytes:
+        raise fm.FetchError("connection refused", source="cordis")
+
+    monkeypatch.setattr(cordis, "refresh_projects", down)
+    db = tmp_path / "store.sqlite"
+    kept = Path(f"{db}.projects.json.gz")
+    kept.write_bytes(b"old")
+    assert main(["update", "--projects", *no_sources(tmp_path), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "the funded projects were not refreshed: cordis: connection refused" in err
+    assert kept.read_bytes() == b"old"
