@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "DATA_FILE",
@@ -52,8 +52,7 @@ out of the packaged file: they show no partnership, and they would double its si
 _SINGLE_SCHEMES = ("HORIZON-ERC", "HORIZON-TMA-MSCA-PF", "HORIZON-EIC")
 
 
-@dataclass(frozen=True, slots=True)
-class Organisation:
+class Organisation(NamedTuple):
     """An organisation that took part in a funded project, as CORDIS names it."""
 
     id: str
@@ -69,8 +68,7 @@ class Organisation:
     sme: bool | None
 
 
-@dataclass(frozen=True, slots=True)
-class Participation:
+class Participation(NamedTuple):
     """One organisation's part in one project."""
 
     org: int
@@ -186,9 +184,8 @@ def read_projects(data: bytes) -> Projects:
     raw = json.loads(gzip.decompress(data))
     if raw.get("format") != _FORMAT:
         raise ValueError(f"unknown projects file format {raw.get('format')!r}")
-    organisations = tuple(
-        Organisation(str(o[0]), o[1], o[2], o[3], o[4], o[5], o[6]) for o in raw["organisations"]
-    )
+    # Tuples read straight into named tuples: 110,000 rows in a fraction of a second.
+    organisations = tuple(map(Organisation._make, raw["organisations"]))
     projects = tuple(
         Project(
             id=p[0],
@@ -201,8 +198,7 @@ def read_projects(data: bytes) -> Projects:
             eu_contribution=p[7],
             keywords=tuple(p[8]),
             participations=tuple(
-                Participation(org, _ROLE_NAMES.get(role, "participant"), amount)
-                for org, role, amount in p[9]
+                Participation(org, _ROLE_NAMES[role], amount) for org, role, amount in p[9]
             ),
             scheme=p[10],
         )
