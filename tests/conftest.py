@@ -7,11 +7,18 @@ digest-kill campaign, the sample calls themselves) live in ``tests/support/``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 import fundmatch as fm
 from support.samples import NOW, sample_calls
+
+
+@pytest.fixture(autouse=True)
+def own_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's default store is its own file: no test reads or writes the user's store."""
+    monkeypatch.setenv("FUNDMATCH_DB", str(tmp_path / "default-store.sqlite"))
 
 
 @pytest.fixture
