@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from fundmatch import Budget, Call, Deadline, Matcher, Profile
-from fundmatch.match import gates
+from fundmatch.match import checks, gates
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -119,12 +119,22 @@ def test_instrument_organisation_budget_partnership_and_exclusions() -> None:
         assert [b.gate for b in blockers if b.gate == "budget"] == []
         assert any(n.gate == "budget" and "as a partner" in n.message for n in notes)
 
+    # Partners can be found: a partnership short of the minimum is a flag, never a blocker.
     consortium = EURO_MED_CALL.model_copy(update={"min_partners": 3, "min_countries": 3})
     alone = MARSEILLE.model_copy(update={"partners": 0, "partner_countries": ()})
-    (blocker,) = gates(consortium, alone, now=NOW)[0]
-    assert "needs 3 partners" in blocker.message and "needs 3 countries" in blocker.message
+    blockers, notes = gates(consortium, alone, now=NOW)
+    assert blockers == []
+    (flag,) = [n for n in notes if n.gate == "partnership"]
+    assert flag.outcome == "flag"
+    assert flag.message == (
+        "needs 2 more partners from 2 more countries: the call asks for 3 partners "
+        "(the profile has 1 with itself) and 3 countries (the profile covers 1)"
+    )
     ready = MARSEILLE.model_copy(update={"partners": 3, "partner_countries": ("IT", "ES")})
     assert gates(consortium, ready, now=NOW)[0] == []
+    assert [c.outcome for c in checks(consortium, ready, now=NOW) if c.gate == "partnership"] == [
+        "pass"
+    ]
 
     no_climate = MARSEILLE.model_copy(update={"exclude": ("climate adaptation",)})
     (blocker,) = gates(EURO_MED_CALL, no_climate, now=NOW)[0]
@@ -143,10 +153,14 @@ def test_a_profile_silent_on_partners_is_unknown_never_blocked() -> None:
     # Partners but no word on where they are: still unknown.
     some = MARSEILLE.model_copy(update={"partners": 4})
     assert gates(three_countries, some, now=NOW)[0] == []
-    # Three partners named: a fact, so it passes or blocks.
+    # No partners: a fact, so it passes or shows the gap (never a blocker).
     alone = MARSEILLE.model_copy(update={"partners": 0})
-    (blocker,) = gates(three_countries, alone, now=NOW)[0]
-    assert blocker.message == "needs 3 countries, the profile covers 1"
+    blockers, notes = gates(three_countries, alone, now=NOW)
+    assert blockers == []
+    assert [n.message for n in notes if n.gate == "partnership"] == [
+        "needs 2 more partners from 2 more countries: "
+        "the call asks for 3 countries (the profile covers 1)"
+    ]
 
 
 def test_a_consortium_action_amount_is_the_consortiums() -> None:

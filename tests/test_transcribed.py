@@ -171,5 +171,9 @@ def test_every_bundled_transcribed_call_has_a_source_for_each_fact(path: Path) -
         assert all(
             s.url.startswith("https://") or s.url.startswith("http://") for s in call.fact_sources
         )
-        assert all(s.read_on <= date(2026, 11, 27) for s in call.fact_sources)
+        assert all(s.read_on <= date(2026, 12, 7) for s in call.fact_sources)
         assert call.programme and call.title
+        # What the programme funds comes with the page each priority was read from.
+        assert all(p.read_on <= date(2026, 12, 7) for p in call.priorities)
+        priority_pages = {s.url for s in call.fact_sources if "priorities" in s.facts}
+        assert {p.url for p in call.priorities} == priority_pages

@@ -59,8 +59,10 @@ from fundmatch.models import Match as Match
 from fundmatch.models import Matches as Matches
 from fundmatch.models import Partner as Partner
 from fundmatch.models import Partners as Partners
+from fundmatch.models import PartnershipGap as PartnershipGap
 from fundmatch.models import Precedent as Precedent
 from fundmatch.models import Precedents as Precedents
+from fundmatch.models import Priority as Priority
 from fundmatch.models import Profile as Profile
 from fundmatch.models import ProjectRole as ProjectRole
 from fundmatch.models import Reason as Reason
@@ -110,8 +112,10 @@ __all__ = [
     "ParseError",
     "Partner",
     "Partners",
+    "PartnershipGap",
     "Precedent",
     "Precedents",
+    "Priority",
     "Profile",
     "ProjectRole",
     "Provenance",

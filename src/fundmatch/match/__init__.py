@@ -7,7 +7,8 @@ One module per noun: :mod:`~fundmatch.match.index` (the TF-IDF index),
 :mod:`~fundmatch.match.themes` (the theme vocabulary and names that are not topics),
 :mod:`~fundmatch.match.opentopic` (calls open to any field), :mod:`~fundmatch.match.meaning`
 (closeness of meaning by an optional sentence model), :mod:`~fundmatch.match.score` (the
-factors), :mod:`~fundmatch.match.gates` (eligibility), :mod:`~fundmatch.match.rank` (the
+factors), :mod:`~fundmatch.match.gates` (eligibility), :mod:`~fundmatch.match.priorities` (what a
+call's programme funds, matched and quoted), :mod:`~fundmatch.match.rank` (the
 ranking and :meth:`Matcher.explain`), :mod:`~fundmatch.match.explain` (reasons in words for
 people), :mod:`~fundmatch.match.weights` (the numbers).
 """
@@ -15,6 +16,7 @@ people), :mod:`~fundmatch.match.weights` (the numbers).
 from fundmatch.match.explain import reason_text as reason_text
 from fundmatch.match.gates import checks as checks
 from fundmatch.match.gates import gates as gates
+from fundmatch.match.gates import partnership_gap as partnership_gap
 from fundmatch.match.meaning import Meaning as Meaning
 from fundmatch.match.rank import Matcher as Matcher
 from fundmatch.match.rank import rank as rank
@@ -33,6 +35,7 @@ __all__ = [
     "Weights",
     "checks",
     "gates",
+    "partnership_gap",
     "rank",
     "reason_text",
     "themes",

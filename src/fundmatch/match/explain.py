@@ -19,6 +19,7 @@ FACTORS = {
     "meaning": "close in meaning",
     "keyword": "your keywords",
     "theme": "same theme",
+    "priority": "what the programme funds",
     "open-topic": "open to any topic",
     "instrument": "the instrument you named",
     "purpose": "made for what you set out to do",

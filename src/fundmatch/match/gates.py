@@ -1,4 +1,9 @@
-"""Eligibility gates: can this profile apply to this call at all? Facts only."""
+"""Eligibility gates: can this profile apply to this call at all? Facts only.
+
+A gate rules a call out only on what an applicant cannot change (its deadline too close to
+prepare for, instrument, place, organisation type, budget, excluded subjects); a partnership
+short of the call's minimum is flagged with what is missing (:func:`partnership_gap`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,9 @@ from datetime import datetime
 
 from fundmatch import geo
 from fundmatch.match.score import _norm_phrase, _range
-from fundmatch.models import Call, Check, Profile
+from fundmatch.models import Call, Check, PartnershipGap, Profile
 
-__all__ = ["checks", "gates", "is_consortium_action"]
+__all__ = ["checks", "gates", "is_consortium_action", "partnership_gap"]
 
 
 def checks(
@@ -202,28 +207,64 @@ def _budget_gate(call: Call, profile: Profile) -> Check:
     )
 
 
+def partnership_gap(call: Call, profile: Profile) -> PartnershipGap | None:
+    """What the profile's partnership lacks for ``call``'s minimum partners and countries.
+
+    None when it lacks nothing, or when the call or the profile does not say enough to tell.
+    Partner countries are known when the profile names them, or says it has no partners.
+    """
+    if call.min_partners is None and call.min_countries is None:
+        return None
+    have_partners = None if profile.partners is None else profile.partners + 1
+    countries = {c for c in (profile.country, *profile.partner_countries) if c}
+    known = bool(profile.partner_countries) or profile.partners == 0
+    have_countries = len(countries) if countries and known else None
+    more_partners = more_countries = 0
+    if call.min_partners is not None and have_partners is not None:
+        more_partners = max(0, call.min_partners - have_partners)
+    if call.min_countries is not None and have_countries is not None:
+        more_countries = max(0, call.min_countries - have_countries)
+    if not more_partners and not more_countries:
+        return None
+    return PartnershipGap(
+        partners=max(more_partners, more_countries),  # one new partner at least per country
+        countries=more_countries,
+        min_partners=call.min_partners,
+        min_countries=call.min_countries,
+        have_partners=have_partners,
+        have_countries=have_countries,
+    )
+
+
 def _partnership_gate(call: Call, profile: Profile) -> Check:
+    # Partners can be found: a partnership short of the call's minimum is a gap to close,
+    # flagged with what is missing, never a reason to hide the call.
     if call.min_partners is None and call.min_countries is None:
         return Check(
             gate="partnership", outcome="unknown", message="the call states no partnership rule"
         )
-    problems = []
-    if call.min_partners is not None:
-        if profile.partners is None:
-            return Check(
-                gate="partnership",
-                outcome="unknown",
-                message=f"needs {call.min_partners} partners; "
-                "the profile does not say how many it has",
+    gap = partnership_gap(call, profile)
+    if gap is not None:
+        asked = []
+        if gap.min_partners is not None and gap.have_partners is not None:
+            asked.append(
+                f"{gap.min_partners} partners (the profile has {gap.have_partners} with itself)"
             )
-        if profile.partners + 1 < call.min_partners:
-            problems.append(
-                f"needs {call.min_partners} partners, "
-                f"the profile has {profile.partners + 1} with itself"
-            )
+        if gap.min_countries is not None and gap.have_countries is not None:
+            asked.append(f"{gap.min_countries} countries (the profile covers {gap.have_countries})")
+        return Check(
+            gate="partnership",
+            outcome="flag",
+            message=f"{gap}: the call asks for {' and '.join(asked)}",
+        )
+    if call.min_partners is not None and profile.partners is None:
+        return Check(
+            gate="partnership",
+            outcome="unknown",
+            message=f"needs {call.min_partners} partners; the profile does not say how many it has",
+        )
     if call.min_countries is not None:
         countries = {c for c in (profile.country, *profile.partner_countries) if c}
-        # Partner countries are known when the profile names them, or says it has no partners.
         known = bool(profile.partner_countries) or profile.partners == 0
         if not countries or not known:
             return Check(
@@ -232,12 +273,6 @@ def _partnership_gate(call: Call, profile: Profile) -> Check:
                 message=f"needs partners from {call.min_countries} countries; "
                 "the profile does not say where its partners are",
             )
-        if len(countries) < call.min_countries:
-            problems.append(
-                f"needs {call.min_countries} countries, the profile covers {len(countries)}"
-            )
-    if problems:
-        return Check(gate="partnership", outcome="blocked", message="; ".join(problems))
     return Check(gate="partnership", outcome="pass", message="the partnership rules are met")
 
 

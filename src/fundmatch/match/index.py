@@ -69,7 +69,12 @@ class _Query:
 
 
 def _call_text(call: Call) -> tuple[str, str, str]:
-    return call.title, " ; ".join((*call.keywords, *call.tags)), call.description
+    """Title; keywords, tags and the names of what the call's programme funds (its priorities,
+    specific objectives and missions, labels like tags); the description, then what the
+    programme's pages say those cover."""
+    labels = (*call.keywords, *call.tags, *(p.name for p in call.priorities))
+    described = [p.description for p in call.priorities if p.description]
+    return call.title, " ; ".join(labels), "\n".join((call.description, *described))
 
 
 class Index:

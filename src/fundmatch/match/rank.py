@@ -11,11 +11,12 @@ import numpy as np
 import numpy.typing as npt
 
 from fundmatch.errors import MatchError
-from fundmatch.match.gates import gates
+from fundmatch.match.gates import gates, partnership_gap
 from fundmatch.match.index import Index, _Query
 from fundmatch.match.instruments import INSTRUMENTS, served
 from fundmatch.match.instruments import named as named_instruments
 from fundmatch.match.meaning import Meaning, profile_text
+from fundmatch.match.priorities import priority_reason, priority_text
 from fundmatch.match.score import (
     _adjustments,
     _clip,
@@ -25,7 +26,7 @@ from fundmatch.match.score import (
     _shared_columns,
 )
 from fundmatch.match.weights import Weights
-from fundmatch.models import Call, Check, Match, Matches, Profile, Reason
+from fundmatch.models import Call, Check, Match, Matches, Priority, Profile, Reason
 from fundmatch.text import guess_language
 
 __all__ = ["Matcher", "rank"]
@@ -49,6 +50,11 @@ class Matcher(Index):
         self.meaning = meaning
         """The sentence model whose closeness of meaning counts beside the words (optional)."""
         self._vectors = meaning.calls(self.calls) if meaning is not None else None
+        self._priority_terms: dict[int, list[tuple[Priority, frozenset[int]]]] = {}
+        self._priority_rows = np.array(
+            [i for i, call in enumerate(self.calls) if call.priorities], dtype=np.int64
+        )
+        """The calls that state what their programme funds (``Call.priorities``)."""
 
     def rank(
         self,
@@ -87,13 +93,17 @@ class Matcher(Index):
         # The best candidates by relevance get the whole score; when gates leave the page short,
         # the next ones (four times as many each round) are scored too.
         pool = max(w.candidates, limit + 5) if limit is not None else len(nonzero)
+        # The calls stating their programme's priorities are always scored: the priority factor
+        # is not in the relevance the candidates are chosen by (nor in the bound below).
+        stated = self._priority_rows[relevance[self._priority_rows] > 0]
         while True:
             pool = min(pool, len(nonzero))
             if pool < len(nonzero):
                 top = nonzero[np.argpartition(-relevance[nonzero], pool - 1)[:pool]]
             else:
                 top = nonzero
-            for i in top[~done[top]].tolist():
+            scoring = np.union1d(top, stated) if len(stated) else top
+            for i in scoring[~done[scoring]].tolist():
                 done[i] = True
                 reasons = self._reasons(i, levels, keywords, terms.themes, profile, now)
                 score = _total(reasons)
@@ -130,6 +140,7 @@ class Matcher(Index):
                 reasons=tuple(reasons),
                 blockers=tuple(blockers),
                 notes=tuple(notes),
+                partnership_gap=partnership_gap(self.calls[i], profile),
             )
             for (i, score, _, blockers, notes), reasons in zip(page, explained, strict=True)
         ]
@@ -168,6 +179,7 @@ class Matcher(Index):
             reasons=tuple(reasons),
             blockers=tuple(blockers),
             notes=tuple(notes),
+            partnership_gap=partnership_gap(found, profile),
         )
 
     def _explained(
@@ -241,7 +253,7 @@ class Matcher(Index):
                     if row not in named:  # raised once: a name counts before a purpose
                         named[row] = (k, words, purpose)
                         ranked[row] += weight * best
-        return _Levels(lexical, meant, raised, ranked, closeness, named)
+        return _Levels(lexical, meant, raised, ranked, closeness, named, query)
 
     def _raised(
         self, meant: npt.NDArray[np.float32], best: float, profile: Profile
@@ -357,8 +369,25 @@ class Matcher(Index):
                     evidence=f"both about {evidence}",
                 )
             )
+        if call.priorities:
+            priority = self._priority_reason(index, levels.query)
+            if priority is not None:
+                reasons.append(priority)
         reasons.extend(_adjustments(call, profile, now, w))
         return _clip(reasons)
+
+    def _priority_reason(self, index: int, query: _Query) -> Reason | None:
+        """What call ``index``'s programme funds that the profile's words match, quoted."""
+        read = self._priority_terms.get(index)
+        if read is None:  # each priority's columns, read once
+            lang = self._langs[index]
+            read = self._priority_terms[index] = [
+                (p, frozenset(self._terms([(priority_text(p), 1.0)], lang).columns.tolist()))
+                for p in self.calls[index].priorities
+            ]
+        profile = dict(zip(query.columns.tolist(), query.q.tolist(), strict=True))
+        names = self._named(query.terms)
+        return priority_reason(self.calls[index], read, profile, names, self.weights)
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +409,8 @@ class _Levels:
     """The calls of an instrument the profile names, or of one for a purpose it states: the
     instrument (its place in :data:`~fundmatch.match.instruments.INSTRUMENTS`), the profile's
     words for it, and the purpose ("" when the profile names the instrument)."""
+    query: _Query
+    """The profile against the index (its columns and their weights)."""
 
 
 def _points(relevance: float, w: Weights) -> float:

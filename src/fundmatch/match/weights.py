@@ -74,6 +74,15 @@ class Weights:
     """Points for shared themes of the multilingual vocabulary (``data/themes.toml``)."""
     theme_each: float = 1.0
     """Points per shared theme, up to ``theme``."""
+    priority: float = 4.0
+    """Points when the profile's words match a priority, specific objective or mission the
+    call's programme funds (``Call.priorities``), pro rata of ``priority_full``."""
+    priority_full: float = 0.3
+    """The share of the profile's weighted words (TF-IDF, unit length) found in one priority
+    that earns all of ``priority``."""
+    priority_least: float = 0.12
+    """The least share that counts: under it no priority is named (a programme's name word,
+    "Mediterranean", alone weighs about 0.09 for a Mediterranean profile)."""
     candidates: int = 15
     """How many lexical candidates get the keyword and theme factors (re-ranked)."""
     # adjustments

@@ -21,11 +21,11 @@ from fundmatch.models.base import Language as Language
 from fundmatch.models.base import NutsCode as NutsCode
 from fundmatch.models.base import Rate as Rate
 from fundmatch.models.base import RequiredUrl as RequiredUrl
-from fundmatch.models.call import ActionBudget, Budget, Call, Deadline, FactSource, Link
+from fundmatch.models.call import ActionBudget, Budget, Call, Deadline, FactSource, Link, Priority
 from fundmatch.models.changes import Change, FieldChange
 from fundmatch.models.partners import Partner, Partners, Precedent, Precedents, ProjectRole
 from fundmatch.models.profile import Profile
-from fundmatch.models.results import Check, Match, Matches, Reason
+from fundmatch.models.results import Check, Match, Matches, PartnershipGap, Reason
 from fundmatch.models.schema import SCHEMA_DIALECT as SCHEMA_DIALECT
 from fundmatch.models.schema import json_dump, json_schemas
 
@@ -47,8 +47,10 @@ __all__ = [
     "OrganisationType",
     "Partner",
     "Partners",
+    "PartnershipGap",
     "Precedent",
     "Precedents",
+    "Priority",
     "Profile",
     "ProjectRole",
     "Reason",
@@ -65,10 +67,12 @@ for _public in (
     Budget,
     FactSource,
     Link,
+    Priority,
     Call,
     Profile,
     Reason,
     Check,
+    PartnershipGap,
     Match,
     Matches,
     FieldChange,

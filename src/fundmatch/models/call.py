@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
@@ -146,6 +146,40 @@ class FactSource(FundmatchModel):
     """What the page is, or how the facts were read (e.g. a programme rule inherited)."""
 
 
+class Priority(FundmatchModel):
+    """What a call's programme funds: one of its priorities, specific objectives or missions.
+
+    Transcribed from the programme's own pages or its Interreg Programme document, in the
+    programme's words, with the page and the day it was read: ``Priority(code="2.4",
+    kind="specific objective", name="Promoting climate change adaptation and disaster risk
+    prevention, resilience, taking into account eco-system-based approaches", url=...,
+    read_on=date(2026, 12, 7))``.
+    """
+
+    code: str = ""
+    """The programme's number for it: ``"2"`` for a priority, ``"2.4"`` for a specific objective
+    of priority 2, ``"Mission 3"``; empty when the page gives none."""
+    kind: Literal["priority", "specific objective", "mission", "challenge"] = "priority"
+    """What it is in the programme: a priority (axis), a specific objective of a priority, or a
+    thematic frame the programme sets across them (Euro-MED's missions, Maritime's challenges)."""
+    name: str = Field(min_length=1)
+    """Its name as the programme writes it (``"A Greener Mediterranean"``)."""
+    description: str = ""
+    """What the page says it covers, beyond the name; empty when it says nothing more."""
+    url: RequiredUrl
+    """The page or document it was read from."""
+    read_on: date
+    """The day that page was read."""
+
+    def label(self) -> str:
+        """Its kind, code and name for a sentence: ``specific objective 2.4 'Promoting…'``."""
+        if not self.code:
+            return f"{self.kind} '{self.name}'"
+        if self.code[0].isdigit():
+            return f"{self.kind} {self.code} '{self.name}'"
+        return f"{self.code} '{self.name}'"  # the code names its kind ("Mission 3")
+
+
 class Link(FundmatchModel):
     """A document of a call: the call document, an annex, a template, the submission form."""
 
@@ -221,6 +255,11 @@ class Call(FundmatchModel):
     """When the source published the call (aware)."""
     updated: datetime | None = None
     """When the source last updated the call (aware)."""
+    priorities: tuple[Priority, ...] = Field(default=(), exclude_if=lambda value: not value)
+    """What the call's programme funds in this call: its priorities, specific objectives and
+    missions in the programme's words, each with the page it was read from (transcribed
+    Interreg calls). The index reads them with the description and the ``priority`` reason
+    quotes the one the profile's words match. Empty: not stated (left out of dumps)."""
     fact_sources: tuple[FactSource, ...] = Field(default=(), exclude_if=lambda value: not value)
     """Where hand-transcribed or inherited facts come from, each with the day it was read.
     Facts a source reports directly (the Portal, a feed) carry none; the field is then left

@@ -39,6 +39,38 @@ class Check(FundmatchModel):
     """Why, in a sentence."""
 
 
+class PartnershipGap(FundmatchModel):
+    """What a profile's partnership still lacks to meet a call's minimum: a gap to close.
+
+    A call whose minimum partners or countries the profile does not meet yet is not ruled
+    out (the partnership gate flags it): ``PartnershipGap(partners=2, countries=2,
+    min_countries=5, have_countries=3)`` reads "needs 2 more partners from 2 more
+    countries". Each new country needs at least one new partner, so ``partners`` is never
+    below ``countries``.
+    """
+
+    partners: int = Field(ge=0)
+    """At least how many more partner organisations the call's minimum needs."""
+    countries: int = Field(ge=0)
+    """How many more countries the partnership must cover (0: enough countries)."""
+    min_partners: int | None = None
+    """The call's minimum number of partners, applicant included (None: not stated)."""
+    min_countries: int | None = None
+    """The call's minimum number of countries (None: not stated)."""
+    have_partners: int | None = None
+    """Organisations the profile has, itself included (None: it does not say)."""
+    have_countries: int | None = None
+    """Countries the profile's partnership covers, its own included (None: not known)."""
+
+    def __str__(self) -> str:
+        """``needs 2 more partners from 2 more countries``."""
+        partners = f"{self.partners} more partner{'s' if self.partners != 1 else ''}"
+        if not self.countries:
+            return f"needs {partners}"
+        countries = f"{self.countries} more countr{'ies' if self.countries != 1 else 'y'}"
+        return f"needs {partners} from {countries}"
+
+
 class Match(FundmatchModel):
     """A call ranked for a profile: its score, the reasons that add up to it, its blockers."""
 
@@ -52,6 +84,10 @@ class Match(FundmatchModel):
     """Gates the call fails for this profile; empty when the profile may apply."""
     notes: tuple[Check, ...] = ()
     """Gates that could not be decided (unknown) and flags worth reading."""
+    partnership_gap: PartnershipGap | None = None
+    """What the profile's partnership lacks for the call's minimum partners or countries (the
+    partnership gate's flag, as a fact); None when the minimum is met, or when the call or the
+    profile does not say enough to tell. Never a blocker: partners can be found."""
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """A short repr: score, the call's id and title, the count of reasons and blockers."""

@@ -14,9 +14,12 @@ from fundmatch.models.results import Match
 
 def json_dump(item: Call | Match) -> dict[str, Any]:
     """``item.model_dump(mode="json")`` with every field of the published schema: a call's
-    empty ``fact_sources``, left out of ordinary dumps, is written as ``[]``."""
+    empty ``priorities`` and ``fact_sources``, left out of ordinary dumps, are written as
+    ``[]``."""
     data = item.model_dump(mode="json")
-    (data if isinstance(item, Call) else data["call"]).setdefault("fact_sources", [])
+    call = data if isinstance(item, Call) else data["call"]
+    call.setdefault("priorities", [])
+    call.setdefault("fact_sources", [])
     return data
 
 

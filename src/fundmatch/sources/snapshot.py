@@ -1,13 +1,16 @@
 """The bundled offline snapshot of real calls (``calls/snapshot/calls.jsonl.gz``).
 
 Built by ``scripts/build_snapshot.py`` from Funding & Tenders Portal data and hand-transcribed
-Interreg calls; see ``calls/snapshot/README.md`` for provenance. It ships inside the wheel,
+Interreg calls; see ``calls/snapshot/README.md`` for provenance. The hand-transcribed calls are
+read again from their files when the bundled snapshot is loaded (:data:`TRANSCRIBED_FILES`),
+so a correction to them needs no rebuild. It ships inside the wheel,
 with ``snapshot.json`` (:class:`SnapshotInfo`: the data's own date), so that whoever falls
 back to it can say how old it is (:func:`snapshot_age`).
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import zlib
@@ -19,11 +22,13 @@ from pydantic import ValidationError
 from fundmatch.errors import ConfigError
 from fundmatch.models import Call, FundmatchModel
 from fundmatch.sources.registry import calls_path
+from fundmatch.sources.transcribed import load_transcribed
 
 __all__ = [
     "SNAPSHOT_FILE",
     "SNAPSHOT_INFO_FILE",
     "SNAPSHOT_SOURCE",
+    "TRANSCRIBED_FILES",
     "SnapshotInfo",
     "dump_snapshot",
     "dump_snapshot_info",
@@ -36,14 +41,19 @@ SNAPSHOT_FILE = "snapshot/calls.jsonl.gz"
 SNAPSHOT_INFO_FILE = "snapshot/snapshot.json"
 SNAPSHOT_SOURCE = "snapshot"
 """The source name the snapshot's calls carry."""
+TRANSCRIBED_FILES = ("snapshot/curated.toml", "snapshot/interreg.toml")
+"""The bundled transcribed-calls files (a later file wins an id): their calls replace the
+bundled snapshot's calls of the same id when it is loaded."""
 
 
 def load_snapshot(path: str | Path | None = None) -> list[Call]:
     """The calls of the bundled offline snapshot (or of a snapshot file at ``path``).
 
     One JSON object per line, each a :class:`Call`. Raises ConfigError naming the line when
-    the file is damaged.
+    the file is damaged. The bundled snapshot's hand-transcribed calls are read from their
+    files (:data:`TRANSCRIBED_FILES`), in place of the snapshot's copy of the same id.
     """
+    bundled = path is None
     path = calls_path(SNAPSHOT_FILE) if path is None else Path(path)
     try:
         with gzip.open(path, "rt", encoding="utf-8") as lines:
@@ -62,7 +72,25 @@ def load_snapshot(path: str | Path | None = None) -> list[Call]:
             raise ConfigError(
                 f"not a valid call: {exc.errors()[0]['msg']}", path=path, line=number
             ) from exc
-    return calls
+    return _with_transcribed(calls) if bundled else calls
+
+
+def _with_transcribed(calls: list[Call]) -> list[Call]:
+    """``calls`` with each bundled transcribed call in place of the one of its id (in place,
+    so the order stays), the others added at the end."""
+    transcribed = dict(_bundled_transcribed())
+    merged = [transcribed.pop(call.id, call) for call in calls]
+    return merged + list(transcribed.values())
+
+
+@functools.cache
+def _bundled_transcribed() -> dict[str, Call]:
+    """The bundled transcribed calls by id, read once per process (they ship with the code)."""
+    transcribed: dict[str, Call] = {}
+    for name in TRANSCRIBED_FILES:
+        for call in load_transcribed(calls_path(name), source=SNAPSHOT_SOURCE):
+            transcribed[call.id] = call
+    return transcribed
 
 
 def dump_snapshot(calls: list[Call], path: str | Path) -> None:

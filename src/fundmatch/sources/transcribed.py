@@ -8,6 +8,11 @@ a file into :class:`~fundmatch.models.Call` objects whose ``fact_sources`` carry
 a wrong entry is a :class:`~fundmatch.errors.ConfigError` naming the file, the call and the
 field. Times are local to the call's ``timezone``; a deadline given as a date only is set to
 the end of that day and its label says so.
+
+What a programme funds (its priorities, specific objectives and missions) is transcribed once
+per programme in a ``[[programmes]]`` table, each entry covered by a ``[[programmes.sources]]``
+page; every call of that ``programme`` carries them as :class:`~fundmatch.models.Priority`
+facts (or the ones its ``priorities`` list names).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -37,6 +42,7 @@ from fundmatch.models import (
     Language,
     NutsCode,
     OrganisationType,
+    Priority,
     Rate,
     RequiredUrl,
 )
@@ -84,6 +90,62 @@ class _SourceEntry(FundmatchModel):
         return value
 
 
+class _PriorityEntry(FundmatchModel):
+    code: str = ""
+    kind: Literal["priority", "specific objective", "mission", "challenge"] = "priority"
+    name: str = Field(min_length=1)
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        """How sources and calls name it: its code, or its name when it has none."""
+        return self.code or self.name
+
+
+class _ProgrammeSource(FundmatchModel):
+    url: RequiredUrl
+    read_on: date
+    priorities: tuple[str, ...] = Field(min_length=1)
+    note: str = ""
+
+
+class _Programme(FundmatchModel):
+    name: str = Field(min_length=1)
+    priorities: tuple[_PriorityEntry, ...] = Field(min_length=1)
+    sources: tuple[_ProgrammeSource, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _covered(self) -> _Programme:
+        keys = [p.key for p in self.priorities]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(f"priorities named twice: {', '.join(twice)}")
+        named = {k for source in self.sources for k in source.priorities}
+        unknown = sorted(named - set(keys))
+        if unknown:
+            raise ValueError(f"sources name no priority of the programme: {', '.join(unknown)}")
+        missing = [k for k in keys if k not in named]
+        if missing:
+            raise ValueError(f"no [[programmes.sources]] entry covers: {', '.join(missing)}")
+        return self
+
+    def resolved(self) -> dict[str, tuple[Priority, _ProgrammeSource]]:
+        """Each priority by its key, with the first page that covers it."""
+        found = {}
+        for entry in self.priorities:
+            source = next(s for s in self.sources if entry.key in s.priorities)
+            priority = Priority(
+                code=entry.code,
+                kind=entry.kind,
+                name=entry.name,
+                description=entry.description,
+                url=source.url,
+                read_on=source.read_on,
+            )
+            found[entry.key] = (priority, source)
+        return found
+
+
 class _Entry(FundmatchModel):
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9._-]*$")
     title: str = Field(min_length=1)
@@ -107,6 +169,7 @@ class _Entry(FundmatchModel):
     tags: tuple[str, ...] = ()
     language: Language | None = None
     description: str = ""
+    priorities: tuple[str, ...] | None = None
     sources: tuple[_SourceEntry, ...] = Field(min_length=1)
 
     @field_validator("budget_total", "budget_min", "budget_max", "co_financing_rate", mode="before")
@@ -146,7 +209,26 @@ def _local(value: LocalTime, zone: ZoneInfo) -> tuple[datetime, bool]:
     return datetime.combine(value, END_OF_DAY, zone), True
 
 
-def _call(entry: _Entry, source: str | None) -> Call:
+_Funded = dict[str, tuple[Priority, _ProgrammeSource]]
+"""A programme's priorities by key, each with the page it was read from."""
+
+
+def _funded(entry: _Entry, programmes: dict[str, _Funded]) -> _Funded:
+    """The priorities of the call's programme that the call funds (all unless it names some)."""
+    funded = programmes.get(entry.programme or "")
+    if funded is None:
+        if entry.priorities:
+            raise ValueError(f"no [[programmes]] table for {entry.programme!r} names priorities")
+        return {}
+    if entry.priorities is None:
+        return funded
+    unknown = [k for k in entry.priorities if k not in funded]
+    if unknown:
+        raise ValueError(f"not priorities of {entry.programme}: {', '.join(unknown)}")
+    return {k: v for k, v in funded.items() if k in entry.priorities}
+
+
+def _call(entry: _Entry, source: str | None, funded: _Funded | None = None) -> Call:
     zone = ZoneInfo(entry.timezone) if entry.timezone else None
     deadlines = []
     for item in entry.deadlines:
@@ -187,17 +269,27 @@ def _call(entry: _Entry, source: str | None) -> Call:
         min_partners=entry.min_partners,
         min_countries=entry.min_countries,
         languages=(entry.language,) if entry.language else (),
-        fact_sources=tuple(
-            FactSource(url=s.url, read_on=s.read_on, facts=s.facts, note=s.note)
-            for s in entry.sources
+        priorities=tuple(priority for priority, _ in (funded or {}).values()),
+        fact_sources=(
+            *(
+                FactSource(url=s.url, read_on=s.read_on, facts=s.facts, note=s.note)
+                for s in entry.sources
+            ),
+            *(
+                FactSource(url=s.url, read_on=s.read_on, facts=("priorities",), note=s.note)
+                for s in {id(s): s for _, s in (funded or {}).values()}.values()
+            ),
         ),
     )
 
 
-def _line_of(text: str, call_id: str) -> int | None:
+def _line_of(text: str, value: str, key: str = "id") -> int | None:
+    """The line where ``key = "value"`` stands (read only when an error is reported)."""
+    if not value:
+        return None
     for number, line in enumerate(text.splitlines(), start=1):
-        key, _, value = line.partition("=")
-        if key.strip() == "id" and value.strip().strip("\"'") == call_id:
+        found, _, written = line.partition("=")
+        if found.strip() == key and written.strip().strip("\"'") == value:
             return number
     return None
 
@@ -220,30 +312,61 @@ def parse_transcribed(
     entries = data.get("calls")
     if not isinstance(entries, list) or not entries:
         raise ConfigError("no [[calls]] table", path=path)
+    programmes = _programmes(data.get("programmes", []), text, path)
     calls: list[Call] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(entries, start=1):
         call_id = str(raw.get("id") or "") if isinstance(raw, Mapping) else ""
         name = f"call {call_id!r}" if call_id else f"call number {number}"
-        line = _line_of(text, call_id) if call_id else None
         try:
             entry = _Entry.model_validate(raw)
-            calls.append(_call(entry, source))
+            calls.append(_call(entry, source, _funded(entry, programmes)))
         except ValidationError as exc:
             error = exc.errors()[0]
             raise ConfigError(
-                f"{name}: {error['msg']}", path=path, field=_where(error["loc"]), line=line
+                f"{name}: {error['msg']}",
+                path=path,
+                field=_where(error["loc"]),
+                line=_line_of(text, call_id),
             ) from exc
         except ValueError as exc:
-            raise ConfigError(f"{name}: {exc}", path=path, line=line) from exc
+            raise ConfigError(f"{name}: {exc}", path=path, line=_line_of(text, call_id)) from exc
         if entry.id in seen:
             raise ConfigError(
                 f"{name}: the id is used twice (also call number {seen[entry.id]})",
                 path=path,
-                line=line,
+                line=_line_of(text, call_id),
             )
         seen[entry.id] = number
     return calls
+
+
+def _programmes(raw: Any, text: str, path: str | Path) -> dict[str, _Funded]:
+    """The ``[[programmes]]`` tables: each programme's priorities by key, by programme name."""
+    if not isinstance(raw, list):
+        raise ConfigError("`programmes` must be [[programmes]] tables", path=path)
+    found: dict[str, _Funded] = {}
+    for number, table in enumerate(raw, start=1):
+        name = str(table.get("name") or "") if isinstance(table, Mapping) else ""
+        where = f"programme {name!r}" if name else f"programme number {number}"
+        try:
+            programme = _Programme.model_validate(table)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            raise ConfigError(
+                f"{where}: {error['msg']}",
+                path=path,
+                field=_where(("programmes", *error["loc"])),
+                line=_line_of(text, name, "name"),
+            ) from exc
+        if programme.name in found:
+            raise ConfigError(
+                f"{where}: the programme is transcribed twice",
+                path=path,
+                line=_line_of(text, name, "name"),
+            )
+        found[programme.name] = programme.resolved()
+    return found
 
 
 def load_transcribed(path: str | Path, *, source: str | None = None) -> list[Call]:
