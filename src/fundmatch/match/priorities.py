@@ -52,7 +52,7 @@ def priority_reason(
     """
     best: dict[bool, tuple[float, Priority, list[int]]] = {}
     for priority, columns in read:
-        shared = sorted((c for c in columns if c in profile), key=lambda c: -profile[c])
+        shared = sorted(columns & profile.keys(), key=lambda c: -profile[c])
         share = sum(profile[c] for c in shared)
         frame = priority.kind in _FRAMES
         if share >= weights.priority_least and (frame not in best or share > best[frame][0]):

@@ -93,9 +93,17 @@ class Matcher(Index):
         # The best candidates by relevance get the whole score; when gates leave the page short,
         # the next ones (four times as many each round) are scored too.
         pool = max(w.candidates, limit + 5) if limit is not None else len(nonzero)
-        # The calls stating their programme's priorities are always scored: the priority factor
-        # is not in the relevance the candidates are chosen by (nor in the bound below).
-        stated = self._priority_rows[relevance[self._priority_rows] > 0]
+        # The calls whose programme priorities match the profile are always scored: the
+        # priority factor is not in the relevance the candidates are chosen by (nor in the
+        # bound below).
+        stated = np.array(
+            [
+                i
+                for i in self._priority_rows.tolist()
+                if relevance[i] > 0 and self._priority_reason(i, levels) is not None
+            ],
+            dtype=np.int64,
+        )
         while True:
             pool = min(pool, len(nonzero))
             if pool < len(nonzero):
@@ -253,7 +261,8 @@ class Matcher(Index):
                     if row not in named:  # raised once: a name counts before a purpose
                         named[row] = (k, words, purpose)
                         ranked[row] += weight * best
-        return _Levels(lexical, meant, raised, ranked, closeness, named, query)
+        weights = dict(zip(query.columns.tolist(), query.q.tolist(), strict=True))
+        return _Levels(lexical, meant, raised, ranked, closeness, named, query, weights)
 
     def _raised(
         self, meant: npt.NDArray[np.float32], best: float, profile: Profile
@@ -370,13 +379,13 @@ class Matcher(Index):
                 )
             )
         if call.priorities:
-            priority = self._priority_reason(index, levels.query)
+            priority = self._priority_reason(index, levels)
             if priority is not None:
                 reasons.append(priority)
         reasons.extend(_adjustments(call, profile, now, w))
         return _clip(reasons)
 
-    def _priority_reason(self, index: int, query: _Query) -> Reason | None:
+    def _priority_reason(self, index: int, levels: _Levels) -> Reason | None:
         """What call ``index``'s programme funds that the profile's words match, quoted."""
         read = self._priority_terms.get(index)
         if read is None:  # each priority's columns, read once
@@ -385,9 +394,8 @@ class Matcher(Index):
                 (p, frozenset(self._terms([(priority_text(p), 1.0)], lang).columns.tolist()))
                 for p in self.calls[index].priorities
             ]
-        profile = dict(zip(query.columns.tolist(), query.q.tolist(), strict=True))
-        names = self._named(query.terms)
-        return priority_reason(self.calls[index], read, profile, names, self.weights)
+        names = self._named(levels.query.terms)
+        return priority_reason(self.calls[index], read, levels.words, names, self.weights)
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,7 +418,9 @@ class _Levels:
     instrument (its place in :data:`~fundmatch.match.instruments.INSTRUMENTS`), the profile's
     words for it, and the purpose ("" when the profile names the instrument)."""
     query: _Query
-    """The profile against the index (its columns and their weights)."""
+    """The profile against the index."""
+    words: dict[int, float]
+    """The profile's weight of each of its index columns (TF-IDF, unit length)."""
 
 
 def _points(relevance: float, w: Weights) -> float:
