@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from fundmatch import geo
 from fundmatch.errors import MatchError
+from fundmatch.match.gates import partnership_gap
 from fundmatch.models import Call, Profile
 
 __all__ = ["ORG_TYPES", "eu_country", "shortfall"]
@@ -61,15 +62,16 @@ def _org_type(word: str) -> str:
 
 def shortfall(call: Call, profile: Profile) -> tuple[int, int]:
     """(partners, countries) the call's partnership rule still needs beyond what the profile
-    states, as the partnership gate reads them; 0 where the rule is met or unknown."""
-    partners = countries = 0
-    if call.min_partners is not None and profile.partners is not None:
-        partners = max(0, call.min_partners - (profile.partners + 1))
-    if call.min_countries is not None:
-        have = {c for c in (profile.country, *profile.partner_countries) if c}
-        if have and (profile.partner_countries or profile.partners == 0):
-            countries = max(0, call.min_countries - len(have))
-    return partners, countries
+    states, as the partnership gate reads them (:func:`fundmatch.match.partnership_gap`); 0
+    where the rule is met or unknown. ``partners`` counts the minimum number of partners
+    alone, not the one partner at least each missing country needs."""
+    gap = partnership_gap(call, profile)
+    if gap is None:
+        return 0, 0
+    partners = 0
+    if gap.min_partners is not None and gap.have_partners is not None:
+        partners = max(0, gap.min_partners - gap.have_partners)
+    return partners, gap.countries
 
 
 def _plain(phrases: list[str]) -> tuple[str, ...]:
