@@ -14,6 +14,7 @@ import pytest
 
 import fundmatch as fm
 from fundmatch.match import partnership_gap
+from fundmatch.match.priorities import priority_label
 from fundmatch.sources.snapshot import dump_snapshot, load_snapshot
 from fundmatch.sources.transcribed import parse_transcribed
 
@@ -96,6 +97,21 @@ def test_a_call_carries_its_programme_priorities_each_with_its_page() -> None:
     assert mission.label() == "Mission 3 'Green areas'"
     assert fm.Priority(name="Innovation", url="https://a.eu/", read_on=NOW.date()).label() == (
         "priority 'Innovation'"
+    )
+
+
+def test_a_specific_objective_is_quoted_with_its_priority_when_the_call_has_it() -> None:
+    (call,) = transcribed()
+    objective = call.priorities[1]
+
+    assert priority_label(objective, call.priorities) == (
+        "priority 2 'A Greener Mediterranean', "
+        "specific objective 2.4 'Promoting climate change adaptation'"
+    )
+    # Euro-MED's objective 6.6 belongs to its priority 3: no priority "6" to name.
+    governance = objective.model_copy(update={"code": "6.6", "name": "Better governance"})
+    assert priority_label(governance, call.priorities) == (
+        "specific objective 6.6 'Better governance'"
     )
 
 
