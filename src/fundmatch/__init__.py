@@ -57,6 +57,7 @@ from fundmatch.models import FieldChange as FieldChange
 from fundmatch.models import Link as Link
 from fundmatch.models import Match as Match
 from fundmatch.models import Matches as Matches
+from fundmatch.models import ParentTopic as ParentTopic
 from fundmatch.models import Partner as Partner
 from fundmatch.models import Partners as Partners
 from fundmatch.models import PartnershipGap as PartnershipGap
@@ -109,6 +110,7 @@ __all__ = [
     "Matcher",
     "Matches",
     "Meaning",
+    "ParentTopic",
     "ParseError",
     "Partner",
     "Partners",

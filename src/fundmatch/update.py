@@ -254,6 +254,8 @@ def _with_details(
 
     def one(call: Call) -> tuple[Call, str, str | None]:
         """The merged call, how its details were had (fetched/cached/failed), why it failed."""
+        if call.kind == "cascade":
+            return call, "none", None  # no topic of its own: its parent's details are not its
         topic = call.topic_id or call.id
         fingerprint = _fingerprint(call)
         held = cache.get(topic)
@@ -302,7 +304,7 @@ def _with_details(
                 summary.fetched += 1
             elif how == "cached":
                 summary.cached += 1
-            else:
+            elif how == "failed":
                 reason = f"{call.id}: {why}"
                 logger.warning("%s: topic details not read: %s", source.name, reason)
                 summary.failed.append(reason)

@@ -13,7 +13,13 @@ module, so pickles and documentation name them as before.
 from __future__ import annotations
 
 from fundmatch.models.base import Amount as Amount
-from fundmatch.models.base import CallStatus, DeadlineModel, Instrument, OrganisationType
+from fundmatch.models.base import (
+    CallKind,
+    CallStatus,
+    DeadlineModel,
+    Instrument,
+    OrganisationType,
+)
 from fundmatch.models.base import Country as Country
 from fundmatch.models.base import FundmatchModel as FundmatchModel
 from fundmatch.models.base import HttpUrl as HttpUrl
@@ -21,7 +27,16 @@ from fundmatch.models.base import Language as Language
 from fundmatch.models.base import NutsCode as NutsCode
 from fundmatch.models.base import Rate as Rate
 from fundmatch.models.base import RequiredUrl as RequiredUrl
-from fundmatch.models.call import ActionBudget, Budget, Call, Deadline, FactSource, Link, Priority
+from fundmatch.models.call import (
+    ActionBudget,
+    Budget,
+    Call,
+    Deadline,
+    FactSource,
+    Link,
+    ParentTopic,
+    Priority,
+)
 from fundmatch.models.changes import Change, FieldChange
 from fundmatch.models.partners import Partner, Partners, Precedent, Precedents, ProjectRole
 from fundmatch.models.profile import Profile
@@ -33,6 +48,7 @@ __all__ = [
     "ActionBudget",
     "Budget",
     "Call",
+    "CallKind",
     "CallStatus",
     "Change",
     "Check",
@@ -45,6 +61,7 @@ __all__ = [
     "Match",
     "Matches",
     "OrganisationType",
+    "ParentTopic",
     "Partner",
     "Partners",
     "PartnershipGap",
@@ -68,6 +85,7 @@ for _public in (
     FactSource,
     Link,
     Priority,
+    ParentTopic,
     Call,
     Profile,
     Reason,

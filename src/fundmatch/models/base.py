@@ -16,6 +16,10 @@ Instrument = Literal["grant", "tender", "prize", "loan", "other"]
 instrument, or something else."""
 
 CallStatus = Literal["forthcoming", "open", "closed", "unknown"]
+CallKind = Literal["topic", "call for proposals", "cascade"]
+"""What the Funding & Tenders Portal lists: a topic of a work programme, a call for proposals
+(EU External Action and other calls without topics), or a cascade-funding call (an open call of
+an EU-funded project passing small grants to third parties)."""
 DeadlineModel = Literal["single-stage", "two-stage", "multiple cut-off"]
 OrganisationType = Literal[
     "public-authority",

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from fundmatch.display import minute, shorten
 from fundmatch.models.base import (
     Amount,
+    CallKind,
     CallStatus,
     Country,
     DeadlineModel,
@@ -189,6 +190,21 @@ class Link(FundmatchModel):
     """Where it is (http or https only)."""
 
 
+class ParentTopic(FundmatchModel):
+    """The Portal topic whose grant funds the project that runs a cascade-funding call.
+
+    ``ParentTopic(id="HORIZON-EIE-2021-INNOVSMES-01-01", title="European Partnership on
+    Innovative SMEs")``: Eurostars call 12 is run by the partnership funded under that topic.
+    """
+
+    id: str = Field(min_length=1)
+    """The parent topic's identifier, e.g. ``HORIZON-EIE-2021-INNOVSMES-01-01``."""
+    title: str | None = None
+    """The parent topic's title, as the Portal lists it beside the cascade call."""
+    url: HttpUrl = None
+    """The parent topic's page on the Portal."""
+
+
 class Call(FundmatchModel):
     """One funding call or topic, from the Funding & Tenders Portal or a programme's feed.
 
@@ -197,7 +213,9 @@ class Call(FundmatchModel):
     """
 
     id: str = Field(min_length=1)
-    """Stable identifier: the Portal topic id (``HORIZON-CL5-2024-D4-02-01``) or the feed's guid."""
+    """Stable identifier: the Portal topic id (``HORIZON-CL5-2024-D4-02-01``), the Portal
+    reference of a cascade-funding call (``15342COMPETITIVE_CALLen``: its own key, never its
+    parent topic's) or the feed's guid."""
     title: str = Field(min_length=1)
     """Title as published."""
     description: str = ""
@@ -220,6 +238,14 @@ class Call(FundmatchModel):
     """Tags and other labels given by the source (themes, priorities, clusters)."""
     instrument: Instrument | None = None
     """Grant, tender, prize, loan or other; None when the source does not say."""
+    kind: CallKind | None = Field(default=None, exclude_if=lambda value: value is None)
+    """What the Portal lists this as: ``topic``, ``call for proposals`` or ``cascade`` (a
+    cascade-funding call: an open call of an EU-funded project giving grants to third
+    parties). None when the source does not say (programme feeds, transcribed calls); then
+    left out of dumps."""
+    parent: ParentTopic | None = Field(default=None, exclude_if=lambda value: value is None)
+    """For a cascade-funding call: the Portal topic whose grant funds the project running it
+    (its id is never the call's own). None otherwise; then left out of dumps."""
     action_type: str | None = None
     """Type of action, e.g. ``HORIZON-RIA``, ``Interreg project``."""
     reported_status: CallStatus = "unknown"

@@ -15,11 +15,13 @@ from fundmatch.models.results import Match
 def json_dump(item: Call | Match) -> dict[str, Any]:
     """``item.model_dump(mode="json")`` with every field of the published schema: a call's
     empty ``priorities`` and ``fact_sources``, left out of ordinary dumps, are written as
-    ``[]``."""
+    ``[]``, its unknown ``kind`` and ``parent`` as null."""
     data = item.model_dump(mode="json")
     call = data if isinstance(item, Call) else data["call"]
     call.setdefault("priorities", [])
     call.setdefault("fact_sources", [])
+    call.setdefault("kind", None)
+    call.setdefault("parent", None)
     return data
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
@@ -19,9 +20,17 @@ from urllib.parse import urlencode
 from pydantic import ValidationError
 
 from fundmatch.errors import ParseError
-from fundmatch.models import Budget, Call, Deadline, DeadlineModel, Instrument
+from fundmatch.models import (
+    Budget,
+    Call,
+    CallKind,
+    Deadline,
+    DeadlineModel,
+    Instrument,
+    ParentTopic,
+)
 from fundmatch.sources import jsontext, topicdetails
-from fundmatch.sources.extract import clean_text
+from fundmatch.sources.extract import clean_text, find_budget
 from fundmatch.sources.http import Request, multipart
 from fundmatch.sources.portalfields import (
     BRUSSELS,
@@ -31,6 +40,8 @@ from fundmatch.sources.portalfields import (
     STATUS_CODES,
     budget_entries,
     budget_of,
+    cascade_deadlines,
+    cascade_moment,
     co_financing,
     day_of,
     deadlines_of,
@@ -50,6 +61,7 @@ __all__ = [
     "PROGRAMMES",
     "STATUS_CODES",
     "PortalPage",
+    "cascade_page",
     "parse_ftportal",
     "parse_ftportal_page",
     "parse_topic_details",
@@ -62,6 +74,11 @@ logger = logging.getLogger(__name__)
 PORTAL_SEARCH_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search?apiKey=SEDIA"
 # Search-API ``type``: 1 topic (grant), 2 call for proposals, 8 cascade funding call.
 _INSTRUMENTS: dict[str, Instrument] = {"1": "grant", "2": "grant", "8": "grant"}
+_COMPETITIVE_PAGE = (
+    "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/"
+    "competitive-calls-cs/{}"
+)
+_KINDS: dict[str, CallKind] = {"1": "topic", "2": "call for proposals", "8": "cascade"}
 
 
 @dataclass
@@ -220,13 +237,15 @@ def _from_result(result: dict[str, Any], source: str | None, notes: list[str]) -
     identifier = _first(meta, "identifier") or _first(meta, "callIdentifier")
     if identifier is None:
         raise ValueError("no identifier")
+    type_code = _first(meta, "type")
+    kind = _KINDS.get(type_code or "")
+    if kind == "cascade":
+        return _cascade(result, meta, identifier, source, notes)
     title = _first(meta, "title") or result.get("summary") or _first(meta, "callTitle")
     if not title:
         raise ValueError(f"{identifier}: no title")
     model: DeadlineModel | None = MODELS.get(_first(meta, "deadlineModel") or "")
-    moments: list[datetime] = guard(
-        notes, "deadlineDate", lambda: [portal_datetime(v) for v in _all(meta, "deadlineDate")], []
-    )
+    moments = _moments(meta, notes)
     deadlines: tuple[Deadline, ...] = guard(
         notes, "deadlineDate", lambda: deadlines_of(moments, model), ()
     )
@@ -248,19 +267,21 @@ def _from_result(result: dict[str, Any], source: str | None, notes: list[str]) -
     description = guard(
         notes, "descriptionByte", lambda: clean_text(_first(meta, "descriptionByte")), ""
     )
-    type_code = _first(meta, "type")
+    # A call for proposals (EU External Action...) has its own page, not a topic page.
+    url = _page(result, meta) if kind == "call for proposals" else None
     return Call(
         id=identifier,
         title=clean_text(title),
         description=description,
         source=source,
-        url=topic_url(identifier),
+        url=url or topic_url(identifier),
         programme=PROGRAMMES.get(programme_id or "", programme_id),
         call_id=_first(meta, "callIdentifier"),
         topic_id=identifier,
         keywords=tuple(k for k in _all(meta, "keywords") if k != identifier),
         tags=tuple(t for t in _all(meta, "tags") if t != identifier),
         instrument=_INSTRUMENTS.get(type_code or ""),
+        kind=kind,
         action_type=_first(meta, "typesOfAction"),
         reported_status=status,
         opening=guard(notes, "startDate", lambda: _opt(_first(meta, "startDate")), None),
@@ -272,6 +293,100 @@ def _from_result(result: dict[str, Any], source: str | None, notes: list[str]) -
         min_countries=countries,
         languages=(),
     )
+
+
+def _moments(meta: dict[str, Any], notes: list[str]) -> list[datetime]:
+    return guard(
+        notes, "deadlineDate", lambda: [portal_datetime(v) for v in _all(meta, "deadlineDate")], []
+    )
+
+
+def _page(result: dict[str, Any], meta: dict[str, Any]) -> str | None:
+    """The result's own human page (an External Action call page)."""
+    for value in (result.get("url"), _first(meta, "url"), _first(meta, "esST_URL")):
+        text = str(value or "").strip()
+        # A topicDetails JSON address is the Portal's data, not a page to read.
+        if text.startswith(("https://", "http://")) and "/data/topicDetails/" not in text:
+            return text
+    return None
+
+
+def cascade_page(reference: str) -> str | None:
+    """The competitive-call page of a cascade call, named by the number of its reference.
+
+    The result's own ``url`` (``competitive-calls-cs/<callccm2Id>``) is shared by every
+    cascade call of one project (81 calls, 39 addresses in the listing of 1 April 2026).
+    """
+    number = re.match(r"\d+", reference)
+    return _COMPETITIVE_PAGE.format(number.group()) if number else None
+
+
+def _own_title(result: dict[str, Any], meta: dict[str, Any]) -> str:
+    """A cascade call's own name: its ``callTitle``, or the ``summary`` where that is the
+    same name uncut (the Portal cuts ``callTitle`` at 100 characters)."""
+    title = clean_text(_first(meta, "callTitle"))
+    summary = clean_text(str(result.get("summary") or ""))
+    if summary and (not title or (len(summary) > len(title) and summary.startswith(title))):
+        return summary
+    return title
+
+
+def _cascade(
+    result: dict[str, Any],
+    meta: dict[str, Any],
+    parent_id: str,
+    source: str | None,
+    notes: list[str],
+) -> Call:
+    """A cascade-funding call (search result of type 8): an open call of an EU-funded project.
+
+    Its ``identifier`` and ``title`` are the parent topic's, whose grant funds the project;
+    the call's own key is the result's ``reference`` (e.g. ``15342COMPETITIVE_CALLen``), its
+    own name ``callTitle`` and its page the competitive-call page. The parent topic's budget
+    and programme rules are not the call's: the grant per third party is read from its text.
+    """
+    reference = str(result.get("reference") or "").strip()
+    if not reference:
+        raise ValueError(f"a cascade-funding call of {parent_id} without its reference")
+    title = _own_title(result, meta)
+    if not title:
+        raise ValueError(f"{reference}: no title")
+    deadlines: tuple[Deadline, ...] = guard(
+        notes, "deadlineDate", lambda: cascade_deadlines(_moments(meta, notes)), ()
+    )
+    description = guard(
+        notes, "descriptionByte", lambda: clean_text(_first(meta, "descriptionByte")), ""
+    )
+    text = f"{title}\n{description}"
+    budget = guard(notes, "budget", lambda: find_budget(text), Budget())
+    programme_id = _first(meta, "frameworkProgramme")
+    parent_title = clean_text(_first(meta, "title"))
+    return Call(
+        id=reference,
+        title=title,
+        description=description,
+        source=source,
+        url=cascade_page(reference) or _page(result, meta),
+        programme=PROGRAMMES.get(programme_id or "", programme_id),
+        keywords=tuple(k for k in _all(meta, "keywords") if k != parent_id),
+        tags=tuple(t for t in _all(meta, "tags") if t != parent_id),
+        instrument="grant",
+        kind="cascade",
+        parent=ParentTopic(id=parent_id, title=parent_title or None, url=topic_url(parent_id)),
+        reported_status=STATUS_CODES.get(_first(meta, "status") or "", "unknown"),
+        opening=guard(
+            notes, "startDate", lambda: _cascade_opening(_first(meta, "startDate")), None
+        ),
+        deadlines=deadlines,
+        budget=budget,
+    )
+
+
+def _cascade_opening(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = portal_datetime(value)
+    return _opt(value) if is_date_only(moment) else cascade_moment(moment)[0]
 
 
 def _opt(value: str | None) -> datetime | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -29,8 +29,11 @@ __all__ = [
     "PORTAL_DEADLINE_TIME",
     "PROGRAMMES",
     "STATUS_CODES",
+    "WALL_CLOCK_LABEL",
     "budget_entries",
     "budget_of",
+    "cascade_deadlines",
+    "cascade_moment",
     "co_financing",
     "day_of",
     "deadlines_of",
@@ -48,6 +51,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 PORTAL_DEADLINE_TIME = time(17, 0)
 """Portal deadlines are 17:00 Brussels time unless the topic says otherwise."""
 ASSUMED_TIME_LABEL = "17:00 Brussels time assumed (the source gives the date only)"
+WALL_CLOCK_LABEL = "Brussels time assumed (the Portal lists the time without its zone)"
 MAX_AMOUNT = Decimal("1e12")
 """A budget amount above this (a trillion euros) is nonsense: left unknown, with a note."""
 
@@ -197,6 +201,32 @@ def deadlines_of(moments: list[datetime], model: DeadlineModel | None) -> tuple[
     return tuple(result)
 
 
+def cascade_moment(moment: datetime) -> tuple[datetime, bool]:
+    """A cascade-funding call's date as the project wrote it, in Brussels time.
+
+    The Portal lists these times at offset zero, but as written on the call's page: 17:00,
+    23:59, 12:00 (of the 221 cascade calls in the feed snapshots of March to June 2026, 90
+    close at 17:00 and 47 at 23:59 as listed: times written for people, not UTC ones). The
+    wall-clock time is kept and taken as Brussels time, the Portal's own (True: assumed). A
+    date with a real offset is kept as that instant.
+    """
+    if moment.utcoffset() == timedelta(0):
+        return moment.replace(tzinfo=BRUSSELS), True
+    return moment.astimezone(BRUSSELS), False
+
+
+def cascade_deadlines(moments: list[datetime]) -> tuple[Deadline, ...]:
+    """A cascade-funding call's deadlines, each at the time listed (see :func:`cascade_moment`)."""
+    ordered = sorted(set(moments))
+    result = []
+    for number, moment in enumerate(ordered, start=1):
+        at, assumed = cascade_moment(moment)
+        stage = f"cut-off {number}" if len(ordered) > 1 else None
+        label = "; ".join(p for p in (stage, WALL_CLOCK_LABEL if assumed else None) if p)
+        result.append(Deadline(at=at, timezone="Europe/Brussels", label=label or None))
+    return tuple(result)
+
+
 def settle_model(
     model: DeadlineModel | None, deadlines: tuple[Deadline, ...]
 ) -> DeadlineModel | None:
@@ -210,13 +240,14 @@ def settle_model(
 
 
 def _entries(overview: Any, name: str, notes: list[str]) -> list[dict[str, Any]]:
-    """Every whole budget entry of a budgetOverview (a JSON text, possibly cut, or parsed)."""
+    """Every budget entry of a budgetOverview (a JSON text, possibly cut, or parsed) whose
+    ``action`` is whole: an entry the cut falls inside keeps the values whole before it."""
     if isinstance(overview, str):
         loaded = jsontext.loads(overview)
         notes.extend(f"{name}: {warning}" for warning in loaded.warnings)
         overview = loaded.value
         if loaded.truncated:
-            notes.append(f"{name}: cut short; only the entries whole before the cut are read")
+            notes.append(f"{name}: cut short; only the values whole before the cut are read")
     if not isinstance(overview, dict):
         raise ValueError("not a budget overview")
     actions = overview.get("budgetTopicActionMap") or {}
@@ -225,7 +256,7 @@ def _entries(overview: Any, name: str, notes: list[str]) -> list[dict[str, Any]]
     entries: list[dict[str, Any]] = []
     for value in actions.values():  # a list of entries, or a single entry
         entries.extend(value if isinstance(value, list) else [value])
-    return [e for e in entries if isinstance(e, dict) and jsontext.is_whole(e)]
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("action"), str)]
 
 
 def budget_entries(
@@ -236,17 +267,30 @@ def budget_entries(
     A budgetOverview covers every topic of the call: an entry ``"<topic> - <type of action>"``
     belongs to that topic. An entry naming the type of action only (topicDetails) is the
     topic's own when that type is one of ``types`` (the topic's types of action), or, when
-    they are unknown, when it is the only entry.
+    they are unknown, when it is the only entry. An entry the Portal's cut falls inside is
+    kept with the values whole before the cut, and noted.
     """
     entries = _entries(overview, "budgetOverview", notes)
     prefix = f"{identifier} - "
     mine = [e for e in entries if str(e.get("action", "")).startswith(prefix)]
-    if mine:
-        return mine
-    bare = [e for e in entries if " - " not in str(e.get("action", ""))]
-    if types:
-        return [e for e in bare if _is_type(str(e.get("action", "")), types)]
-    return bare if len(entries) == 1 else []
+    if not mine:
+        bare = [e for e in entries if " - " not in str(e.get("action", ""))]
+        if types:
+            mine = [e for e in bare if _is_type(str(e.get("action", "")), types)]
+        else:
+            mine = bare if len(entries) == 1 else []
+    for entry in mine:
+        if not jsontext.is_whole(entry):
+            notes.append(
+                f"budgetOverview: the entry {entry['action']!r} was cut; its values whole "
+                f"before the cut are kept ({', '.join(_whole_keys(entry)) or 'none'})"
+            )
+    return mine
+
+
+def _whole_keys(entry: dict[str, Any]) -> list[str]:
+    keys = ("expectedGrants", "minContribution", "maxContribution", "budgetYearMap")
+    return [k for k in keys if k in entry and jsontext.is_whole(entry[k])]
 
 
 def _is_type(action: str, types: tuple[str, ...]) -> bool:
@@ -281,6 +325,8 @@ def _action_budget(entry: dict[str, Any]) -> ActionBudget:
     years = entry.get("budgetYearMap") or {}
     if not isinstance(years, dict):
         raise ValueError("budgetYearMap is not an object")
+    if not jsontext.is_whole(years):
+        years = {}  # cut inside: some years missing, so no total
     amounts = [m for amount in years.values() if (m := _money(amount)) is not None]
     low, high = _money(entry.get("minContribution")), _money(entry.get("maxContribution"))
     if low is not None and high is not None and low > high:

@@ -79,9 +79,11 @@ def inherit_rules(call: Call, programmes: Mapping[str, Programme] | Iterable[Pro
 
     For each fact the last covering rule that states it wins (the file lists general rules
     first, narrower ones after). Each rule used is recorded in ``fact_sources`` with the
-    facts taken from it. Applying it twice changes nothing more.
+    facts taken from it. Applying it twice changes nothing more. A cascade-funding call takes
+    none: the project running it sets its own rules (a programme's consortium rule is the
+    project's, not that of the third parties it funds).
     """
-    programme = programme_for(call, programmes)
+    programme = None if call.kind == "cascade" else programme_for(call, programmes)
     if programme is None:
         return call
     taken: dict[str, tuple[ProgrammeRule, Any]] = {}

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from fundmatch.models import Call, FieldChange
 
 __all__ = [
+    "ADDED_FIELDS",
     "TITLE_SIMILARITY",
     "day_keys",
     "field_changes",
@@ -26,6 +27,12 @@ __all__ = [
 TITLE_SIMILARITY = 90.0
 """Smallest rapidfuzz ``token_sort_ratio`` of two titles (with a common deadline day) that
 makes two calls from different sources the same call."""
+
+
+ADDED_FIELDS = frozenset({"kind"})
+"""Call fields added after stores held versions without them: a version that lacks the field
+was written before it existed, so its first value is no change of the call (a stored topic
+does not become "changed" when the Portal's type of result is first read)."""
 
 
 def identity_keys(call: Call) -> set[str]:
@@ -78,8 +85,10 @@ def same_call(
 
 
 def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
-    """Each field of a call's JSON that differs between two versions, old and new."""
+    """Each field of a call's JSON that differs between two versions, old and new (a field of
+    :data:`ADDED_FIELDS` the old version lacks is no change)."""
     names = list(new) + [k for k in old if k not in new]
+    names = [n for n in names if n in old or n not in ADDED_FIELDS]
     return [
         FieldChange(field=name, old=old.get(name), new=new.get(name))
         for name in names

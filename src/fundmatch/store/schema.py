@@ -120,6 +120,13 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX calls_first_seen ON calls(first_seen);
     CREATE INDEX provenance_source_call_id ON provenance(source_call_id);
     """,
+    # 5: rows written before cascade-funding calls had ids of their own may be keyed by their
+    #    parent topic's identifier: marked, so the next listing of their source gives each to
+    #    the cascade call it held (fundmatch.store.upsert, "legacy keys").
+    """
+    ALTER TABLE provenance ADD COLUMN legacy_key INTEGER NOT NULL DEFAULT 0;
+    UPDATE provenance SET legacy_key = 1;
+    """,
 ]
 """The schema, one step per version, applied in order on open (``PRAGMA user_version`` counts
 the steps done). Append only: never edit a step that has shipped. The digest outbox's tables

@@ -10,7 +10,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from fundmatch.models import Call, Change, FieldChange
@@ -21,6 +21,12 @@ from fundmatch.store.rows import pack, search_text, text_hash, ts
 __all__ = ["Upsert", "Writes"]
 
 logger = logging.getLogger("fundmatch.store")
+
+
+def _utc_day(moment: str | datetime) -> date:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(UTC).date()
 
 
 class Writes(Connection):
@@ -103,14 +109,18 @@ class Upsert:
         last_modified: str | None,
     ) -> list[Change]:
         conn, source, at = self.conn, self.source, self.at
-        known = {
-            r[0]: (r[1], r[2], r[3], r[4])
-            for r in conn.execute(
-                "SELECT p.source_call_id, p.call_id, p.hash, p.gone_at, c.source = p.source "
-                "FROM provenance p JOIN calls c ON c.id = p.call_id WHERE p.source = ?",
-                (source,),
-            )
-        }
+        known: dict[str, tuple[str, str, str | None, int]] = {}
+        legacy: set[str] = set()
+        for row in conn.execute(
+            "SELECT p.source_call_id, p.call_id, p.hash, p.gone_at, c.source = p.source, "
+            "p.legacy_key FROM provenance p JOIN calls c ON c.id = p.call_id WHERE p.source = ?",
+            (source,),
+        ):
+            known[row[0]] = (row[1], row[2], row[3], row[4])
+            if row[5]:
+                legacy.add(row[0])
+        if legacy:
+            self._settle_legacy(batch, known, legacy)
         unchanged: list[tuple[str, str, str]] = []
         for sid, (call, text, digest) in batch.items():
             if sid not in known:
@@ -142,6 +152,60 @@ class Upsert:
             self._change_rows,
         )
         return self.changes
+
+    def _settle_legacy(
+        self,
+        batch: dict[str, tuple[Call, str, str]],
+        known: dict[str, tuple[str, str, str | None, int]],
+        legacy: set[str],
+    ) -> None:
+        """Give each row keyed by a parent topic's identifier to the cascade call it held.
+
+        Before schema step 5 a cascade-funding call was keyed by its parent topic's
+        identifier, so the calls of one parent were one row, holding the one listed last. A
+        parent topic no longer listed as itself is such a row: the cascade call of that
+        parent listed last (the one whose deadline days are the row's, if any) takes it over,
+        its history and first-seen time with it, and is stored under its own id; the others
+        are new. Every row of the source is settled by this first listing.
+        """
+        conn = self.conn
+        children: dict[str, list[Call]] = {}
+        for sid, (call, _text, _digest) in batch.items():
+            if call.parent is not None and sid not in known:
+                children.setdefault(call.parent.id, []).append(call)
+        for parent, calls in sorted(children.items()):
+            if parent not in legacy or parent in batch or parent not in known:
+                continue
+            old_id = known[parent][0]
+            stored = json.loads(
+                conn.execute("SELECT json FROM calls WHERE id = ?", (old_id,)).fetchone()[0]
+            )
+            days = {_utc_day(d["at"]) for d in stored.get("deadlines", [])}
+            same_days = [c for c in calls if {_utc_day(d.at) for d in c.deadlines} == days]
+            heir = (same_days or calls)[-1]
+            new_id = old_id
+            taken = conn.execute("SELECT 1 FROM calls WHERE id = ?", (heir.id,)).fetchone()
+            if old_id == parent and taken is None:
+                new_id = heir.id
+                self._rename(old_id, new_id)
+            conn.execute(
+                "UPDATE provenance SET source_call_id = ? WHERE source = ? AND source_call_id = ?",
+                (heir.id, self.source, parent),
+            )
+            known[heir.id] = (new_id, *known.pop(parent)[1:])
+            logger.info("stored call %s is the cascade call %s", old_id, heir.id)
+        conn.execute("UPDATE provenance SET legacy_key = 0 WHERE source = ?", (self.source,))
+
+    def _rename(self, old_id: str, new_id: str) -> None:
+        """Store a call under another id, with every row that names it."""
+        conn = self.conn
+        conn.execute("PRAGMA defer_foreign_keys = ON")  # until the transaction commits
+        conn.execute("UPDATE calls SET id = ? WHERE id = ?", (new_id, old_id))
+        for table in ("versions", "provenance", "changes", "call_keys", "digest_items"):
+            conn.execute(f"UPDATE {table} SET call_id = ? WHERE call_id = ?", (new_id, old_id))
+        if self._ids is not None:
+            self._ids.discard(old_id)
+            self._ids.add(new_id)
 
     def _record(
         self, kind: Literal["new", "changed", "withdrawn"], call_id: str, fields: list[FieldChange]
