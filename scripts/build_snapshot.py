@@ -3,11 +3,14 @@
     python scripts/build_snapshot.py [--dataset PATH] [--out PATH]
 
 Reads the Portal topics normalised by OscarSalgado/CordisData (``calls_open.jsonl.gz``,
-Apache-2.0, August 2026), the topic budgets recorded by daily feed snapshots of the Portal's
-search API (``--feeds``, for topics the first input gives none), and the hand-transcribed
-calls in ``calls/snapshot/curated.toml`` and ``calls/snapshot/interreg.toml``; every call
-inherits its programme's general rules (``calls/programmes.toml``). Writes one Call per line
-(gzip JSON lines) and ``snapshot.json`` (the data's date).
+Apache-2.0, August 2026); every Portal record of the daily feed snapshots of the Portal's
+search API (``--feeds``: topics the first input lacks, calls for proposals and cascade-funding
+calls, each read by the live parser from the search result the record was made from; their
+budgets and opening days for the topics of the first input); and the hand-transcribed calls in
+``calls/snapshot/curated.toml`` and ``calls/snapshot/interreg.toml``. Each Portal call's status
+is the one its own dates give on the data's date; every call inherits its programme's general
+rules (``calls/programmes.toml``). Writes one Call per line (gzip JSON lines) and
+``snapshot.json`` (the data's date).
 The input's quirks, handled here: a UTF-8 BOM, objects written back to back on one line,
 mojibake (UTF-8 read as cp1252), a ``stage`` field that says two-stage for every topic (so
 ``deadlineModel`` is used), and date-only deadlines (Portal deadlines are 17:00 Brussels time;
@@ -20,6 +23,7 @@ import argparse
 import gzip
 import json
 import sys
+from collections import Counter
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +41,7 @@ from fundmatch.sources.extract import (  # noqa: E402
     find_partnership,
     repair_mojibake,
 )
+from fundmatch.sources.ftportal import parse_ftportal_page  # noqa: E402
 from fundmatch.sources.portalfields import (  # noqa: E402
     ASSUMED_TIME_LABEL,
     PORTAL_DEADLINE_TIME,
@@ -124,6 +129,7 @@ def topic_call(topic: dict[str, Any]) -> Call:
         description=description,
         source=SNAPSHOT_SOURCE,
         url=topic.get("portalUrl") or None,
+        kind="topic",
         programme=PROGRAMMES.get(programme_id, topic.get("programme") or None),
         call_id=topic.get("callIdentifier") or None,
         topic_id=identifier,
@@ -144,6 +150,63 @@ def topic_call(topic: dict[str, Any]) -> Call:
         min_countries=countries,
         languages=("en",),
     )
+
+
+def search_result(grant: dict[str, Any]) -> dict[str, Any]:
+    """The search-API result a feed record was made from (the feed's mapping, reversed).
+
+    ``id`` is the result's ``reference``; ``identifier``, ``title``, ``callTitle``,
+    ``callIdentifier``, the type (``kind.id``), status, dates, programmes, type of action and
+    ``abstract`` (the start of ``descriptionByte``) go back to ``metadata``.
+    """
+
+    def one(value: Any) -> list[str]:
+        return [] if value is None else [str(value)]
+
+    meta = {
+        "identifier": one(grant.get("identifier")),
+        "title": one(grant.get("title")),
+        "callTitle": one(grant.get("callTitle")),
+        "callIdentifier": one(grant.get("callIdentifier")),
+        "type": one((grant.get("kind") or {}).get("id")),
+        "status": one((grant.get("status") or {}).get("id")),
+        "startDate": one(grant.get("startDate")),
+        "deadlineDate": one(grant.get("deadlineDate")),
+        "frameworkProgramme": [str(p["id"]) for p in grant.get("frameworkProgrammes") or []],
+        "typesOfAction": one(grant.get("actionType")),
+        "descriptionByte": one(grant.get("abstract")),
+        "url": one(grant.get("url")),
+    }
+    return {
+        "reference": grant.get("id"),
+        "url": grant.get("url"),
+        "summary": grant.get("summary"),
+        "metadata": meta,
+    }
+
+
+def feed_calls(paths: list[Path]) -> dict[str, Call]:
+    """Every Portal record of the feed snapshots as a Call, the latest listing of each winning.
+
+    Each record is read by the live parser (``parse_ftportal_page``) from its search result.
+    """
+    found: dict[str, Call] = {}
+    for path in sorted(paths):
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        results = [search_result(g) for g in data["grants"] if g.get("id") and g.get("kind")]
+        page = parse_ftportal_page({"results": results}, source=SNAPSHOT_SOURCE)
+        for call in page.calls:
+            found.pop(call.id, None)  # re-inserted: the latest listing's order
+            found[call.id] = call
+    return found
+
+
+def dated(call: Call, at: datetime) -> Call:
+    """The call with the status its own dates give at ``at`` (kept when they give none)."""
+    status = call.status(at)
+    if status == "unknown" or status == call.reported_status:
+        return call
+    return call.model_copy(update={"reported_status": status})
 
 
 def transcribed_calls(paths: list[Path]) -> list[Call]:
@@ -281,9 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     portal = len(calls)
     budgets: dict[str, tuple[Budget, FactSource]] = {}
     openings: dict[str, Opening] = {}
+    listed: dict[str, Call] = {}
     if str(args.feeds) != "-" and args.feeds.is_dir():
         feeds = sorted(args.feeds.glob("grants_*.json.gz"))
         budgets, openings = feed_budgets(feeds), feed_openings(feeds)
+        listed = feed_calls(feeds)
     with_budgets = with_openings = 0
     for key, call in calls.items():
         calls[key] = with_budget(call, budgets)
@@ -291,6 +356,14 @@ def main(argv: list[str] | None = None) -> int:
         before = calls[key]
         calls[key] = with_opening(before, openings)
         with_openings += calls[key] is not before
+    added = Counter[str]()
+    for call in listed.values():
+        if call.id in calls:
+            continue  # the August listing's topic is newer and fuller
+        calls[call.id] = with_budget(call, budgets) if call.kind == "topic" else call
+        added[call.kind or "other"] += 1
+    at = datetime.combine(args.data_date, time(12, 0), BRUSSELS)
+    calls = {key: dated(call, at) for key, call in calls.items()}
     paths = args.transcribed or [
         SNAPSHOT_DIR / name for name in TRANSCRIBED if (SNAPSHOT_DIR / name).is_file()
     ]
@@ -303,12 +376,19 @@ def main(argv: list[str] | None = None) -> int:
     info = SnapshotInfo(
         data_date=args.data_date,
         calls=len(final),
-        note=f"Funding & Tenders Portal topics listed on {args.data_date.isoformat()}, "
-        "with hand-transcribed programme calls (each fact with the day it was read)",
+        note=f"Funding & Tenders Portal topics listed on {args.data_date.isoformat()}, the "
+        "Portal's topics, calls for proposals and cascade-funding calls listed from March to "
+        "June 2026 (each with its status on that day), and hand-transcribed programme calls "
+        "(each fact with the day it was read)",
     )
     dump_snapshot_info(info, args.out.with_name("snapshot.json"))
     size = args.out.stat().st_size
-    print(f"{len(topics)} topics read, {portal} Portal calls + {len(calls) - portal} transcribed")
+    feed_added = sum(added.values())
+    print(
+        f"{len(topics)} topics read, {portal} Portal calls; from the feed snapshots "
+        f"{feed_added} more ({', '.join(f'{n} {k}' for k, n in sorted(added.items()))}); "
+        f"{len(calls) - portal - feed_added} transcribed"
+    )
     print(f"feed snapshots: {with_budgets} budgets, {with_openings} opening days")
     print(f"{inherited} calls inherit programme rules")
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")

@@ -14,7 +14,10 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+
 import fundmatch as fm
+from fundmatch.cli import main
 from fundmatch.sources.ftportal import parse_ftportal_page
 from fundmatch.sources.registry import load_programmes
 from fundmatch.sources.rules import inherit_rules
@@ -56,6 +59,30 @@ def test_two_cascade_calls_of_one_parent_stay_two_calls_each_with_its_own_name_a
     pilots = [c for c in calls.values() if c.parent and "DIGITALTWIN" in c.parent.id]
     assert len(pilots) == 3 and len({c.title for c in pilots}) == 3
     assert {c.kind for c in calls.values()} == {"topic", "cascade", "call for proposals"}
+
+
+def test_a_cascade_call_without_text_of_its_own_says_what_its_project_is_funded_for() -> None:
+    calls = {c.id: c for c in listing()}
+    assert calls["13201COMPETITIVE_CALLen"].description == (
+        "Open call of a project funded under DIGITAL-2024-CLOUD-DATA-AI-07-DIGITALTWIN: "
+        "Towards networked Local Digital Twins in the EU"
+    )
+
+
+def test_calls_show_and_changes_name_a_cascade_call_and_its_parent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.sqlite"
+    with fm.Store(db) as store:
+        store.upsert(listing(), source="ftportal", now=FIRST)
+    assert main(["calls", "show", CODE_SUCCESS, "--db", str(db), "--now", NOW.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{CODE_SUCCESS}: Call for CSOs initiatives “Code Success” Fund")
+    assert "kind:       cascade" in out
+    assert f"parent:     {CERV}: Call for proposals for civil society organisations" in out
+    assert main(["changes", "--since", "2026-03-01", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert f"new        {CODE_SUCCESS}" in out and f"new        {STRONGER_ROOTS}" in out
 
 
 def test_a_cascade_call_keeps_its_times_as_listed_in_brussels_time() -> None:

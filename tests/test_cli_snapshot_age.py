@@ -78,7 +78,8 @@ def test_calls_stats_prints_the_coverage_table(
     code, out, err = run(["calls", "--stats", "--db", db, "--now", NOW], capsys)
 
     assert code == 0
-    lines = out.splitlines()
+    facts, by_kind = out.split("\n\n")
+    lines = facts.splitlines()
     total = len(fm.load_snapshot())
     assert lines[0].split()[:4] == ["fact", "all", "calls", f"({total})"]
     assert [line.split("  ")[0] for line in lines[1:]] == [
@@ -90,6 +91,18 @@ def test_calls_stats_prints_the_coverage_table(
         "budget",
         "co-financing rate",
     ]
+    rows = {line.split("  ")[0]: line.split() for line in by_kind.splitlines()}
+    assert rows["kind"] == ["kind", "open", "forthcoming", "closed", "unknown", "all"]
+    assert set(rows) == {
+        "kind",
+        "topic",
+        "call for proposals",
+        "cascade funding",
+        "other (feeds, transcribed)",
+        "all",
+    }
+    assert rows["all"][-1] == str(total)
+    assert int(rows["cascade funding"][-1]) >= 50
     assert AGE in err
 
 
@@ -105,9 +118,14 @@ def test_calls_stats_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     code, out, _ = run(["calls", "--stats", "--json", "--db", str(db), "--now", NOW], capsys)
 
     assert code == 0
-    everything, interreg = json.loads(out)
+    stats = json.loads(out)
+    everything, interreg = stats["coverage"]
     assert everything["calls"] == 2 and everything["counts"]["countries"] == 1
     assert interreg["label"] == "Interreg" and interreg["counts"]["regions"] == 1
+    assert stats["kinds"]["other (feeds, transcribed)"]["unknown"] == 2
+    assert stats["kinds"]["cascade funding"] == dict.fromkeys(
+        ("open", "forthcoming", "closed", "unknown"), 0
+    )
 
 
 def test_calls_stats_does_not_mix_with_show(

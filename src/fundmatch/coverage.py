@@ -3,19 +3,31 @@
 ``fundmatch.coverage(calls)`` counts, for each fact the gates read (eligible countries,
 organisation types, regions, minimum partners, opening date, budget, co-financing rate), how
 many calls state it; :meth:`Coverage.table` prints the shares. ``fundmatch calls --stats``
-shows it for the store or the bundled snapshot, beside the same figures for Interreg calls.
+shows it for the store or the bundled snapshot, beside the same figures for Interreg calls,
+and the count of calls by kind and status (:func:`kinds`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 
 from pydantic import Field
 
 from fundmatch.models import Budget, Call, FundmatchModel
 
-__all__ = ["FACTS", "Coverage", "coverage", "coverage_table", "is_interreg"]
+__all__ = [
+    "FACTS",
+    "KINDS",
+    "STATUSES",
+    "Coverage",
+    "coverage",
+    "coverage_table",
+    "is_interreg",
+    "kinds",
+    "kinds_table",
+]
 
 FACTS: dict[str, str] = {
     "countries": "eligible countries",
@@ -94,3 +106,41 @@ def coverage_table(columns: list[Coverage]) -> str:
         rest = [cell.rjust(widths[i + 1]) for i, cell in enumerate(row[1:])]
         lines.append("  ".join([first, *rest]).rstrip())
     return "\n".join(lines)
+
+
+KINDS: dict[str | None, str] = {
+    "topic": "topic",
+    "call for proposals": "call for proposals",
+    "cascade": "cascade funding",
+    None: "other (feeds, transcribed)",
+}
+"""The kinds counted (``Call.kind``), with their names in the table."""
+STATUSES = ("open", "forthcoming", "closed", "unknown")
+
+
+def kinds(calls: Iterable[Call], *, now: datetime) -> dict[str, dict[str, int]]:
+    """How many calls of each kind are open, forthcoming, closed or unknown at ``now``.
+
+    By kind name (:data:`KINDS`, every kind present even at zero), then status.
+    """
+    counts = {name: dict.fromkeys(STATUSES, 0) for name in KINDS.values()}
+    for call in calls:
+        counts[KINDS[call.kind]][call.status(now)] += 1
+    return counts
+
+
+def kinds_table(counts: dict[str, dict[str, int]]) -> str:
+    """:func:`kinds` as a plain-text table: one row per kind and a total, one column per status."""
+    total = {s: sum(row[s] for row in counts.values()) for s in STATUSES}
+    rows = [
+        [name, *(str(row[s]) for s in STATUSES), str(sum(row.values()))]
+        for name, row in [*counts.items(), ("all", total)]
+    ]
+    head = ["kind", *STATUSES, "all"]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    return "\n".join(
+        "  ".join(
+            [r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))]
+        )
+        for r in [head, *rows]
+    )

@@ -123,8 +123,9 @@ def _run_calls(args: argparse.Namespace) -> int:
 
 
 def _print_stats(args: argparse.Namespace, now: datetime) -> int:
-    """The coverage table of the listed calls (the bundled snapshot when the store is empty)."""
-    from fundmatch.coverage import coverage, coverage_table, is_interreg
+    """The coverage table of the listed calls (the bundled snapshot when the store is empty),
+    then their count by kind and status at ``now``."""
+    from fundmatch.coverage import coverage, coverage_table, is_interreg, kinds, kinds_table
     from fundmatch.store import Store
 
     if args.action != "list" or args.value:
@@ -144,10 +145,15 @@ def _print_stats(args: argparse.Namespace, now: datetime) -> int:
         coverage(found, label="all calls"),
         coverage([c for c in found if is_interreg(c)], label="Interreg"),
     ]
+    by_kind = kinds(found, now=now)
     if args.json:
-        print_json([group.model_dump(mode="json") for group in groups])
+        print_json(
+            {"coverage": [group.model_dump(mode="json") for group in groups], "kinds": by_kind}
+        )
     else:
         print(coverage_table(groups))
+        print()
+        print(kinds_table(by_kind))
     return 0
 
 
@@ -168,12 +174,16 @@ def _print_stored(stored: StoredCall, now: datetime) -> None:
     lines = [
         ("status", f"{call.status(now)} (reported: {call.reported_status})"),
         ("programme", call.programme or "-"),
+        ("kind", call.kind or "-"),
         ("deadlines", ", ".join(d.local().isoformat(" ", "minutes") for d in call.deadlines)),
         ("budget", _budget(call)),
         ("url", call.url or "-"),
         ("first seen", stored.first_seen.isoformat(" ", "seconds")),
         ("last seen", stored.last_seen.isoformat(" ", "seconds")),
     ]
+    if call.parent is not None:
+        parent = f"{call.parent.id}: {call.parent.title}" if call.parent.title else call.parent.id
+        lines.insert(3, ("parent", parent))
     if stored.withdrawn_at:
         lines.append(("withdrawn", stored.withdrawn_at.isoformat(" ", "seconds")))
     for label, value in lines:

@@ -357,10 +357,12 @@ def _cascade(
     description = guard(
         notes, "descriptionByte", lambda: clean_text(_first(meta, "descriptionByte")), ""
     )
-    text = f"{title}\n{description}"
-    budget = guard(notes, "budget", lambda: find_budget(text), Budget())
+    budget = guard(notes, "budget", lambda: find_budget(f"{title}\n{description}"), Budget())
     programme_id = _first(meta, "frameworkProgramme")
     parent_title = clean_text(_first(meta, "title"))
+    if not description and parent_title:
+        # The listing gives no text of the call's own: say what its project is funded for.
+        description = f"Open call of a project funded under {parent_id}: {parent_title}"
     return Call(
         id=reference,
         title=title,
