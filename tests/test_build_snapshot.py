@@ -118,3 +118,28 @@ def test_an_opening_of_another_cycle_is_not_lent(build: ModuleType) -> None:
     assert (
         build.with_opening(call, {"T-1": (earlier, date(2027, 3, 18), source)}).opening == earlier
     )
+
+
+def test_every_portal_record_of_the_feeds_is_a_call_with_the_status_of_its_dates(
+    build: ModuleType, tmp_path: Path
+) -> None:
+    dataset = tmp_path / "calls_open.jsonl.gz"
+    dataset.write_bytes(gzip.compress(("\ufeff" + json.dumps(topic("HORIZON-X-01"))).encode()))
+    listing = ROOT / "tests" / "data" / "sedia" / "listing" / "grants_2026-04-01_1a01fd9.json"
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "grants_2026-04-01_1a01fd9.json.gz").write_bytes(gzip.compress(listing.read_bytes()))
+    out = tmp_path / "calls.jsonl.gz"
+    argv = ["--dataset", str(dataset), "--feeds", str(feeds), "--out", str(out)]
+    assert (
+        build.main([*argv, "--transcribed", str(ROOT / "calls" / "snapshot" / "curated.toml")]) == 0
+    )
+
+    calls = {c.id: c for c in fm.load_snapshot(out)}
+    cerv = [c for c in calls.values() if c.parent and c.parent.id == "CERV-2024-CITIZENS-VALUES"]
+    assert sorted(c.id for c in cerv) == ["13324COMPETITIVE_CALLen", "13585COMPETITIVE_CALLen"]
+    assert {c.kind for c in calls.values()} == {"topic", "call for proposals", "cascade", None}
+    # Listed open in April, closed by the data's date (17 August 2026): closed, and kept.
+    assert {c.reported_status for c in cerv} == {"closed"}
+    assert calls["HORIZON-CL3-2026-02-CS-ECCC-01"].reported_status == "open"  # until 15 Sept
+    assert all(c.min_partners is None for c in cerv)  # no programme rule lent
