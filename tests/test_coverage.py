@@ -50,11 +50,16 @@ def test_the_bundled_snapshot_meets_the_coverage_targets() -> None:
     calls = fm.load_snapshot()
     interreg = [c for c in calls if is_interreg(c)]
 
-    cov = fm.coverage(calls)
-    assert cov.share("budget") >= 0.80
-    assert cov.share("min_partners") >= 0.70
-    assert cov.share("opening") >= 0.80
-    assert cov.share("countries") >= 0.90
+    # Topics: facts of their own, of the feed's budgetOverview or of their programme's rules
+    # (CERV, Erasmus+ and other programmes name no general rule: their countries stay unknown).
+    cov = fm.coverage([c for c in calls if c.kind == "topic"])
+    assert cov.share("budget") >= 0.90
+    assert cov.share("min_partners") >= 0.65
+    assert cov.share("opening") >= 0.90
+    assert cov.share("countries") >= 0.80
+    # Cascade-funding calls: the listing gives their own dates, never their project's rules.
+    cascade = [c for c in calls if c.kind == "cascade"]
+    assert len(cascade) >= 50 and all(c.opening and c.deadlines for c in cascade)
     assert len(interreg) >= 15 and all(c.regions for c in interreg)
     assert all(c.fact_sources for c in interreg)
 
