@@ -204,6 +204,17 @@ def test_a_store_of_schema_4_keyed_by_parent_topics_migrates_without_losing_a_ca
     with sqlite3.connect(path) as old:
         assert old.execute("PRAGMA user_version").fetchone() == (4,)
         before = dict(old.execute("SELECT id, first_seen FROM calls").fetchall())
+        # A digest announced it (as schema 4's digests wrote it).
+        old.execute(
+            "INSERT INTO digest_messages (message_id, subscription, recipient, subject, raw, "
+            "state, created_at) VALUES ('<m@x>', 'civic', 'a@x.org', 's', x'00', 'sent', ?)",
+            (FIRST.isoformat(),),
+        )
+        old.execute(
+            "INSERT INTO digest_items (recipient, key, call_id, message_id) "
+            "VALUES ('a@x.org', ?, ?, '<m@x>')",
+            (f"new:{CERV}", CERV),
+        )
     assert len(before) == 6 and CERV in before
     with fm.Store(path) as store:
         assert {c.id for c in store.calls()} >= {"HORIZON-CL3-2026-02-CS-ECCC-01"}
@@ -235,6 +246,8 @@ def test_a_store_of_schema_4_keyed_by_parent_topics_migrates_without_losing_a_ca
         assert new.execute("SELECT count(*) FROM provenance WHERE legacy_key = 1").fetchone() == (
             0,
         )
+        assert new.execute("SELECT call_id FROM digest_items").fetchall() == [(CODE_SUCCESS,)]
+        assert new.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_a_field_added_to_calls_is_no_change_of_a_stored_version() -> None:

@@ -199,10 +199,14 @@ class Upsert:
     def _rename(self, old_id: str, new_id: str) -> None:
         """Store a call under another id, with every row that names it."""
         conn = self.conn
-        conn.execute("PRAGMA defer_foreign_keys = ON")  # until the transaction commits
-        conn.execute("UPDATE calls SET id = ? WHERE id = ?", (new_id, old_id))
+        columns = "source, json, hash, title, programme, search, first_seen, withdrawn_at"
+        conn.execute(  # the new row first, the old one last: no reference is ever dangling
+            f"INSERT INTO calls (id, {columns}) SELECT ?, {columns} FROM calls WHERE id = ?",
+            (new_id, old_id),
+        )
         for table in ("versions", "provenance", "changes", "call_keys", "digest_items"):
             conn.execute(f"UPDATE {table} SET call_id = ? WHERE call_id = ?", (new_id, old_id))
+        conn.execute("DELETE FROM calls WHERE id = ?", (old_id,))
         if self._ids is not None:
             self._ids.discard(old_id)
             self._ids.add(new_id)
