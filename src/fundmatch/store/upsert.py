@@ -207,9 +207,6 @@ class Upsert:
         for table in ("versions", "provenance", "changes", "call_keys", "digest_items"):
             conn.execute(f"UPDATE {table} SET call_id = ? WHERE call_id = ?", (new_id, old_id))
         conn.execute("DELETE FROM calls WHERE id = ?", (old_id,))
-        if self._ids is not None:
-            self._ids.discard(old_id)
-            self._ids.add(new_id)
 
     def _record(
         self, kind: Literal["new", "changed", "withdrawn"], call_id: str, fields: list[FieldChange]
