@@ -180,7 +180,7 @@ def test_match_meaning_on_the_command_line(
             "--now",
             NOW.isoformat(),
             "--explain",
-            load_snapshot()[0].id,
+            "CEF-DIG-2026-CABLE-REPAIR-CAPACITIES-WORKS",  # a topic of the snapshot
         ]
     )
     out = capsys.readouterr().out
