@@ -1,7 +1,7 @@
 """Search-API results built from real feed records (``tests/data/sedia/listing/``).
 
 The daily feed snapshots of the Portal's search listing keep every field of a search result
-under other names (see ``tests/data/sedia/listing/README.md``): these helpers put them back
+under other names (see ``tests/data/sedia/listing/README.md``): these functions put them back
 where the search API has them, so the parser reads real listings as it reads the API.
 """
 

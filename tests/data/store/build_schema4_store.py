@@ -1,7 +1,7 @@
 """Write ``schema4_cascade.sqlite``: a store of schema version 4 holding a real Portal listing.
 
-    git worktree add /tmp/fundmatch-schema4 51498a73e670c50f73fe192cb3f5edb53e247cf5
-    PYTHONPATH=/tmp/fundmatch-schema4/src python tests/data/store/build_schema4_store.py
+    git worktree add ../fundmatch-schema4 51498a73e670c50f73fe192cb3f5edb53e247cf5
+    PYTHONPATH=../fundmatch-schema4/src python tests/data/store/build_schema4_store.py
 
 Run with the fundmatch of that commit (schema version 4, before cascade-funding calls had ids
 of their own): it keys each cascade call by its parent topic's identifier, so the two CERV
