@@ -22,6 +22,7 @@ from fundmatch.digest import (
     header_text,
     message_id,
     outbox_messages,
+    plan_digests,
     render_digest,
     render_ics,
     safe_text,
@@ -572,3 +573,29 @@ def test_two_schedulers_never_send_at_once(tmp_path: Path) -> None:
     first.close()
     second.close()
     assert server.attempts == 0
+
+
+def test_a_subscription_is_ranked_once_whatever_its_number_of_recipients(tmp_path: Path) -> None:
+    subscriptions = fm.Subscriptions(
+        subscription=(
+            a_subscription(name="a", recipients=["a@x.org", "b@x.org", "c@x.org"]),
+            a_subscription(name="b", recipients=["d@x.org"], frequency="weekly"),
+        )
+    )
+    ranked: list[str] = []
+    with fm.Store(tmp_path / "store.sqlite") as store:
+        store.upsert([a_call("A")], source="feed", now=NOW - timedelta(hours=1))
+
+        def ranker(profile: fm.Profile, now: datetime) -> list[fm.Match]:
+            ranked.append(profile.name)
+            return [a_match(c) for c in store.calls()]
+
+        planned = plan_digests(store, subscriptions, sender="d@x.org", now=NOW, ranker=ranker)
+    assert sorted(p.digest.recipient for p in planned) == [
+        "a@x.org",
+        "b@x.org",
+        "c@x.org",
+        "d@x.org",
+    ]
+    assert all(p.message is not None for p in planned)
+    assert len(ranked) == 2  # one ranking per subscription, not one per recipient

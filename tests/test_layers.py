@@ -31,6 +31,7 @@ PURE = (
     "match/explain.py",
     "match/gates.py",
     "match/index.py",
+    "match/query.py",
     "match/rank.py",
     "match/score.py",
     "match/themes.py",
@@ -255,3 +256,31 @@ def test_no_module_is_over_about_450_lines() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > 460
     }
     assert long == {}
+
+
+MATCH = SRC / "match"
+
+
+def test_no_module_of_the_ranking_is_over_450_lines() -> None:
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in MATCH.glob("*.py")}
+    assert {name: lines for name, lines in sizes.items() if lines > 450} == {}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+@pytest.mark.parametrize("path", sorted(MATCH.glob("*.py")), ids=lambda p: p.name)
+def test_the_ranking_modules_use_no_private_name_of_another_module(path: Path) -> None:
+    # Each module of match/ speaks to the others through their public names only: no
+    # ``from x import _y``, no ``module._y``, no ``self.index._y`` (only ``self._y``).
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("fundmatch"):
+            bad += [f"line {node.lineno}: {a.name}" for a in node.names if _private(a.name)]
+        elif isinstance(node, ast.Attribute) and _private(node.attr):
+            owner = node.value
+            if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
+                bad.append(f"line {node.lineno}: {ast.unparse(node)}")
+    assert bad == []

@@ -147,9 +147,8 @@ def test_calls_score_the_same_in_one_block_or_spread_over_many_blocks_and_groups
         return [(m.call.id, m.score) for m in found]
 
     whole = ranked()
-    monkeypatch.setattr("fundmatch.match.index._CHUNK", 3)  # 7 blocks
-    for module in ("index", "score"):
-        monkeypatch.setattr(f"fundmatch.match.{module}._GROUP", 6)  # 4 groups
+    monkeypatch.setattr("fundmatch.match.columns.CHUNK", 3)  # 7 blocks
+    monkeypatch.setattr("fundmatch.match.columns.GROUP", 6)  # 4 groups
     assert ranked() == whole
     assert len(whole) == 15  # five copies of each of the three calls that share words
 

@@ -1,18 +1,25 @@
 """What the commands rank from: the store's calls (or the bundled snapshot when the store is
-empty), how old the snapshot is when they use it, and the matches a report shows."""
+empty), how old the snapshot is when they use it, the one way a matcher is built for the
+commands, the report and the digest, and the matches a report shows."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from fundmatch.errors import ConfigError
-from fundmatch.match import MIN_SCORE, Matcher
+from fundmatch.match import MIN_SCORE, Matcher, Meaning
 from fundmatch.models import Call, CallStatus, Matches, Profile
+from fundmatch.sources.registry import calls_path
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot, snapshot_age, snapshot_info
-from fundmatch.store import Store
+from fundmatch.store import Store, default_path
+from fundmatch.vectors import load_vectors, save_vectors
 
 __all__ = [
     "DEFAULT_MIN_SCORE",
+    "build_matcher",
     "calls_or_snapshot",
     "report_matches",
     "snapshot_line",
@@ -62,6 +69,45 @@ def snapshot_line(now: datetime) -> str:
     except ConfigError:
         return "bundled snapshot (its date is unknown); run `fundmatch update`"
     return snapshot_age(info.data_date, now)
+
+
+def build_matcher(
+    calls: Sequence[Call],
+    *,
+    meaning: bool = False,
+    store: str | Path | None = None,
+    say: Callable[[str], None] | None = None,
+) -> Matcher:
+    """The matcher of ``calls`` that ``match``, the exports, the report and the digest rank with.
+
+    ``meaning``: closeness of meaning counts too (the ``meaning`` extra), read with the vectors
+    of the bundled snapshot and those kept beside ``store`` (``<store>.meaning.npz``; None: the
+    default store), where the vectors of calls read for the first time are kept for the next
+    runs. ``say`` hears what takes time.
+    """
+    if not meaning:
+        return Matcher(calls)
+    model, kept = _meaning(store)
+    unread = model.unknown(calls)
+    if unread and say is not None:
+        say(f"reading the meaning of {unread} calls (once: kept for the next runs)")
+    matcher = Matcher(calls, meaning=model)
+    if model.read and kept is not None:
+        save_vectors(model, kept)
+    return matcher
+
+
+def _meaning(store: str | Path | None) -> tuple[Meaning, Path | None]:
+    """The sentence model, with the vectors of the bundled snapshot and those kept beside the
+    store (``<store>.meaning.npz``, returned: where to keep the vectors of new calls)."""
+    model = Meaning()
+    with contextlib.suppress(ConfigError):  # a checkout without the snapshot's vectors
+        load_vectors(model, calls_path("snapshot/meaning.npz"))
+    where = store if store is not None else default_path()
+    kept = None if str(where) == ":memory:" else Path(f"{where}.meaning.npz")
+    if kept is not None:
+        load_vectors(model, kept)
+    return model, kept
 
 
 def report_matches(

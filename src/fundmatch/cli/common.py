@@ -4,7 +4,6 @@ output helpers, and the profile → calls → matcher preamble."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
@@ -13,11 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeAlias
 
-from fundmatch.errors import ConfigError
 from fundmatch.models import Call, Profile
 
 if TYPE_CHECKING:
-    from fundmatch.match import Matcher, Meaning
+    from fundmatch.match import Matcher
     from fundmatch.sources.registry import Source
     from fundmatch.update import SourceResult
 
@@ -228,38 +226,11 @@ def selected_calls(args: argparse.Namespace, now: datetime, *, quiet: bool = Fal
 def matcher_for(
     args: argparse.Namespace, now: datetime, profile: Profile, *, quiet: bool = False
 ) -> Matcher:
-    """The selected calls (:func:`selected_calls`) ready to rank for ``profile``."""
-    from fundmatch.match import Matcher
+    """The selected calls (:func:`selected_calls`) ready to rank for ``profile``
+    (:func:`fundmatch.ranking.build_matcher`, with ``--meaning``)."""
+    from fundmatch.ranking import build_matcher
 
     calls = selected_calls(args, now, quiet=quiet)
     progress(f"ranking {len(calls)} calls for {profile.name}")
-    if not getattr(args, "meaning", False):
-        return Matcher(calls)
-    meaning, kept = _meaning(args)
-    unread = meaning.unknown(calls)
-    if unread:
-        progress(f"reading the meaning of {unread} calls (once: kept for the next runs)")
-    matcher = Matcher(calls, meaning=meaning)
-    if meaning.read and kept is not None:
-        from fundmatch.vectors import save_vectors
-
-        save_vectors(meaning, kept)
-    return matcher
-
-
-def _meaning(args: argparse.Namespace) -> tuple[Meaning, Path | None]:
-    """The sentence model, with the vectors of the bundled snapshot and those kept beside the
-    store (``<store>.meaning.npz``, returned: where to keep the vectors of new calls)."""
-    from fundmatch.match import Meaning
-    from fundmatch.sources.registry import calls_path
-    from fundmatch.store import default_path
-    from fundmatch.vectors import load_vectors
-
-    meaning = Meaning()
-    with contextlib.suppress(ConfigError):  # a checkout without the snapshot's vectors
-        load_vectors(meaning, calls_path("snapshot/meaning.npz"))
-    store = args.db if args.db is not None else default_path()  # the store selected_calls read
-    kept = None if str(store) == ":memory:" else Path(f"{store}.meaning.npz")
-    if kept is not None:
-        load_vectors(meaning, kept)
-    return meaning, kept
+    meaning = bool(getattr(args, "meaning", False))
+    return build_matcher(calls, meaning=meaning, store=args.db, say=progress)

@@ -24,6 +24,7 @@ from fundmatch.digest.subscriptions import Subscription, Subscriptions
 from fundmatch.mail import Delivery, Mailer
 from fundmatch.match import Matcher
 from fundmatch.models import Call, FundmatchModel, Match, Profile
+from fundmatch.ranking import build_matcher
 from fundmatch.store import OutboxMessage, Store
 from fundmatch.store.records import MessageState as State
 
@@ -62,13 +63,14 @@ def _no_checkpoint(step: str) -> None:
 
 
 def store_ranker(store: Store) -> Ranker:
-    """Rank against every call in the store (one index per run), so a call scores the same
-    whether it arrives alone or with a hundred others."""
+    """Rank against every call in the store (one index per run, built as the commands build
+    theirs: :func:`fundmatch.ranking.build_matcher`), so a call scores the same whether it
+    arrives alone or with a hundred others."""
     matcher: list[Matcher] = []
 
     def ranker(profile: Profile, now: datetime) -> Sequence[Match]:
         if not matcher:
-            matcher.append(Matcher(store.calls()))
+            matcher.append(build_matcher(store.calls()))
         # Every call that scored: each subscription applies its own min_score.
         return matcher[0].rank(profile, now=now, limit=None, min_score=0)
 
@@ -133,12 +135,12 @@ def _select(
     recipient: str,
     last: datetime | None,
     now: datetime,
-    ranker: Ranker,
+    ranked: Callable[[], Sequence[Match]],
     planned: set[str],
 ) -> Digest:
     # Newness is when the store first saw a call, never a feed's publication date.
     fresh = {s.call.id for s in store.first_seen_since(last or _EPOCH) if s.withdrawn_at is None}
-    matches = [m for m in ranker(subscription.profile, now) if m.call.id in fresh] if fresh else []
+    matches = [m for m in ranked() if m.call.id in fresh] if fresh else []
     # A recipient of two subscriptions: what this run already gave them counts as claimed.
     claimed = store.claimed(recipient) | planned
     sent: dict[str, Call] = {}
@@ -170,17 +172,22 @@ def plan_digests(
     now: datetime,
     ranker: Ranker | None = None,
 ) -> list[Planned]:
-    """Every digest due at ``now``, selected and rendered; the store is only read."""
-    ranker = ranker or store_ranker(store)
+    """Every digest due at ``now``, selected and rendered; the store is only read.
+
+    Each subscription's profile is ranked once, when a first recipient is due and something
+    is new, whatever the number of its recipients.
+    """
+    rank = ranker or store_ranker(store)
     planned = []
     given: dict[str, set[str]] = {}
     for subscription in subscriptions.subscription:
+        ranked = _once(rank, subscription.profile, now)
         for recipient in subscription.active_recipients():
             last = store.last_digest(subscription.name, recipient)
             if not subscription.due(last, now):
                 continue
             keys = given.setdefault(recipient, set())
-            digest = _select(store, subscription, recipient, last, now, ranker, keys)
+            digest = _select(store, subscription, recipient, last, now, ranked, keys)
             keys.update(digest.keys)
             raw = None
             if digest.items:
@@ -193,6 +200,18 @@ def plan_digests(
                 raw = message.as_bytes(policy=SMTP)
             planned.append(Planned(digest=digest, message=raw))
     return planned
+
+
+def _once(ranker: Ranker, profile: Profile, now: datetime) -> Callable[[], Sequence[Match]]:
+    """The profile's ranking, computed on the first call and then given again."""
+    kept: list[Sequence[Match]] = []
+
+    def ranked() -> Sequence[Match]:
+        if not kept:
+            kept.append(ranker(profile, now))
+        return kept[0]
+
+    return ranked
 
 
 def _queue(store: Store, plan: Planned, now: datetime) -> str | None:

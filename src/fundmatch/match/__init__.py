@@ -3,7 +3,8 @@
 Pure: calls and a profile in, :class:`~fundmatch.models.Matches` out; time comes in as ``now``.
 The weights live in one place, :class:`Weights`; ``docs/matching.md`` explains each factor.
 
-One module per noun: :mod:`~fundmatch.match.index` (the TF-IDF index),
+One module per noun: :mod:`~fundmatch.match.query` (a profile read once per ranking:
+:class:`ProfileQuery`), :mod:`~fundmatch.match.index` (the TF-IDF index),
 :mod:`~fundmatch.match.themes` (the theme vocabulary and names that are not topics),
 :mod:`~fundmatch.match.opentopic` (calls open to any field), :mod:`~fundmatch.match.meaning`
 (closeness of meaning by an optional sentence model), :mod:`~fundmatch.match.score` (the
@@ -18,6 +19,7 @@ from fundmatch.match.gates import checks as checks
 from fundmatch.match.gates import gates as gates
 from fundmatch.match.gates import partnership_gap as partnership_gap
 from fundmatch.match.meaning import Meaning as Meaning
+from fundmatch.match.query import ProfileQuery as ProfileQuery
 from fundmatch.match.rank import Matcher as Matcher
 from fundmatch.match.rank import rank as rank
 from fundmatch.match.themes import Theme as Theme
@@ -31,6 +33,7 @@ __all__ = [
     "MIN_SCORE",
     "Matcher",
     "Meaning",
+    "ProfileQuery",
     "Theme",
     "Weights",
     "checks",

@@ -6,27 +6,38 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+__all__ = [
+    "BIGRAMS",
+    "CHUNK",
+    "GROUP",
+    "bigram_code",
+    "bigram_codes",
+    "by_column",
+    "group_by",
+    "merge",
+]
+
 # Column layout of the index: hashed stem bigrams, then one column per theme, then stems.
 # Bigrams are hashed into a fixed space so that 100,000 calls need no bigram dictionary;
 # a collision merges two rare pairs, which costs less than it saves (docs/matching.md).
 _BIGRAM_BITS = 21
-_BIGRAMS = 1 << _BIGRAM_BITS
-_CHUNK = 1_024  # calls per index block: bounds the memory of one build step
-_GROUP = 16 * _CHUNK  # calls per query group: blocks are merged into these once built
+BIGRAMS = 1 << _BIGRAM_BITS
+CHUNK = 1_024  # calls per index block: bounds the memory of one build step
+GROUP = 16 * CHUNK  # calls per query group: blocks are merged into these once built
 
 
-def _bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Hashed column of each adjacent pair of stem ids."""
-    return ((ids[:-1] * 2_654_435_761 + ids[1:]) * 40_503) % _BIGRAMS
+    return ((ids[:-1] * 2_654_435_761 + ids[1:]) * 40_503) % BIGRAMS
 
 
-def _bigram_code(a: int, b: int) -> int:
-    """:func:`_bigram_codes` of one pair, in Python integers (the same column: the modulus
+def bigram_code(a: int, b: int) -> int:
+    """:func:`bigram_codes` of one pair, in Python integers (the same column: the modulus
     divides 2**64, so numpy's wrap-around does not change it)."""
-    return ((a * 2_654_435_761 + b) * 40_503) % _BIGRAMS
+    return ((a * 2_654_435_761 + b) * 40_503) % BIGRAMS
 
 
-def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[int, set[int]]:
+def group_by(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[int, set[int]]:
     """{key: set of its values} for two parallel arrays."""
     if not len(keys):
         return {}
@@ -38,7 +49,7 @@ def _group(keys: npt.NDArray[np.int64], values: npt.NDArray[np.int64]) -> dict[i
     return {int(owners[i]): set(g.tolist()) for i, g in zip(starts, groups, strict=True)}
 
 
-def _by_column(
+def by_column(
     data: npt.NDArray[np.float32],
     rows: npt.NDArray[np.int32],
     columns: npt.NDArray[np.int32],
@@ -56,11 +67,11 @@ def _by_column(
     ).tocsr()
 
 
-def _merge(
+def merge(
     blocks: list[tuple[sparse.csr_matrix, npt.NDArray[np.int32]]],
     titles: list[sparse.csr_matrix],
 ) -> tuple[sparse.csc_matrix, npt.NDArray[np.int32]]:
-    """Some blocks (held by column, see :func:`_by_column`: each over its own sorted columns)
+    """Some blocks (held by column, see :func:`by_column`: each over its own sorted columns)
     as one matrix over the union of their columns: whole calls, then titles.
 
     A block's columns map onto the union in the same order and its rows follow the rows of
@@ -84,9 +95,9 @@ def _merge(
         columns.append(np.repeat(remap, np.diff(matrix.indptr)))
         rows.append(matrix.indices + np.int32(offset))
         offset += matrix.shape[1]
-    by_column = _by_column(
+    held = by_column(
         np.concatenate(data), np.concatenate(rows), np.concatenate(columns), (offset, len(used))
     )
     del data, columns, rows
-    merged: sparse.csc_matrix = by_column.T  # the same arrays, read as columns
+    merged: sparse.csc_matrix = held.T  # the same arrays, read as columns
     return merged, used

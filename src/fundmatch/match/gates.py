@@ -8,21 +8,30 @@ short of the call's minimum is flagged with what is missing (:func:`partnership_
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from fundmatch import geo
-from fundmatch.match.score import _norm_phrase, _range
+from fundmatch.match.query import norm_phrase
+from fundmatch.match.score import amount_range
 from fundmatch.models import Call, Check, PartnershipGap, Profile
 
 __all__ = ["checks", "gates", "is_consortium_action", "partnership_gap"]
 
 
 def checks(
-    call: Call, profile: Profile, *, now: datetime | None = None, include_closed: bool = False
+    call: Call,
+    profile: Profile,
+    *,
+    now: datetime | None = None,
+    include_closed: bool = False,
+    exclusions: Sequence[tuple[str, str]] | None = None,
 ) -> list[Check]:
     """Every gate's outcome for ``call`` and ``profile``, in gate order, passes included.
 
     What the call does not say never blocks: its gate's outcome is ``unknown``.
+    ``exclusions``: the profile's excluded terms as written and folded, when a ranking's
+    :class:`~fundmatch.match.query.ProfileQuery` already holds them (None: folded here).
     """
     return [
         _deadline_gate(call, profile, now, include_closed),
@@ -31,15 +40,20 @@ def checks(
         _organisation_gate(call, profile),
         _budget_gate(call, profile),
         _partnership_gate(call, profile),
-        _exclude_gate(call, profile),
+        _exclude_gate(call, profile, exclusions),
     ]
 
 
 def gates(
-    call: Call, profile: Profile, *, now: datetime | None = None, include_closed: bool = False
+    call: Call,
+    profile: Profile,
+    *,
+    now: datetime | None = None,
+    include_closed: bool = False,
+    exclusions: Sequence[tuple[str, str]] | None = None,
 ) -> tuple[list[Check], list[Check]]:
     """(blockers, notes) of ``call`` for ``profile``: every gate that fails, is unknown or flags."""
-    outcomes = checks(call, profile, now=now, include_closed=include_closed)
+    outcomes = checks(call, profile, now=now, include_closed=include_closed, exclusions=exclusions)
     blockers = [c for c in outcomes if c.outcome == "blocked"]
     notes = [c for c in outcomes if c.outcome in ("unknown", "flag")]
     return blockers, notes
@@ -203,7 +217,7 @@ def _budget_gate(call: Call, profile: Profile) -> Check:
             message=f"{message}: fits as a partner of a consortium, not alone",
         )
     return Check(
-        gate="budget", outcome="pass", message=f"{_range(low, high, cur)} per project fits"
+        gate="budget", outcome="pass", message=f"{amount_range(low, high, cur)} per project fits"
     )
 
 
@@ -291,16 +305,19 @@ def is_consortium_action(call: Call) -> bool:
     return call.action_type is not None and bool(_CONSORTIUM_ACTIONS.search(call.action_type))
 
 
-def _exclude_gate(call: Call, profile: Profile) -> Check:
-    if not profile.exclude:
+def _exclude_gate(
+    call: Call, profile: Profile, exclusions: Sequence[tuple[str, str]] | None
+) -> Check:
+    if exclusions is None:
+        exclusions = [(term, norm_phrase(term)) for term in profile.exclude]
+    if not exclusions:
         return Check(gate="exclude", outcome="pass", message="no excluded terms")
     fields = {
-        "title": _norm_phrase(call.title),
-        "keywords": _norm_phrase(" ; ".join((*call.keywords, *call.tags))),
-        "description": _norm_phrase(call.description),
+        "title": norm_phrase(call.title),
+        "keywords": norm_phrase(" ; ".join((*call.keywords, *call.tags))),
+        "description": norm_phrase(call.description),
     }
-    for term in profile.exclude:
-        norm = _norm_phrase(term)
+    for term, norm in exclusions:
         for where, text in fields.items():
             if norm and f" {norm} " in f" {text} ":
                 return Check(

@@ -11,32 +11,28 @@ import numpy as np
 import numpy.typing as npt
 
 from fundmatch.errors import MatchError
+from fundmatch.match.explain import column_names, lexical_evidence
 from fundmatch.match.gates import gates, partnership_gap
-from fundmatch.match.index import Index, _Query
+from fundmatch.match.index import Cosines, Index
 from fundmatch.match.instruments import INSTRUMENTS, served
 from fundmatch.match.instruments import named as named_instruments
-from fundmatch.match.meaning import Meaning, profile_text
+from fundmatch.match.meaning import Meaning
 from fundmatch.match.priorities import priority_reason, priority_text
-from fundmatch.match.score import (
-    _adjustments,
-    _clip,
-    _keyword_forms,
-    _KeywordTargets,
-    _match_keywords,
-    _shared_columns,
-)
+from fundmatch.match.query import ProfileQuery
+from fundmatch.match.score import KeywordTargets, adjustments, clip, match_keywords
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Check, Match, Matches, Priority, Profile, Reason
-from fundmatch.text import guess_language
 
 __all__ = ["Matcher", "rank"]
 
 
-class Matcher(Index):
+class Matcher:
     """Ranks calls for profiles; builds its index once.
 
     ``Matcher(calls).rank(profile, now=now)`` → the best calls first, each with the reasons
-    that add up to its score; blocked calls only when ``include_blocked=True``.
+    that add up to its score; blocked calls only when ``include_blocked=True``. Each ranking
+    reads its profile once (:meth:`query`): the index, the score, the gates and the
+    explanation read that :class:`~fundmatch.match.query.ProfileQuery`.
     """
 
     def __init__(
@@ -46,7 +42,8 @@ class Matcher(Index):
         weights: Weights | None = None,
         meaning: Meaning | None = None,
     ) -> None:
-        super().__init__(calls, weights=weights)
+        self.index = Index(calls, weights=weights)
+        """The calls as TF-IDF vectors (sorted by id), built once."""
         self.meaning = meaning
         """The sentence model whose closeness of meaning counts beside the words (optional)."""
         self._vectors = meaning.calls(self.calls) if meaning is not None else None
@@ -55,6 +52,24 @@ class Matcher(Index):
             [i for i, call in enumerate(self.calls) if call.priorities], dtype=np.int64
         )
         """The calls that state what their programme funds (``Call.priorities``)."""
+        self._keyword_targets: dict[int, KeywordTargets] = {}
+
+    @property
+    def calls(self) -> list[Call]:
+        """The calls ranked, sorted by id (one per id)."""
+        return self.index.calls
+
+    @property
+    def weights(self) -> Weights:
+        """The numbers of the ranking (see ``docs/matching.md``)."""
+        return self.index.weights
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def query(self, profile: Profile) -> ProfileQuery:
+        """``profile`` read once, as every step of a ranking reads it."""
+        return self.index.query(profile)
 
     def rank(
         self,
@@ -77,16 +92,15 @@ class Matcher(Index):
         """
         if not self.calls:
             return Matches(now=now, profile=profile)
-        terms = self._profile_terms(profile)
-        query = self._query(terms)
-        if not len(query.columns):
+        query = self.query(profile)
+        cosines = self.index.cosines(query)
+        if not len(cosines.columns):
             return Matches(now=now, profile=profile)
         w = self.weights
         floor = w.min_score if min_score is None else min_score
-        levels = self._relevance(query, profile)
+        levels = self._relevance(query, cosines)
         relevance = levels.ranked
         nonzero = np.flatnonzero(relevance > 0)
-        keywords = _keyword_forms(profile.keywords)
         scored: list[tuple[float, str, int, list[Reason]]] = []
         checked: dict[int, tuple[list[Check], list[Check]]] = {}
         done = np.zeros(len(self.calls), dtype=bool)
@@ -113,7 +127,7 @@ class Matcher(Index):
             scoring = np.union1d(top, stated) if len(stated) else top
             for i in scoring[~done[scoring]].tolist():
                 done[i] = True
-                reasons = self._reasons(i, levels, keywords, terms.themes, profile, now)
+                reasons = self._reasons(i, levels, query, now)
                 score = _total(reasons)
                 if score >= floor:
                     scored.append((-score, self.calls[i].id, i, reasons))
@@ -123,7 +137,11 @@ class Matcher(Index):
                 # Gates run in score order, only until the page is full.
                 if i not in checked:
                     checked[i] = gates(
-                        self.calls[i], profile, now=now, include_closed=include_closed
+                        self.calls[i],
+                        profile,
+                        now=now,
+                        include_closed=include_closed,
+                        exclusions=query.exclusions,
                     )
                 blockers, notes = checked[i]
                 if blockers and not include_blocked:
@@ -140,7 +158,9 @@ class Matcher(Index):
             if best_left + w.keyword + w.theme + w.budget_fit < floor:
                 break
             pool *= 4
-        explained = self._explained([(i, reasons) for i, _, reasons, _, _ in page], query, profile)
+        explained = lexical_evidence(
+            self.index, query, cosines, [(i, reasons) for i, _, reasons, _, _ in page]
+        )
         results = [
             Match(
                 call=self.calls[i],
@@ -172,15 +192,16 @@ class Matcher(Index):
         if index is None:
             raise MatchError(f"no call with id {wanted!r} among the {len(self.calls)} ranked")
         found = self.calls[index]
-        blockers, notes = gates(found, profile, now=now, include_closed=include_closed)
-        terms = self._profile_terms(profile)
-        query = self._query(terms)
+        query = self.query(profile)
+        blockers, notes = gates(
+            found, profile, now=now, include_closed=include_closed, exclusions=query.exclusions
+        )
+        cosines = self.index.cosines(query)
         reasons: list[Reason] = []
-        if len(query.columns):
-            levels = self._relevance(query, profile)
-            keywords = _keyword_forms(profile.keywords)
-            reasons = self._reasons(index, levels, keywords, terms.themes, profile, now)
-            (reasons,) = self._explained([(index, reasons)], query, profile)
+        if len(cosines.columns):
+            levels = self._relevance(query, cosines)
+            reasons = self._reasons(index, levels, query, now)
+            (reasons,) = lexical_evidence(self.index, query, cosines, [(index, reasons)])
         return Match(
             call=found,
             score=_total(reasons),
@@ -190,33 +211,7 @@ class Matcher(Index):
             partnership_gap=partnership_gap(found, profile),
         )
 
-    def _explained(
-        self, page: list[tuple[int, list[Reason]]], query: _Query, profile: Profile
-    ) -> list[list[Reason]]:
-        """Each call's lexical reason with the phrases behind it, as they stand in the texts."""
-        shared = _shared_columns(query.parts, query.q, [i for i, _ in page])
-        texts = (profile.name, " ; ".join(profile.keywords), profile.description)
-        lang = guess_language(profile.description or profile.name)
-        out = []
-        for index, reasons in page:
-            explained = list(reasons)
-            for k, reason in enumerate(explained):
-                if reason.factor == "lexical":
-                    columns = [int(query.columns[c]) for c in shared[index]]
-                    named = self._named(query.terms)
-                    names = {
-                        int(query.columns[c]): named.get(int(query.columns[c]), "")
-                        for c in shared[index]
-                    }
-                    phrases = self._phrases(index, columns, names, texts, lang)
-                    evidence = "shared words: " + (
-                        ", ".join(f"'{p}'" for p in phrases) if phrases else "none"
-                    )
-                    explained[k] = reason.model_copy(update={"evidence": evidence})
-            out.append(explained)
-        return out
-
-    def _relevance(self, query: _Query, profile: Profile) -> _Levels:
+    def _relevance(self, query: ProfileQuery, cosines: Cosines) -> _Levels:
         """Each call's relevance by its words alone, with closeness of meaning (when the
         matcher has a :class:`Meaning`), and as ranked: open-topic calls and the calls of
         an instrument the profile names raised.
@@ -236,11 +231,11 @@ class Matcher(Index):
         of our university": the Widening instruments) ``Weights.purpose`` of it.
         """
         w = self.weights
-        lexical: npt.NDArray[np.float32] = query.cos + w.title_match * query.title
+        lexical: npt.NDArray[np.float32] = cosines.cos + w.title_match * cosines.title
         best = float(lexical.max()) if len(lexical) else 0.0
         meant, closeness = lexical, None
         if self._vectors is not None and self.meaning is not None and w.meaning > 0 and best > 0:
-            near = self._vectors @ self.meaning.profile(profile)
+            near = self._vectors @ self.meaning.profile(query.profile)
             among = max(1, min(w.meaning_among, len(lexical)))
             found = np.argpartition(-lexical, among - 1)[:among]
             spread = float(near[found].std())
@@ -248,20 +243,20 @@ class Matcher(Index):
                 deviations = (near - float(near[found].mean())) / spread
                 meant = np.maximum(lexical + w.meaning * best * deviations, 0).astype(np.float32)
                 closeness = near
-        raised = self._raised(meant, best, profile)
+        raised = self._raised(meant, best, query.profile)
         ranked, named = raised.copy(), dict[int, tuple[int, str, str]]()
-        text = profile_text(profile)
+        text = query.text
         said = {k: (words, "") for k, words in named_instruments(text).items()}
         wanted = {k: (words, purpose.name) for k, (purpose, words) in served(text).items()}
         for sought, weight in ((said, w.instrument), (wanted, w.purpose)):
             if weight <= 0 or best <= 0:
                 continue
             for k, (words, purpose) in sought.items():
-                for row in self._titled[k]:
+                for row in self.index.titled[k]:
                     if row not in named:  # raised once: a name counts before a purpose
                         named[row] = (k, words, purpose)
                         ranked[row] += weight * best
-        weights = dict(zip(query.columns.tolist(), query.q.tolist(), strict=True))
+        weights = dict(zip(cosines.columns.tolist(), cosines.q.tolist(), strict=True))
         return _Levels(lexical, meant, raised, ranked, closeness, named, query, weights)
 
     def _raised(
@@ -270,7 +265,7 @@ class Matcher(Index):
         """``meant`` with the open-topic calls that fit the profile best raised."""
         w = self.weights
         lift = min(w.open_topic, w.open_topic_best * best)
-        rows = self._open_rows
+        rows = self.index.open_rows
         kind = profile.organisation_type
         if kind is not None:
             rows = rows[[kind in self.calls[i].organisation_types for i in rows.tolist()]]
@@ -279,7 +274,7 @@ class Matcher(Index):
         order = np.lexsort((rows, -meant[rows]))  # best fit first, ties by call id
         raised: dict[str, int] = {}  # one call per instrument, its best-fitting edition
         for row in rows[order].tolist():
-            raised.setdefault(self._instruments[row], row)
+            raised.setdefault(self.index.open_instruments[row], row)
             if len(raised) == w.open_topic_calls:
                 break
         rows = np.fromiter(raised.values(), dtype=np.int64, count=len(raised))
@@ -291,11 +286,10 @@ class Matcher(Index):
         self,
         index: int,
         levels: _Levels,
-        keywords: list[tuple[str, str]],
-        profile_themes: dict[int, str],
-        profile: Profile,
+        query: ProfileQuery,
         now: datetime | None,
     ) -> list[Reason]:
+        """The factors of call ``index``'s score for ``query``, each with its evidence."""
         w = self.weights
         call = self.calls[index]
         relevance = float(levels.lexical[index])
@@ -329,7 +323,7 @@ class Matcher(Index):
                 Reason(
                     factor="open-topic",
                     points=round(_points(raised, w) - _points(meant, w), 2),
-                    evidence=f"open to any field: the call says '{self._open[index]}'",
+                    evidence=f"open to any field: the call says '{self.index.open_said[index]}'",
                 )
             )
         if index in levels.named:  # the profile names the call's instrument, or its purpose
@@ -349,11 +343,12 @@ class Matcher(Index):
                     evidence=f"the profile names the call's instrument, {name}: it says '{words}'",
                 )
             reasons.append(reason)
+        keywords = query.keywords
         if keywords:
             targets = self._keyword_targets.get(index)
             if targets is None:
-                targets = self._keyword_targets[index] = _KeywordTargets.of(call)
-            matched = _match_keywords(keywords, targets, w.keyword_cutoff)
+                targets = self._keyword_targets[index] = KeywordTargets.of(call)
+            matched = match_keywords(keywords, targets, w.keyword_cutoff)
             if matched:
                 reasons.append(
                     Reason(
@@ -362,10 +357,11 @@ class Matcher(Index):
                         evidence="; ".join(matched),
                     )
                 )
-        shared = sorted(profile_themes.keys() & self._themes[index].keys())
+        profile_themes = query.terms.themes
+        shared = sorted(profile_themes.keys() & self.index.themes[index].keys())
         if shared:
-            table = self._theme_table.themes
-            call_themes = self._themes[index]
+            table = self.index.theme_table.themes
+            call_themes = self.index.themes[index]
             evidence = "; ".join(
                 f"{table[t].name}: the profile says '{profile_themes[t]}', "
                 f"the call '{call_themes[t]}'"
@@ -382,19 +378,19 @@ class Matcher(Index):
             priority = self._priority_reason(index, levels)
             if priority is not None:
                 reasons.append(priority)
-        reasons.extend(_adjustments(call, profile, now, w))
-        return _clip(reasons)
+        reasons.extend(adjustments(call, query.profile, now, w))
+        return clip(reasons)
 
     def _priority_reason(self, index: int, levels: _Levels) -> Reason | None:
         """What call ``index``'s programme funds that the profile's words match, quoted."""
         read = self._priority_terms.get(index)
         if read is None:  # each priority's columns, read once
-            lang = self._langs[index]
+            lang = self.index.langs[index]
             read = self._priority_terms[index] = [
-                (p, frozenset(self._terms([(priority_text(p), 1.0)], lang).columns.tolist()))
+                (p, frozenset(self.index.terms([(priority_text(p), 1.0)], lang).columns.tolist()))
                 for p in self.calls[index].priorities
             ]
-        names = self._named(levels.query.terms)
+        names = column_names(self.index, levels.query.terms)
         return priority_reason(self.calls[index], read, levels.words, names, self.weights)
 
 
@@ -417,8 +413,8 @@ class _Levels:
     """The calls of an instrument the profile names, or of one for a purpose it states: the
     instrument (its place in :data:`~fundmatch.match.instruments.INSTRUMENTS`), the profile's
     words for it, and the purpose ("" when the profile names the instrument)."""
-    query: _Query
-    """The profile against the index."""
+    query: ProfileQuery
+    """The profile as the ranking read it."""
     words: dict[int, float]
     """The profile's weight of each of its index columns (TF-IDF, unit length)."""
 

@@ -1,4 +1,4 @@
-"""The factors of a score: keyword pairs, adjustments, clipping, the terms behind the cosine."""
+"""The factors of a score: keyword pairs, adjustments, clipping."""
 
 from __future__ import annotations
 
@@ -7,21 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-import numpy as np
-import numpy.typing as npt
 from rapidfuzz import fuzz, process
-from scipy import sparse
 
-from fundmatch.match.columns import _GROUP
+from fundmatch.match.query import stemmed
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Profile, Reason
-from fundmatch.text import fold, stem, tokens
+from fundmatch.text import stem, tokens
 
-_Part = tuple[sparse.csc_matrix, npt.NDArray[np.int64]]
-"""One block's weights of the query's columns, and which of the query's columns they are."""
+__all__ = ["KeywordTargets", "adjustments", "amount_range", "clip", "match_keywords"]
 
 
-def _clip(reasons: list[Reason]) -> list[Reason]:
+def clip(reasons: list[Reason]) -> list[Reason]:
     """Scale reasons so that their points add up to a score within 0-100 (honest clipping)."""
     total = sum(r.points for r in reasons)
     if 0 <= total <= 100:
@@ -47,59 +43,11 @@ def _clip(reasons: list[Reason]) -> list[Reason]:
     return scaled
 
 
-_EVIDENCE_COLUMNS = 64
-"""How many of the query's strongest columns are read for the words behind a cosine."""
-
-
-def _shared_columns(
-    blocks: list[_Part], q: npt.NDArray[np.float32], indices: list[int], limit: int = 8
-) -> dict[int, list[int]]:
-    """For each call of ``indices``: the query's columns that weigh most in its cosine,
-    strongest first. One pass over each group's entries for the whole page."""
-    out: dict[int, list[int]] = {}
-    by_group: dict[int, list[int]] = {}
-    for index in indices:
-        by_group.setdefault(index // _GROUP, []).append(index)
-    for number, members in sorted(by_group.items()):
-        group, present = blocks[number]
-        if len(present) > _EVIDENCE_COLUMNS:  # the strongest columns of the query only
-            strongest = np.sort(np.argpartition(-q[present], _EVIDENCE_COLUMNS)[:_EVIDENCE_COLUMNS])
-            group, present = group[:, strongest], present[strongest]
-        wanted = np.zeros(group.shape[0], dtype=bool)
-        wanted[[i % _GROUP for i in members]] = True
-        at = np.flatnonzero(wanted[group.indices])
-        rows = group.indices[at]
-        cols = present[np.searchsorted(group.indptr, at, side="right") - 1]
-        weights = group.data[at] * q[cols]
-        for index in members:
-            mine = rows == index % _GROUP
-            order = sorted(
-                zip(cols[mine].tolist(), weights[mine].tolist(), strict=True),
-                key=lambda cv: (-cv[1], cv[0]),
-            )
-            out[index] = [c for c, _ in order[:limit]]
-    return out
-
-
 # --- keywords ------------------------------------------------------------------------
 
 
-def _norm_phrase(text: str) -> str:
-    return " ".join(fold(text).replace("-", " ").replace("_", " ").split())
-
-
-def _stemmed(text: str) -> str:
-    """Words → stems, so "smart-city" and "Smart Cities" compare equal (``smart citi``)."""
-    return " ".join(s for s in (stem(t) for t in tokens(text)) if s)
-
-
-def _keyword_forms(keywords: Sequence[str]) -> list[tuple[str, str]]:
-    forms = [(k, _stemmed(k)) for k in keywords]
-    return [(k, f) for k, f in forms if f]
-
-
 @dataclass(slots=True)
-class _KeywordTargets:
+class KeywordTargets:
     """A call's keywords, tags and title windows in stemmed form, built on first use."""
 
     whole: dict[str, tuple[str, str]]
@@ -109,9 +57,9 @@ class _KeywordTargets:
     stem_set: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, call: Call) -> _KeywordTargets:
+    def of(cls, call: Call) -> KeywordTargets:
         whole = {
-            _stemmed(t): (where, t)
+            stemmed(t): (where, t)
             for where, ts in (("keywords", call.keywords), ("tags", call.tags))
             for t in ts
         }
@@ -132,8 +80,8 @@ class _KeywordTargets:
         return cached
 
 
-def _match_keywords(
-    keywords: list[tuple[str, str]], targets: _KeywordTargets, cutoff: float
+def match_keywords(
+    keywords: Sequence[tuple[str, str]], targets: KeywordTargets, cutoff: float
 ) -> list[str]:
     """Profile keywords found (fuzzily) in the call's keywords, tags or title, with the pair.
 
@@ -164,7 +112,7 @@ def _match_keywords(
 # --- adjustments -----------------------------------------------------------------------
 
 
-def _adjustments(call: Call, profile: Profile, now: datetime | None, w: Weights) -> list[Reason]:
+def adjustments(call: Call, profile: Profile, now: datetime | None, w: Weights) -> list[Reason]:
     out = []
     if now is not None:
         days = call.days_left(now)
@@ -188,14 +136,15 @@ def _adjustments(call: Call, profile: Profile, now: datetime | None, w: Weights)
                 Reason(
                     factor="budget-fit",
                     points=w.budget_fit,
-                    evidence=f"the call grants {_range(low, high, call.budget.currency)} a "
-                    f"project; the profile seeks {_range(profile.budget_min, profile.budget_max)}",
+                    evidence=f"the call grants {amount_range(low, high, call.budget.currency)} "
+                    "a project; the profile seeks "
+                    f"{amount_range(profile.budget_min, profile.budget_max)}",
                 )
             )
     return out
 
 
-def _range(low: Decimal | None, high: Decimal | None, currency: str = "EUR") -> str:
+def amount_range(low: Decimal | None, high: Decimal | None, currency: str = "EUR") -> str:
     """An amount range in words: "50,000 to 1,500,000 EUR", "up to 400,000 EUR"."""
     if low is not None and high is not None:
         if low == high:

@@ -11,10 +11,10 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
-from fundmatch.match.columns import _BIGRAMS, _bigram_codes, _group
+from fundmatch.match.columns import BIGRAMS, bigram_codes, group_by
 from fundmatch.text import Lexicon
 
-__all__ = ["Theme", "themes", "without_names"]
+__all__ = ["Theme", "ThemeTable", "themes", "without_names"]
 
 _NAMES = (
     (
@@ -78,7 +78,7 @@ class _Pattern:
     codes: frozenset[int]
 
 
-class _Themes:
+class ThemeTable:
     """The theme vocabulary compiled into the lexicon's id space: unigram or bigram patterns."""
 
     def __init__(self, lexicon: Lexicon) -> None:
@@ -89,11 +89,11 @@ class _Themes:
                 for label in labels:
                     ids = lexicon.both(label, lang)[1]
                     if len(ids):
-                        codes = frozenset(_bigram_codes(ids).tolist())
+                        codes = frozenset(bigram_codes(ids).tolist())
                         pattern = _Pattern(t, label, lang, int(ids[0]), codes)
                         by_first.setdefault(pattern.first, []).append(pattern)
         self.by_first = by_first
-        self._code_mask = np.zeros(_BIGRAMS, dtype=bool)
+        self._code_mask = np.zeros(BIGRAMS, dtype=bool)
         for patterns in by_first.values():
             for p in patterns:
                 self._code_mask[list(p.codes)] = True
@@ -133,11 +133,11 @@ class _Themes:
         """:meth:`find` for ``n`` texts at once: ``docs`` / ``code_docs`` say whose each id is."""
         found: list[dict[int, str]] = [{} for _ in langs]
         hit = self._first_mask()[ids]
-        firsts = _group(docs[hit], ids[hit])
+        firsts = group_by(docs[hit], ids[hit])
         if not firsts:
             return found
         wanted = self._code_mask[codes]
-        all_codes = _group(code_docs[wanted], codes[wanted])
+        all_codes = group_by(code_docs[wanted], codes[wanted])
         for doc, present in firsts.items():
             found[doc] = self._match(present, all_codes.get(doc, set()), langs[doc])
         return found

@@ -16,8 +16,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from fundmatch.match.index import Index, _Terms
-from fundmatch.match.score import _shared_columns
+from fundmatch.match.explain import column_names, phrases, shared_columns
+from fundmatch.match.index import Index
+from fundmatch.match.query import ProfileQuery
 from fundmatch.models import Call, Profile
 from fundmatch.models.partners import (
     Partner,
@@ -36,7 +37,7 @@ from fundmatch.partners.consortium import (
     shortfall,
 )
 from fundmatch.partners.projects import Organisation, Project, Projects
-from fundmatch.text import fold, guess_language
+from fundmatch.text import fold
 
 __all__ = ["ProjectIndex"]
 
@@ -70,7 +71,7 @@ class ProjectIndex:
             )
             for p in projects.projects
         )
-        self._stems = len(self._index._lexicon)  # stems the projects hold; later ones are new
+        self._stems = len(self._index.lexicon)  # stems the projects hold; later ones are new
         by_id = {p.id: p for p in projects.projects}
         self.projects: list[Project] = [by_id[c.id] for c in self._index.calls]
         rows, cols, vals = [], [], []
@@ -109,25 +110,25 @@ class ProjectIndex:
 
     def _hits(self, profile: Profile, words_for: Iterable[int] = ()) -> _Hits:
         index = self._index
-        query = index._query(self._terms(profile))
+        query = self._query(profile)
+        cosines = index.cosines(query)
         wanted = sorted(set(words_for))
         shared: dict[int, list[str]] = {}
-        if wanted and len(query.columns):
-            columns = _shared_columns(query.parts, query.q, wanted)
-            named = index._named(query.terms)
-            texts = (profile.name, " ; ".join(profile.keywords), profile.description)
-            lang = guess_language(profile.description or profile.name)
+        if wanted and len(cosines.columns):
+            columns = shared_columns(cosines.parts, cosines.q, wanted)
+            named = column_names(index, query.terms)
             for row in wanted:
-                cols = [int(query.columns[c]) for c in columns.get(row, [])]
+                cols = [int(cosines.columns[c]) for c in columns.get(row, [])]
                 names = {c: named.get(c, "") for c in cols}
-                shared[row] = index._phrases(row, cols, names, texts, lang)
-        return _Hits(query.cos, shared)
+                shared[row] = phrases(index, row, cols, names, query)
+        return _Hits(cosines.cos, shared)
 
-    def _terms(self, profile: Profile) -> _Terms:
-        """The profile's terms without the word pairs no project can hold: a pair with a word
+    def _query(self, profile: Profile) -> ProfileQuery:
+        """The profile's query without the word pairs no project can hold: a pair with a word
         no project has ("Zzqxv wqpft") would otherwise meet an unrelated pair in its hashed
         column."""
-        terms = self._index._profile_terms(profile)
+        query = self._index.query(profile)
+        terms = query.terms
         new, known = set(), set()
         for _, ids, _, codes in terms.read:
             if len(codes):
@@ -138,7 +139,7 @@ class ProjectIndex:
         if len(drop):
             keep = ~np.isin(terms.columns, drop)
             terms.columns, terms.weights = terms.columns[keep], terms.weights[keep]
-        return terms
+        return query
 
     def cosines(self, profile: Profile) -> npt.NDArray[np.float32]:
         """Each project's cosine with the profile, in the order of :attr:`projects`."""

@@ -1,0 +1,107 @@
+"""A profile as a ranking reads it: built once per ranking, then read by the index, the
+score, the gates and the explanation alike (never the profile's fields read again)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from fundmatch.match.meaning import profile_text
+from fundmatch.models import Profile
+from fundmatch.text import fold, guess_language, stem, tokens
+
+__all__ = [
+    "ProfileQuery",
+    "Terms",
+    "keyword_forms",
+    "norm_phrase",
+    "profile_language",
+    "profile_texts",
+    "stemmed",
+]
+
+
+@dataclass(slots=True)
+class Terms:
+    """One text (call or profile) as weighted index columns, plus the themes found in it."""
+
+    columns: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.float32]
+    themes: dict[int, str]
+    """Theme (its place in the index's theme table) → the words of the text that say it."""
+    names: dict[int, str] = field(default_factory=dict)
+    """Column → the text's words for it, as written (filled when first needed, see
+    :func:`fundmatch.match.explain.column_names`)."""
+    read: list[tuple[str, npt.NDArray[np.int64], list[int], npt.NDArray[np.int64]]] = field(
+        default_factory=list
+    )
+    """Each part's text, its kept words' stems, their places and their pairs' columns: what
+    ``names`` is filled from."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileQuery:
+    """A profile read once for a ranking: its language, its texts, its keywords' forms, its
+    excluded terms folded, and its terms in an index's columns.
+
+    Built by :meth:`fundmatch.match.index.Index.query` (the terms are an index's); the same
+    query serves every call that ranking scores, gates and explains.
+    """
+
+    profile: Profile
+    lang: str
+    """The profile's language, guessed from its description (or its name)."""
+    texts: tuple[str, str, str]
+    """Its name, its keywords (joined by " ; ") and its description: what the index reads,
+    with the weights of ``Weights.profile_title`` and ``Weights.profile_keywords``."""
+    text: str
+    """Its name, description and keywords as one text: what the instruments and the sentence
+    model read (:func:`fundmatch.match.meaning.profile_text`)."""
+    keywords: tuple[tuple[str, str], ...]
+    """Each keyword as written and stemmed (:func:`keyword_forms`); stop-word-only ones left out."""
+    exclusions: tuple[tuple[str, str], ...]
+    """Each excluded term as written and folded (:func:`norm_phrase`)."""
+    terms: Terms
+    """The profile's texts as weighted columns of the index that built the query."""
+
+    @classmethod
+    def of(cls, profile: Profile, terms: Terms, lang: str | None = None) -> ProfileQuery:
+        """The query of ``profile`` whose ``terms`` an index read in ``lang`` (None: guessed)."""
+        return cls(
+            profile=profile,
+            lang=lang or profile_language(profile),
+            texts=profile_texts(profile),
+            text=profile_text(profile),
+            keywords=tuple(keyword_forms(profile.keywords)),
+            exclusions=tuple((term, norm_phrase(term)) for term in profile.exclude),
+            terms=terms,
+        )
+
+
+def profile_language(profile: Profile) -> str:
+    """The language a profile is written in, guessed from its description (or its name)."""
+    return guess_language(profile.description or profile.name)
+
+
+def profile_texts(profile: Profile) -> tuple[str, str, str]:
+    """A profile's name, keywords (joined by " ; ") and description."""
+    return profile.name, " ; ".join(profile.keywords), profile.description
+
+
+def norm_phrase(text: str) -> str:
+    """Folded words separated by single spaces (hyphens and underscores are spaces)."""
+    return " ".join(fold(text).replace("-", " ").replace("_", " ").split())
+
+
+def stemmed(text: str) -> str:
+    """Words → stems, so "smart-city" and "Smart Cities" compare equal (``smart citi``)."""
+    return " ".join(s for s in (stem(t) for t in tokens(text)) if s)
+
+
+def keyword_forms(keywords: Sequence[str]) -> list[tuple[str, str]]:
+    """Each keyword as written and stemmed, those that are only stop words left out."""
+    forms = [(k, stemmed(k)) for k in keywords]
+    return [(k, f) for k, f in forms if f]
