@@ -179,3 +179,26 @@ def test_cli_match_ranks_the_bundled_snapshot_when_the_store_is_empty(
         == 0
     )
     assert "score:" in capsys.readouterr().out
+
+
+def test_a_profile_keyword_is_stemmed_in_the_profile_language_and_in_english() -> None:
+    # A Greek municipality's keywords: one in Greek, one in English, as profiles mix them.
+    profile = Profile(
+        name="Δήμος Βόλου",
+        description="Ο δήμος μας προετοιμάζεται για την κλιματική αλλαγή: σχέδια για τους "
+        "καύσωνες και τις πλημμύρες στις γειτονιές της πόλης.",
+        keywords=("κλιματική αλλαγή", "climate adaptation"),
+    )
+    call = Call(
+        id="LIFE-2026-CLIMA",
+        title="Cities prepare for heatwaves",
+        tags=("Climate change", "Climate adaptation"),
+        description="Local authorities plan for heatwaves and floods in their neighbourhoods.",
+    )
+    (match,) = Matcher([call]).rank(profile, now=NOW, min_score=0)
+    keyword = next(r for r in match.reasons if r.factor == "keyword")
+    assert keyword.evidence == (
+        "'κλιματική αλλαγή' is the call's tag 'Climate change'; "
+        "'climate adaptation' is the call's tag 'Climate adaptation'"
+    )
+    assert keyword.points == Weights().keyword  # both keywords found

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from fundmatch.match.meaning import profile_text
 from fundmatch.models import Profile
-from fundmatch.text import fold, guess_language, stem, tokens
+from fundmatch.text import fold, guess_language, pivot, stem, tokens
 
 __all__ = [
     "ProfileQuery",
@@ -20,6 +20,7 @@ __all__ = [
     "norm_phrase",
     "profile_language",
     "profile_texts",
+    "stem_as_english",
     "stemmed",
 ]
 
@@ -60,8 +61,9 @@ class ProfileQuery:
     text: str
     """Its name, description and keywords as one text: what the instruments and the sentence
     model read (:func:`fundmatch.match.meaning.profile_text`)."""
-    keywords: tuple[tuple[str, str], ...]
-    """Each keyword as written and stemmed (:func:`keyword_forms`); stop-word-only ones left out."""
+    keywords: tuple[tuple[str, tuple[str, ...]], ...]
+    """Each keyword as written and its stemmed forms, in the profile's language first
+    (:func:`keyword_forms`); those of stop words only left out."""
     exclusions: tuple[tuple[str, str], ...]
     """Each excluded term as written and folded (:func:`norm_phrase`)."""
     terms: Terms
@@ -70,12 +72,13 @@ class ProfileQuery:
     @classmethod
     def of(cls, profile: Profile, terms: Terms, lang: str | None = None) -> ProfileQuery:
         """The query of ``profile`` whose ``terms`` an index read in ``lang`` (None: guessed)."""
+        lang = lang or profile_language(profile)
         return cls(
             profile=profile,
-            lang=lang or profile_language(profile),
+            lang=lang,
             texts=profile_texts(profile),
             text=profile_text(profile),
-            keywords=tuple(keyword_forms(profile.keywords)),
+            keywords=tuple(keyword_forms(profile.keywords, lang)),
             exclusions=tuple((term, norm_phrase(term)) for term in profile.exclude),
             terms=terms,
         )
@@ -96,12 +99,31 @@ def norm_phrase(text: str) -> str:
     return " ".join(fold(text).replace("-", " ").replace("_", " ").split())
 
 
-def stemmed(text: str) -> str:
-    """Words → stems, so "smart-city" and "Smart Cities" compare equal (``smart citi``)."""
-    return " ".join(s for s in (stem(t) for t in tokens(text)) if s)
+def stem_as_english(word: str, lang: str = "en") -> str:
+    """One word's stem in ``lang``, as the English stem it stands for when the cross-language
+    table knows it (:func:`fundmatch.text.pivot`, its first English stem, as the index reads
+    words); ``""`` for a stop word of ``lang`` or of English."""
+    found = stem(word, lang)
+    return pivot([found], lang)[0] if found else ""
 
 
-def keyword_forms(keywords: Sequence[str]) -> list[tuple[str, str]]:
-    """Each keyword as written and stemmed, those that are only stop words left out."""
-    forms = [(k, stemmed(k)) for k in keywords]
-    return [(k, f) for k, f in forms if f]
+def stemmed(text: str, lang: str = "en") -> str:
+    """Words → stems in ``lang`` (as English stems where known), so "smart-city" and "Smart
+    Cities" compare equal (``smart citi``), and so do "ville intelligente" and "villes
+    intelligentes" in French."""
+    return " ".join(s for s in (stem_as_english(t, lang) for t in tokens(text)) if s)
+
+
+def keyword_forms(keywords: Sequence[str], lang: str = "en") -> list[tuple[str, tuple[str, ...]]]:
+    """Each keyword as written and its stemmed forms: in ``lang`` first, then in English when
+    ``lang`` is another (profiles mix in English terms: "climate adaptation" among Greek
+    keywords). Keywords of stop words only are left out."""
+    out = []
+    for keyword in keywords:
+        forms = [stemmed(keyword, lang)]
+        if lang != "en":
+            forms.append(stemmed(keyword))
+        kept = tuple(dict.fromkeys(f for f in forms if f))
+        if kept:
+            out.append((keyword, kept))
+    return out

@@ -347,7 +347,9 @@ class Matcher:
         if keywords:
             targets = self._keyword_targets.get(index)
             if targets is None:
-                targets = self._keyword_targets[index] = KeywordTargets.of(call)
+                targets = self._keyword_targets[index] = KeywordTargets.of(
+                    call, self.index.langs[index]
+                )
             matched = match_keywords(keywords, targets, w.keyword_cutoff)
             if matched:
                 reasons.append(

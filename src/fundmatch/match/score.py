@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from rapidfuzz import fuzz, process
 
-from fundmatch.match.query import stemmed
+from fundmatch.match.query import stem_as_english, stemmed
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Profile, Reason
-from fundmatch.text import stem, tokens
+from fundmatch.text import tokens
 
 __all__ = ["KeywordTargets", "adjustments", "amount_range", "clip", "match_keywords"]
 
@@ -48,7 +48,9 @@ def clip(reasons: list[Reason]) -> list[Reason]:
 
 @dataclass(slots=True)
 class KeywordTargets:
-    """A call's keywords, tags and title windows in stemmed form, built on first use."""
+    """A call's keywords, tags and title windows stemmed in the call's language (as English
+    stems where known, like a profile's keywords: :func:`~fundmatch.match.query.stemmed`),
+    built on first use."""
 
     whole: dict[str, tuple[str, str]]
     title_words: list[str]
@@ -57,14 +59,14 @@ class KeywordTargets:
     stem_set: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, call: Call) -> KeywordTargets:
+    def of(cls, call: Call, lang: str = "en") -> KeywordTargets:
         whole = {
-            stemmed(t): (where, t)
+            stemmed(t, lang): (where, t)
             for where, ts in (("keywords", call.keywords), ("tags", call.tags))
             for t in ts
         }
         words = tokens(call.title)
-        stems = [stem(t) for t in words]
+        stems = [stem_as_english(t, lang) for t in words]
         return cls(whole, words, stems, stem_set=frozenset(stems))
 
     def title_windows(self, size: int) -> dict[str, str]:
@@ -81,32 +83,41 @@ class KeywordTargets:
 
 
 def match_keywords(
-    keywords: Sequence[tuple[str, str]], targets: KeywordTargets, cutoff: float
+    keywords: Sequence[tuple[str, tuple[str, ...]]], targets: KeywordTargets, cutoff: float
 ) -> list[str]:
     """Profile keywords found (fuzzily) in the call's keywords, tags or title, with the pair.
 
-    Keywords and tags are compared whole; the title by windows of about the keyword's length,
-    so "energy" does not match every title that contains "energy" somewhere in a longer phrase
-    unless it stands there as such.
+    Each keyword is tried in each of its stemmed forms (:func:`~fundmatch.match.query.
+    keyword_forms`), the profile's language first, and counts once. Keywords and tags are
+    compared whole; the title by windows of about the keyword's length, so "energy" does not
+    match every title that contains "energy" somewhere in a longer phrase unless it stands
+    there as such.
     """
     found = []
-    for original, norm in keywords:
-        hit = process.extractOne(norm, targets.whole.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
-        if hit is not None:
-            where, target = targets.whole[hit[0]]
-            kind = "tag" if where == "tags" else "keyword"
-            found.append(f"'{original}' is the call's {kind} '{target}'")
-            continue
-        if not targets.stem_set.intersection(norm.split()):
-            continue  # no word of the keyword in the title: no title window can match
-        size = len(norm.split())
-        for n in range(max(1, size - 1), size + 2):
-            windows = targets.title_windows(n)
-            hit = process.extractOne(norm, windows.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
-            if hit is not None:
-                found.append(f"'{original}' is in the call's title ('{windows[hit[0]]}')")
+    for original, forms in keywords:
+        for norm in forms:
+            said = _keyword_found(original, norm, targets, cutoff)
+            if said is not None:
+                found.append(said)
                 break
     return found
+
+
+def _keyword_found(original: str, norm: str, targets: KeywordTargets, cutoff: float) -> str | None:
+    hit = process.extractOne(norm, targets.whole.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+    if hit is not None:
+        where, target = targets.whole[hit[0]]
+        kind = "tag" if where == "tags" else "keyword"
+        return f"'{original}' is the call's {kind} '{target}'"
+    if not targets.stem_set.intersection(norm.split()):
+        return None  # no word of the keyword in the title: no title window can match
+    size = len(norm.split())
+    for n in range(max(1, size - 1), size + 2):
+        windows = targets.title_windows(n)
+        hit = process.extractOne(norm, windows.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+        if hit is not None:
+            return f"'{original}' is in the call's title ('{windows[hit[0]]}')"
+    return None
 
 
 # --- adjustments -----------------------------------------------------------------------
