@@ -31,6 +31,7 @@ PURE = (
     "match/explain.py",
     "match/gates.py",
     "match/index.py",
+    "match/levels.py",
     "match/query.py",
     "match/rank.py",
     "match/score.py",

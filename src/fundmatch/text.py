@@ -30,6 +30,7 @@ __all__ = [
     "stem",
     "surface",
     "tokens",
+    "word_spans",
     "words",
 ]
 
@@ -160,6 +161,14 @@ def words(text: str) -> list[str]:
         text = _SPLIT_OTHER.sub(" ", text)
     raw = text.encode("utf-8", "surrogatepass").translate(_SPLIT_ASCII)
     return raw.decode("utf-8", "surrogatepass").split()
+
+
+_WORD = re.compile("[^\\s" + re.escape(_PUNCTUATION) + "]+")
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each word of :func:`words` stands in ``text`` (start, end), in order."""
+    return [found.span() for found in _WORD.finditer(text)]
 
 
 def tokens(text: str) -> list[str]:

@@ -1,15 +1,18 @@
-"""Reasons for people: the words behind a cosine, each factor named in words, the strongest
-reasons as text.
+"""Reasons for people: the words behind a cosine and a shared theme, each factor named in
+words, the strongest reasons as text.
 
-The evidence of a :class:`~fundmatch.models.Reason` is written in words (the phrases as they
-stand in the call and the profile); :func:`fundmatch.display.reason_text` shortens one by whole
-phrases, never inside a word. Only the calls of a page are explained: no long text is read
-again for the others.
+What a reason quotes, a reader can find: whole words or phrases as they stand in the call's text
+and in the profile's own (its name, keywords and description), never a stop word, a word of
+fewer than three letters, a piece of a hyphenated word or a pair read across a comma or an
+"and". :func:`fundmatch.display.reason_text` shortens a reason by whole phrases, never inside a
+word. Only the calls of a page are explained: no long text is read for the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -17,20 +20,22 @@ import numpy.typing as npt
 
 from fundmatch.display import reason_text
 from fundmatch.match import columns as layout
-from fundmatch.match.columns import BIGRAMS, bigram_code
-from fundmatch.match.index import Cosines, Index, Part, call_texts
-from fundmatch.match.query import ProfileQuery, Terms
+from fundmatch.match.columns import BIGRAMS, bigram_codes
+from fundmatch.match.index import Cosines, Index, Part
+from fundmatch.match.query import ProfileQuery
+from fundmatch.match.themes import without_names
 from fundmatch.models import Reason
-from fundmatch.text import Lexicon, words
+from fundmatch.text import Lexicon, fold, word_spans
 
 __all__ = [
     "FACTORS",
-    "column_names",
-    "lexical_evidence",
+    "Reading",
+    "explain_page",
     "phrases",
     "reason_text",
     "reasons_text",
     "shared_columns",
+    "theme_evidence",
 ]
 
 FACTORS = {
@@ -54,23 +59,33 @@ def reasons_text(reasons: Sequence[Reason], count: int = 3, width: int | None = 
     return [reason_text(r, width) for r in best[:count] if r.points > 0]
 
 
-def lexical_evidence(
-    index: Index, query: ProfileQuery, cosines: Cosines, page: list[tuple[int, list[Reason]]]
+def explain_page(
+    index: Index,
+    query: ProfileQuery,
+    cosines: Cosines,
+    page: list[tuple[int, list[Reason]]],
 ) -> list[list[Reason]]:
-    """Each call's lexical reason with the phrases behind it, as they stand in the texts."""
-    shared = shared_columns(cosines.parts, cosines.q, [i for i, _ in page])
+    """Each call's lexical and theme reasons with the words behind them, as they stand in the
+    call's text and the profile's (see :func:`phrases` and :func:`theme_evidence`)."""
+    shared = shared_columns(cosines.parts, cosines.q, [i for i, _ in page], limit=10)
+    profile = Reading.of_profile(index, query)
     out = []
     for row, reasons in page:
+        # A call's description is read only where the languages differ: there the call's own
+        # words are the only ones to quote. In one language, a word the call holds only in its
+        # description is quoted as the profile writes it (the call holds the same stem), so
+        # that a page costs no reading of long texts.
+        same = index.langs[row] == query.lang
+        call = Reading.of_call(index, row, description=not same)
         explained = list(reasons)
         for k, reason in enumerate(explained):
             if reason.factor == "lexical":
                 columns = [int(cosines.columns[c]) for c in shared[row]]
-                named = column_names(index, query.terms)
-                names = {c: named.get(c, "") for c in columns}
-                found = phrases(index, row, columns, names, query)
-                evidence = "shared words: " + (
-                    ", ".join(f"'{p}'" for p in found) if found else "none"
-                )
+                found = phrases(index, columns, call, profile, same_language=same)
+                evidence = "shared words: " + (", ".join(found) if found else "none")
+                explained[k] = reason.model_copy(update={"evidence": evidence})
+            elif reason.factor == "theme":
+                evidence = theme_evidence(index, query, row, call, profile)
                 explained[k] = reason.model_copy(update={"evidence": evidence})
         out.append(explained)
     return out
@@ -110,117 +125,297 @@ def shared_columns(
     return out
 
 
-def column_names(index: Index, terms: Terms) -> dict[int, str]:
-    """The profile's columns → its words as they stand (read once, when first needed)."""
-    if terms.read:
-        for text, ids, kept, codes in terms.read:
-            _name_columns(index, text, ids, kept, codes, terms.names)
-        terms.read = []
-    return terms.names
+# Function words that join two phrases: a pair of stems read across one is two phrases, not one
+# ("inclusion and social" of "digital inclusion and social innovation").
+_JOINING = frozenset(
+    "and or nor but as well et ou ni mais e ed o od ma y u pero und oder aber και ή αλλά".split()  # noqa: SIM905
+)
+
+# Words that say nothing a reader can check a match by: shared, they are no reason. Folded.
+_EMPTY = frozenset(
+    """want wants wanted wanting need needs needed help helps helped make makes made use uses
+    used using new also well able way ways like will would could should may might must based
+    within across including include includes etc per via thus however therefore whose
+    veut veulent voulons souhaitons souhaite aide aider faire nouveau nouvelle nouveaux
+    vogliamo vuole vogliono aiutare fare nuovo nuova nuovi
+    queremos quiere quieren ayudar hacer nuevo nueva nuevos
+    θελουμε θελει θελουν βοηθουν νεο νεα νεος
+    wollen will mochten helfen machen neue neuen neuer""".split()  # noqa: SIM905
+)
+
+# Signs that end a phrase: two words with one of these between them are not one phrase.
+_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”«»/|…·•]")
 
 
-def _name_columns(
-    index: Index,
-    text: str,
-    ids: npt.NDArray[np.int64],
-    kept: list[int],
-    codes: npt.NDArray[np.int64],
-    labels: dict[int, str],
-) -> None:
-    """Each stem and stem-pair column of ``text`` → its words as they stand there.
+_HEAD = 1_200
+"""How much of a call's description is read first for the words of a reason, where it is read
+(the words of a match mostly stand early in a call; a long description costs most of a page's
+reading)."""
 
-    ``ids`` are the stems of the words kept, ``kept`` their places among the words of
-    ``text``, ``codes`` the columns of their pairs.
-    """
-    written = words(text)
-    stems = ids.tolist()
-    base = index.stem_base
-    for k, i in zip(kept, stems, strict=True):
-        labels.setdefault(i + base, written[k])
-    for k, c in enumerate(codes.tolist()):
-        if c not in labels:  # as written: see phrases
-            labels[c] = " ".join(written[kept[k] : kept[k + 1] + 1])
-            index.pairs[c] = (stems[k], stems[k + 1])
+
+@dataclass(slots=True)
+class _Text:
+    """One text read word by word as the index reads it: where each word stands, and the stem,
+    surface and pair (with the next kept word) of each word the index keeps."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    kept: npt.NDArray[np.int64]
+    """The kept words' places among all words."""
+    stems: npt.NDArray[np.int64]
+    surfaces: npt.NDArray[np.int64]
+    pairs: npt.NDArray[np.int64]
+    """The stem-pair column of each kept word and the next."""
+
+    @classmethod
+    def read(cls, index: Index, text: str, lang: str) -> _Text:
+        packed = np.array(index.lexicon.packed_ids(text, lang), dtype=np.int64)
+        spans = word_spans(text)
+        if len(spans) != len(packed):  # never seen; then no word is quoted from this text
+            packed = packed[:0]
+        kept = np.flatnonzero(packed)
+        stems, surfaces = Lexicon.unpack(packed[kept])
+        pairs = bigram_codes(stems) if len(stems) > 1 else stems[:0]
+        return cls(text, spans, kept, stems, surfaces, pairs)
+
+
+class Reading:
+    """Some texts (a call's, a profile's) read as the index reads them, each when first
+    needed, in order: where a stem, a stem pair or a theme's words stand as a phrase a reader
+    can check."""
+
+    def __init__(self, index: Index, texts: Sequence[str], lang: str) -> None:
+        self._index = index
+        self._texts = [t for t in texts if t]
+        self._lang = lang
+        self._read: list[_Text] = []
+        self._found: dict[int, tuple[str, tuple[int, ...]] | None] = {}
+        self.labels: dict[tuple[str, str], str] = {}
+        """A theme's label in a language → how these texts say it, quoted (once read)."""
+
+    @classmethod
+    def of_profile(cls, index: Index, query: ProfileQuery) -> Reading:
+        """The profile's own texts: its description, each keyword, its name (the fullest
+        first: a name may be a description cut short)."""
+        profile = query.profile
+        return cls(index, (profile.description, *profile.keywords, profile.name), query.lang)
+
+    @classmethod
+    def of_call(cls, index: Index, row: int, description: bool = True) -> Reading:
+        """The call's title, keywords and tags, then (``description``) its description, its
+        proper names blanked as the index reads it: its first :data:`_HEAD` characters, then
+        the rest."""
+        call = index.calls[row]
+        texts = [call.title, *call.keywords, *call.tags]
+        if description:
+            text = without_names(call.description)
+            cut = text.rfind(" ", 0, _HEAD) if len(text) > _HEAD else -1
+            texts += [text[:cut], text[cut:]] if cut > 0 else [text]
+        return cls(index, texts, index.langs[row])
+
+    def _each(self) -> Iterator[_Text]:
+        for n, text in enumerate(self._texts):
+            if n == len(self._read):
+                self._read.append(_Text.read(self._index, text, self._lang))
+            yield self._read[n]
+
+    def find(self, columns: Sequence[int], base: int) -> dict[int, tuple[str, tuple[int, ...]]]:
+        """Where each stem column (≥ ``base``) or stem-pair column first stands as a phrase a
+        reader can check: the words as written, and the stems they stand for. A word standing
+        alone is preferred to the same word inside a hyphenated one ("open", not "open-data").
+        The texts are read in order, only until every column is found."""
+        found = {c: self._found[c] for c in columns if c in self._found}
+        missing = [c for c in columns if c not in self._found]
+        compounds: dict[int, tuple[str, tuple[int, ...]]] = {}
+        stems = np.array(sorted(c - base for c in missing if c >= base), dtype=np.int64)
+        pairs = np.array(sorted(c for c in missing if c < base), dtype=np.int64)
+        for read in self._each() if missing else ():
+            for n in _places(read.stems, stems):
+                stem = int(read.stems[n])
+                if stem + base not in found:
+                    k = int(read.kept[n])
+                    phrase = _word(read, k)
+                    if phrase is None:
+                        continue
+                    if _compound(read, k) == read.spans[k]:
+                        found[stem + base] = (phrase, (stem,))
+                    else:
+                        compounds.setdefault(stem + base, (phrase, (stem,)))
+            for n in _places(read.pairs, pairs):
+                column = int(read.pairs[n])
+                if column not in found:
+                    phrase = _run(read, [int(read.kept[n]), int(read.kept[n + 1])])
+                    if phrase is not None:
+                        found[column] = (phrase, (int(read.stems[n]), int(read.stems[n + 1])))
+            if all(c in found for c in missing):
+                break
+        for column, said in compounds.items():
+            found.setdefault(column, said)
+        for column in missing:
+            self._found[column] = found.get(column)
+        return {c: said for c, said in found.items() if said is not None}
+
+    def find_run(self, surfaces: Sequence[int]) -> str | None:
+        """Where consecutive kept words of these surface ids stand, as written."""
+        size = len(surfaces)
+        wanted = np.array(surfaces, dtype=np.int64)
+        for read in self._each():
+            forms = read.surfaces
+            for i in np.flatnonzero(forms[: len(forms) - size + 1] == wanted[0]).tolist():
+                if np.array_equal(forms[i : i + size], wanted):
+                    places = read.kept[i : i + size].tolist()
+                    phrase = _word(read, places[0]) if size == 1 else _run(read, places)
+                    if phrase is not None:
+                        return phrase
+        return None
+
+
+def _places(values: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]) -> list[int]:
+    """Where any of a few ``wanted`` values stands in ``values``."""
+    if not len(wanted) or not len(values):
+        return []
+    return np.flatnonzero((values[:, None] == wanted[None, :]).any(axis=1)).tolist()
+
+
+def _word(read: _Text, k: int) -> str | None:
+    """Word ``k`` with the rest of its hyphenated compound, if any ("e-government"); None when
+    it says nothing by itself."""
+    start, end = _compound(read, k)
+    phrase = read.text[start:end]
+    if phrase.count("-") > 2 or len(phrase) > 30:
+        return None  # a name or an address written with hyphens, not a word
+    return phrase if _speaks(phrase) else None
+
+
+def _compound(read: _Text, k: int) -> tuple[int, int]:
+    """Where word ``k`` stands, with the rest of its hyphenated compound."""
+    text = read.text
+    start, end = read.spans[k]
+    while start > 1 and text[start - 1] == "-" and text[start - 2].isalnum():
+        start -= 2
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+    while end + 1 < len(text) and text[end] == "-" and text[end + 1].isalnum():
+        end += 2
+        while end < len(text) and text[end].isalnum():
+            end += 1
+    return start, end
+
+
+def _run(read: _Text, places: list[int]) -> str | None:
+    """Kept words ``places`` as one phrase, when they stand as one: nothing but short function
+    words between them (at most two, none joining two phrases), no sign that ends a phrase, and
+    each word saying something by itself."""
+    text, spans = read.text, read.spans
+    for k, j in pairwise(places):
+        between = [text[a:b] for a, b in spans[k + 1 : j]]
+        if len(between) > 2 or _BREAK.search(text[spans[k][1] : spans[j][0]]):
+            return None
+        if any(fold(w) in _JOINING for w in between):
+            return None
+    if any(_word(read, k) is None for k in places):
+        return None
+    start, end = _compound(read, places[0])[0], _compound(read, places[-1])[1]
+    phrase = text[start:end]
+    return None if "'" in phrase or "’" in phrase else phrase
+
+
+def _speaks(phrase: str) -> bool:
+    """A word a reader can check a match by: three letters or more (or an acronym: "AI"), not a
+    word that says nothing by itself."""
+    if len(phrase) < 2:
+        return False
+    letters = 0
+    for c in phrase:
+        letters += c.isalpha()
+        if letters == 3:
+            break
+    if letters < 3 and not (letters == 2 and phrase.isupper()):
+        return False
+    return fold(phrase) not in _EMPTY
 
 
 def phrases(
     index: Index,
-    row: int,
     columns: list[int],
-    names: dict[int, str],
-    query: ProfileQuery | None = None,
+    call: Reading,
+    profile: Reading,
     limit: int = 5,
+    *,
+    same_language: bool = True,
 ) -> list[str]:
-    """The words of call ``row`` behind some index columns, whole words.
-
-    Looked for in the call's title, keywords and tags as they stand there ("Open data",
-    "start-ups"); words found only in the description are shown as the index first read
-    them (``names``), so that a page of results costs no reading of long texts. A stem
-    pair becomes the words it was read from (with any short word between them: "portail
-    de données"); a word already shown inside a phrase is not repeated. Theme columns are
-    explained by the theme reason instead.
+    """The words behind some index columns, quoted: each as it stands in the call, and as it
+    stands in the profile when the profile writes it otherwise ("'smart cities' (the profile:
+    'ville intelligente')"). A column either text does not hold as a checkable phrase is left
+    out; a word already shown inside a pair is not repeated; pairs first, then single words,
+    each in the order of its weight. Theme columns are explained by the theme reason instead.
+    In the ``same_language``, a word the texts of the call read do not hold (it stands in its
+    description) is quoted as the profile writes it: the call holds the same stem.
     """
-    call = index.calls[row]
-    lang = index.langs[row]
     base = index.stem_base
     wanted = [c for c in columns if not BIGRAMS <= c < base]
-    found: dict[int, tuple[str, set[str]]] = {}
-    for text in call_texts(call)[:2]:
-        if not text:
+    in_call, in_profile = call.find(wanted, base), profile.find(wanted, base)
+    shown: set[int] = set()
+    quoted: list[tuple[int, str]] = []
+    for c in sorted(wanted, key=lambda c: (c >= base, columns.index(c))):
+        if c not in in_profile or (c not in in_call and not same_language):
             continue
-        written = words(text)
-        packed = np.array(index.lexicon.packed_ids(text, lang), dtype=np.int64)
-        stems = Lexicon.unpack(packed)[0].tolist()
-        kept = [(k, i) for k, i in enumerate(stems) if i]
-        first: dict[int, tuple[int, int]] = {}  # column → (first word, last word)
-        for k, i in kept:
-            first.setdefault(i + base, (k, k))
-        for (k, a), (j, b) in pairwise(kept):
-            first.setdefault(bigram_code(a, b), (k, j))
-        for c in wanted:
-            if c not in found and c in first:
-                start, end = first[c]
-                run = written[start : end + 1]
-                phrase = run[0] if start == end else _as_written(run, text) or " ".join(run)
-                found[c] = (phrase, {w.lower() for w in run})
-    if query is not None and query.lang != lang:
-        # Another language: the call's own words for what matched (as the index first
-        # read them in the calls), not the profile's.
-        for c in wanted:
-            if c not in found:
-                theirs = index.call_words(c)
-                if theirs:
-                    found[c] = (theirs, set(theirs.lower().split()))
-    profile_texts: Iterable[str] = query.texts if query is not None else ()
-    for c in wanted:
-        if c not in found and names.get(c):
-            run = names[c].split()
-            seen = next(filter(None, (_as_written(run, t) for t in profile_texts)), None)
-            if seen is None and len(run) > 1:
-                continue  # a pair read across a sentence's end: its words speak alone
-            found[c] = (seen or names[c], {w.lower() for w in run})
-    ordered: list[tuple[int, str]] = []
-    shown: set[str] = set()
-    for c in sorted(found, key=lambda c: (c >= base, columns.index(c))):
-        phrase, members = found[c]  # pairs before single words
-        if not members <= shown:
-            shown |= members
-            ordered.append((columns.index(c), phrase))
-    return [phrase for _, phrase in sorted(ordered)][:limit]
+        (phrase, stems), (own, _) = in_call.get(c, in_profile[c]), in_profile[c]
+        if set(stems) <= shown:
+            continue
+        shown.update(stems)
+        said = f"'{phrase}'"
+        if own.casefold() != phrase.casefold():
+            said += f" (the profile: '{own}')"
+        quoted.append((columns.index(c), said))
+    return [said for _, said in sorted(quoted)][:limit]
 
 
-def _as_written(run: list[str], text: str) -> str | None:
-    """Consecutive words as they stand in ``text`` ("start-ups", not "start ups"); None when
-    they never stand together there (only across a sentence's end, say)."""
-    at = text.find(run[0])
-    while at >= 0:
-        end = at + len(run[0])
-        for word in run[1:]:
-            gap = text.find(word, end)
-            if gap < 0 or gap - end > 12 or any(c in ".;:!?()[]" for c in text[end:gap]):
-                break
-            end = gap + len(word)
+def theme_evidence(
+    index: Index, query: ProfileQuery, row: int, call: Reading, profile: Reading
+) -> str:
+    """The themes the call and the profile share, each with the words that say it in each."""
+    table = index.theme_table.themes
+    mine, theirs = query.terms.themes, index.themes[row]
+    parts = []
+    for t in sorted(mine.keys() & theirs.keys()):
+        said = [
+            _label_words(index, label, lang, reading)
+            for label, lang, reading in (
+                (mine[t], query.lang, profile),
+                (theirs[t], index.langs[row], call),
+            )
+        ]
+        if said[0] and said[1]:
+            parts.append(f"{table[t].name}: the profile says {said[0]}, the call {said[1]}")
+        elif said[0]:  # the call's words for it stand in its description, not read
+            parts.append(f"{table[t].name}: the profile says {said[0]}")
         else:
-            return text[at:end]
-        at = text.find(run[0], at + 1)
-    return None
+            parts.append(table[t].name)
+    return "both about " + "; ".join(parts)
+
+
+def _label_words(index: Index, label: str, lang: str, reading: Reading) -> str:
+    """Where a text says a theme's label, quoted as written: the whole label when its words
+    stand together, else each run of them that does; "" when none can be quoted."""
+    known = reading.labels.get((label, lang))
+    if known is None:
+        known = reading.labels[label, lang] = _quoted_label(index, label, lang, reading)
+    return known
+
+
+def _quoted_label(index: Index, label: str, lang: str, reading: Reading) -> str:
+    surfaces = [s for s in index.lexicon.both(label, lang)[1].tolist() if s]
+    whole = reading.find_run(surfaces) if surfaces else None
+    if whole is not None:
+        return f"'{whole}'"
+    pieces: list[str] = []
+    for size in (2, 1):
+        for i in range(len(surfaces) - size + 1):
+            found = reading.find_run(surfaces[i : i + size])
+            if found is not None and fold(found) not in {fold(p) for p in pieces}:
+                pieces.append(found)
+        if pieces:
+            break
+    pieces = [p for p in pieces if not any(p != q and p in q for q in pieces)]
+    return ", ".join(f"'{p}'" for p in pieces)

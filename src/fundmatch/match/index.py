@@ -79,8 +79,6 @@ class Index:
         self.titled: list[list[int]] = [[] for _ in INSTRUMENTS]
         """Per instrument of :data:`~fundmatch.match.instruments.INSTRUMENTS`, the calls whose
         title names it."""
-        self.pairs: dict[int, tuple[int, int]] = {}
-        """Stem-pair column → its stems, for the pairs of the profiles explained so far."""
         self._seen = np.zeros(0, dtype=bool)  # scratch space of _block
         self._local = np.zeros(0, dtype=np.int32)
         # Calls are read in blocks of CHUNK, each held by column over only its own columns
@@ -216,7 +214,7 @@ class Index:
         )
         return block, used, title
 
-    def terms(self, parts: Iterable[tuple[str, float]], lang: str, names: bool = False) -> Terms:
+    def terms(self, parts: Iterable[tuple[str, float]], lang: str) -> Terms:
         """Weighted columns of a text given as (part, weight) pairs, all in ``lang``.
 
         A word inside a theme phrase found in the text ("îlots de chaleur") counts for
@@ -244,9 +242,7 @@ class Index:
                 in_phrase.update(label_surfaces.tolist())
         phrase_surfaces = np.array(sorted(in_phrase), dtype=np.int64)
         cols, vals = [], []
-        labels: dict[int, str] = {}
-        named: list[tuple[str, npt.NDArray[np.int64], list[int], npt.NDArray[np.int64]]] = []
-        for text, ids, surfaces, weight, kept in read:
+        for _, ids, surfaces, weight, _ in read:
             codes = bigram_codes(ids) if self.weights.bigrams else ids[:0]
             word_weight = np.full(len(ids), weight, dtype=np.float32)
             if len(phrase_surfaces):
@@ -255,26 +251,20 @@ class Index:
             vals.append(word_weight)
             cols.append(codes)
             vals.append(np.full(len(codes), weight, dtype=np.float32))
-            if names:
-                named.append((text, ids, kept.tolist(), codes))
         theme_ids = sorted(found)
         cols.append(np.array([BIGRAMS + t for t in theme_ids], dtype=np.int64))
         vals.append(np.ones(len(theme_ids), dtype=np.float32))
-        if names:
-            labels.update(
-                (BIGRAMS + t, f"theme:{self.theme_table.themes[t].id}") for t in theme_ids
-            )
         keep = [v > 0 for v in vals]
         cols = [c[k] for c, k in zip(cols, keep, strict=True)]
         vals = [v[k] for v, k in zip(vals, keep, strict=True)]
-        return Terms(np.concatenate(cols), np.concatenate(vals), found, labels, named)
+        return Terms(np.concatenate(cols), np.concatenate(vals), found)
 
     def query(self, profile: Profile) -> ProfileQuery:
         """``profile`` read once for a ranking against this index (see :class:`ProfileQuery`)."""
         lang = profile_language(profile)
         w = self.weights
         weights = (w.profile_title, w.profile_keywords, 1.0)
-        terms = self.terms(zip(profile_texts(profile), weights, strict=True), lang, names=True)
+        terms = self.terms(zip(profile_texts(profile), weights, strict=True), lang)
         return ProfileQuery.of(profile, terms, lang)
 
     def cosines(self, query: ProfileQuery) -> Cosines:
@@ -311,11 +301,3 @@ class Index:
             title_scores.append(both[rows:])
             parts.append((sub, present))  # rows read for the evidence of the best calls
         return Cosines(np.concatenate(scores), np.concatenate(title_scores), parts, q, columns)
-
-    def call_words(self, column: int) -> str:
-        """A stem or stem-pair column in words as the index first read them (in the calls)."""
-        shown = self.lexicon.written
-        if column >= self.stem_base:
-            return shown[column - self.stem_base]
-        pair = self.pairs.get(column)
-        return "" if pair is None else f"{shown[pair[0]]} {shown[pair[1]]}"

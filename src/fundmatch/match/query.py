@@ -4,7 +4,7 @@ score, the gates and the explanation alike (never the profile's fields read agai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -33,14 +33,6 @@ class Terms:
     weights: npt.NDArray[np.float32]
     themes: dict[int, str]
     """Theme (its place in the index's theme table) → the words of the text that say it."""
-    names: dict[int, str] = field(default_factory=dict)
-    """Column → the text's words for it, as written (filled when first needed, see
-    :func:`fundmatch.match.explain.column_names`)."""
-    read: list[tuple[str, npt.NDArray[np.int64], list[int], npt.NDArray[np.int64]]] = field(
-        default_factory=list
-    )
-    """Each part's text, its kept words' stems, their places and their pairs' columns: what
-    ``names`` is filled from."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 
 from fundmatch.errors import MatchError
-from fundmatch.match.explain import column_names, lexical_evidence
+from fundmatch.match.columns import BIGRAMS
+from fundmatch.match.explain import Reading, explain_page
 from fundmatch.match.gates import gates, partnership_gap
 from fundmatch.match.index import Cosines, Index
 from fundmatch.match.instruments import INSTRUMENTS, served
 from fundmatch.match.instruments import named as named_instruments
+from fundmatch.match.levels import Levels
 from fundmatch.match.meaning import Meaning
 from fundmatch.match.priorities import priority_reason, priority_text
 from fundmatch.match.query import ProfileQuery
-from fundmatch.match.score import KeywordTargets, adjustments, clip, match_keywords
+from fundmatch.match.score import (
+    KeywordTargets,
+    adjustments,
+    clip,
+    lexical_points,
+    match_keywords,
+    total,
+)
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Check, Match, Matches, Priority, Profile, Reason
 
@@ -128,7 +135,7 @@ class Matcher:
             for i in scoring[~done[scoring]].tolist():
                 done[i] = True
                 reasons = self._reasons(i, levels, query, now)
-                score = _total(reasons)
+                score = total(reasons)
                 if score >= floor:
                     scored.append((-score, self.calls[i].id, i, reasons))
             scored.sort(key=lambda s: (s[0], s[1]))
@@ -154,11 +161,11 @@ class Matcher:
             # The calls not scored yet are no more relevant than the last one scored: stop when
             # even every other factor's full points would leave them under the minimum.
             weakest = float(relevance[top].min())
-            best_left = _points(weakest, w)
+            best_left = lexical_points(weakest, w)
             if best_left + w.keyword + w.theme + w.budget_fit < floor:
                 break
             pool *= 4
-        explained = lexical_evidence(
+        explained = explain_page(
             self.index, query, cosines, [(i, reasons) for i, _, reasons, _, _ in page]
         )
         results = [
@@ -194,24 +201,28 @@ class Matcher:
         found = self.calls[index]
         query = self.query(profile)
         blockers, notes = gates(
-            found, profile, now=now, include_closed=include_closed, exclusions=query.exclusions
+            found,
+            profile,
+            now=now,
+            include_closed=include_closed,
+            exclusions=query.exclusions,
         )
         cosines = self.index.cosines(query)
         reasons: list[Reason] = []
         if len(cosines.columns):
             levels = self._relevance(query, cosines)
             reasons = self._reasons(index, levels, query, now)
-            (reasons,) = lexical_evidence(self.index, query, cosines, [(index, reasons)])
+            (reasons,) = explain_page(self.index, query, cosines, [(index, reasons)])
         return Match(
             call=found,
-            score=_total(reasons),
+            score=total(reasons),
             reasons=tuple(reasons),
             blockers=tuple(blockers),
             notes=tuple(notes),
             partnership_gap=partnership_gap(found, profile),
         )
 
-    def _relevance(self, query: ProfileQuery, cosines: Cosines) -> _Levels:
+    def _relevance(self, query: ProfileQuery, cosines: Cosines) -> Levels:
         """Each call's relevance by its words alone, with closeness of meaning (when the
         matcher has a :class:`Meaning`), and as ranked: open-topic calls and the calls of
         an instrument the profile names raised.
@@ -257,7 +268,8 @@ class Matcher:
                         named[row] = (k, words, purpose)
                         ranked[row] += weight * best
         weights = dict(zip(cosines.columns.tolist(), cosines.q.tolist(), strict=True))
-        return _Levels(lexical, meant, raised, ranked, closeness, named, query, weights)
+        reading = Reading.of_profile(self.index, query)
+        return Levels(lexical, meant, raised, ranked, closeness, named, query, weights, reading)
 
     def _raised(
         self, meant: npt.NDArray[np.float32], best: float, profile: Profile
@@ -285,7 +297,7 @@ class Matcher:
     def _reasons(
         self,
         index: int,
-        levels: _Levels,
+        levels: Levels,
         query: ProfileQuery,
         now: datetime | None,
     ) -> list[Reason]:
@@ -299,7 +311,7 @@ class Matcher:
         reasons = [
             Reason(
                 factor="lexical",
-                points=round(_points(relevance, w), 2),
+                points=round(lexical_points(relevance, w), 2),
                 evidence=f"relevance {relevance:.3f}",
             )
         ]
@@ -314,7 +326,7 @@ class Matcher:
             reasons.append(
                 Reason(
                     factor="meaning",
-                    points=round(_points(meant, w) - _points(relevance, w), 2),
+                    points=round(lexical_points(meant, w) - lexical_points(relevance, w), 2),
                     evidence=f"{evidence} (multilingual sentence model)",
                 )
             )
@@ -322,13 +334,13 @@ class Matcher:
             reasons.append(
                 Reason(
                     factor="open-topic",
-                    points=round(_points(raised, w) - _points(meant, w), 2),
+                    points=round(lexical_points(raised, w) - lexical_points(meant, w), 2),
                     evidence=f"open to any field: the call says '{self.index.open_said[index]}'",
                 )
             )
         if index in levels.named:  # the profile names the call's instrument, or its purpose
             k, words, purpose = levels.named[index]
-            points = round(_points(ranked, w) - _points(raised, w), 2)
+            points = round(lexical_points(ranked, w) - lexical_points(raised, w), 2)
             name = INSTRUMENTS[k].name
             if purpose:
                 reason = Reason(
@@ -361,14 +373,9 @@ class Matcher:
                 )
         profile_themes = query.terms.themes
         shared = sorted(profile_themes.keys() & self.index.themes[index].keys())
-        if shared:
+        if shared:  # the words saying each are quoted for the page only (explain_page)
             table = self.index.theme_table.themes
-            call_themes = self.index.themes[index]
-            evidence = "; ".join(
-                f"{table[t].name}: the profile says '{profile_themes[t]}', "
-                f"the call '{call_themes[t]}'"
-                for t in shared
-            )
+            evidence = "; ".join(table[t].name for t in shared)
             reasons.append(
                 Reason(
                     factor="theme",
@@ -383,7 +390,7 @@ class Matcher:
         reasons.extend(adjustments(call, query.profile, now, w))
         return clip(reasons)
 
-    def _priority_reason(self, index: int, levels: _Levels) -> Reason | None:
+    def _priority_reason(self, index: int, levels: Levels) -> Reason | None:
         """What call ``index``'s programme funds that the profile's words match, quoted."""
         read = self._priority_terms.get(index)
         if read is None:  # each priority's columns, read once
@@ -392,42 +399,11 @@ class Matcher:
                 (p, frozenset(self.index.terms([(priority_text(p), 1.0)], lang).columns.tolist()))
                 for p in self.calls[index].priorities
             ]
-        names = column_names(self.index, levels.query.terms)
+        base = self.index.stem_base
+        wanted = set().union(*(columns for _, columns in read)) & levels.words.keys()
+        found = levels.reading.find(sorted(c for c in wanted if c >= base or c < BIGRAMS), base)
+        names = {c: phrase for c, (phrase, _) in found.items()}  # as the profile writes them
         return priority_reason(self.calls[index], read, levels.words, names, self.weights)
-
-
-@dataclass(frozen=True, slots=True)
-class _Levels:
-    """A profile's relevance to every call, step by step."""
-
-    lexical: npt.NDArray[np.float32]
-    """By the words alone: the cosine with the whole call plus ``title_match`` × its title's."""
-    meant: npt.NDArray[np.float32]
-    """With closeness of meaning (the same as ``lexical`` without a :class:`Meaning`)."""
-    raised: npt.NDArray[np.float32]
-    """With the best-fitting open-topic calls raised."""
-    ranked: npt.NDArray[np.float32]
-    """As ranked: with the calls of the instruments the profile names (or states the purpose
-    of) raised too."""
-    closeness: npt.NDArray[np.float32] | None
-    """Per call, its closeness of meaning to the profile (None: no meaning)."""
-    named: dict[int, tuple[int, str, str]]
-    """The calls of an instrument the profile names, or of one for a purpose it states: the
-    instrument (its place in :data:`~fundmatch.match.instruments.INSTRUMENTS`), the profile's
-    words for it, and the purpose ("" when the profile names the instrument)."""
-    query: ProfileQuery
-    """The profile as the ranking read it."""
-    words: dict[int, float]
-    """The profile's weight of each of its index columns (TF-IDF, unit length)."""
-
-
-def _points(relevance: float, w: Weights) -> float:
-    """The lexical factor's points for a relevance: calibrated, see ``docs/matching.md``."""
-    return w.lexical * (1 - math.exp(-relevance / w.lexical_scale))
-
-
-def _total(reasons: list[Reason]) -> float:
-    return min(max(round(sum(r.points for r in reasons), 2), 0.0), 100.0)
 
 
 def rank(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,9 +14,27 @@ from rapidfuzz import fuzz, process
 from fundmatch.match.query import stem_as_english, stemmed
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Profile, Reason
-from fundmatch.text import tokens
+from fundmatch.text import tokens, words
 
-__all__ = ["KeywordTargets", "adjustments", "amount_range", "clip", "match_keywords"]
+__all__ = [
+    "KeywordTargets",
+    "adjustments",
+    "amount_range",
+    "clip",
+    "lexical_points",
+    "match_keywords",
+    "total",
+]
+
+
+def lexical_points(relevance: float, w: Weights) -> float:
+    """The lexical factor's points for a relevance: calibrated, see ``docs/matching.md``."""
+    return w.lexical * (1 - math.exp(-relevance / w.lexical_scale))
+
+
+def total(reasons: list[Reason]) -> float:
+    """A score: its reasons' points added up, within 0-100."""
+    return min(max(round(sum(r.points for r in reasons), 2), 0.0), 100.0)
 
 
 def clip(reasons: list[Reason]) -> list[Reason]:
@@ -55,7 +75,8 @@ class KeywordTargets:
     whole: dict[str, tuple[str, str]]
     title_words: list[str]
     title_stems: list[str]
-    windows: dict[int, dict[str, str]] = field(default_factory=dict)
+    windows: dict[int, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    title: str = ""
     stem_set: frozenset[str] = frozenset()
 
     @classmethod
@@ -65,25 +86,40 @@ class KeywordTargets:
             for where, ts in (("keywords", call.keywords), ("tags", call.tags))
             for t in ts
         }
-        words = tokens(call.title)
-        stems = [stem_as_english(t, lang) for t in words]
-        return cls(whole, words, stems, stem_set=frozenset(stems))
+        title = call.title
+        written = words(title)
+        lowered = tokens(title)
+        if len(written) != len(lowered):  # a sign lower case splits otherwise: read as such
+            written = lowered
+        stems = [stem_as_english(t, lang) for t in lowered]
+        return cls(whole, written, stems, title=title, stem_set=frozenset(stems))
 
-    def title_windows(self, size: int) -> dict[str, str]:
-        """Stemmed runs of ``size`` title words → the words as written."""
+    def title_windows(self, size: int) -> dict[str, tuple[int, int]]:
+        """Stemmed runs of ``size`` title words → where they stand (first word, after last)."""
         cached = self.windows.get(size)
         if cached is None:
             cached = {}
             for i in range(len(self.title_stems) - size + 1):
                 window = " ".join(s for s in self.title_stems[i : i + size] if s)
-                if window:
-                    cached.setdefault(window, " ".join(self.title_words[i : i + size]))
+                if window and window not in cached:
+                    cached[window] = (i, i + size)
             self.windows[size] = cached
         return cached
 
+    def written(self, low: int, high: int) -> str:
+        """Title words ``low`` to ``high`` as they stand in the title, without the stop words
+        at either end."""
+        while low < high - 1 and not self.title_stems[low]:
+            low += 1
+        while high > low + 1 and not self.title_stems[high - 1]:
+            high -= 1
+        return _as_written(self.title_words[low:high], self.title)
+
 
 def match_keywords(
-    keywords: Sequence[tuple[str, tuple[str, ...]]], targets: KeywordTargets, cutoff: float
+    keywords: Sequence[tuple[str, tuple[str, ...]]],
+    targets: KeywordTargets,
+    cutoff: float,
 ) -> list[str]:
     """Profile keywords found (fuzzily) in the call's keywords, tags or title, with the pair.
 
@@ -116,8 +152,15 @@ def _keyword_found(original: str, norm: str, targets: KeywordTargets, cutoff: fl
         windows = targets.title_windows(n)
         hit = process.extractOne(norm, windows.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
         if hit is not None:
-            return f"'{original}' is in the call's title ('{windows[hit[0]]}')"
+            return f"'{original}' is in the call's title ('{targets.written(*windows[hit[0]])}')"
     return None
+
+
+def _as_written(run: list[str], text: str) -> str:
+    """Consecutive words of ``text`` as they stand there, signs between them included."""
+    pattern = r"[\W_]+".join(re.escape(w) for w in run)
+    found = re.search(rf"(?<!\w){pattern}(?!\w)", text)
+    return found.group(0) if found else " ".join(run)
 
 
 # --- adjustments -----------------------------------------------------------------------

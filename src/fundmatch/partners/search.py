@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from fundmatch.match.explain import column_names, phrases, shared_columns
+from fundmatch.match.columns import bigram_codes
+from fundmatch.match.explain import Reading, phrases, shared_columns
 from fundmatch.match.index import Index
 from fundmatch.match.query import ProfileQuery
 from fundmatch.models import Call, Profile
@@ -115,28 +116,33 @@ class ProjectIndex:
         wanted = sorted(set(words_for))
         shared: dict[int, list[str]] = {}
         if wanted and len(cosines.columns):
-            columns = shared_columns(cosines.parts, cosines.q, wanted)
-            named = column_names(index, query.terms)
+            columns = shared_columns(cosines.parts, cosines.q, wanted, limit=10)
+            mine = Reading.of_profile(index, query)
             for row in wanted:
+                same = index.langs[row] == query.lang
+                theirs = Reading.of_call(index, row, description=not same)
                 cols = [int(cosines.columns[c]) for c in columns.get(row, [])]
-                names = {c: named.get(c, "") for c in cols}
-                shared[row] = phrases(index, row, cols, names, query)
+                quoted = phrases(index, cols, theirs, mine, same_language=same)
+                shared[row] = [q.split("'")[1] for q in quoted]  # the call's words
         return _Hits(cosines.cos, shared)
 
     def _query(self, profile: Profile) -> ProfileQuery:
         """The profile's query without the word pairs no project can hold: a pair with a word
         no project has ("Zzqxv wqpft") would otherwise meet an unrelated pair in its hashed
         column."""
-        query = self._index.query(profile)
-        terms = query.terms
+        index = self._index
+        query = index.query(profile)
         new, known = set(), set()
-        for _, ids, _, codes in terms.read:
-            if len(codes):
+        for text in query.texts if index.weights.bigrams else ():
+            ids = index.lexicon.ids(text, query.lang)
+            if len(ids) > 1:
+                codes = bigram_codes(ids)
                 fresh = (ids[:-1] >= self._stems) | (ids[1:] >= self._stems)
                 new.update(codes[fresh].tolist())
                 known.update(codes[~fresh].tolist())
         drop = np.array(sorted(new - known), dtype=np.int64)
         if len(drop):
+            terms = query.terms
             keep = ~np.isin(terms.columns, drop)
             terms.columns, terms.weights = terms.columns[keep], terms.weights[keep]
         return query
