@@ -33,6 +33,7 @@ PURE = (
     "match/index.py",
     "match/levels.py",
     "match/query.py",
+    "match/reading.py",
     "match/rank.py",
     "match/score.py",
     "match/themes.py",
