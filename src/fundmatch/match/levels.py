@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fundmatch.match.explain import Reading
 from fundmatch.match.query import ProfileQuery
+from fundmatch.match.reading import Reading
 
 __all__ = ["Levels"]
 

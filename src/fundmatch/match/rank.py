@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from fundmatch.errors import MatchError
 from fundmatch.match.columns import BIGRAMS
-from fundmatch.match.explain import Reading, explain_page
+from fundmatch.match.explain import explain_page
 from fundmatch.match.gates import gates, partnership_gap
 from fundmatch.match.index import Cosines, Index
 from fundmatch.match.instruments import INSTRUMENTS, served
@@ -19,6 +19,7 @@ from fundmatch.match.levels import Levels
 from fundmatch.match.meaning import Meaning
 from fundmatch.match.priorities import priority_reason, priority_text
 from fundmatch.match.query import ProfileQuery
+from fundmatch.match.reading import Reading
 from fundmatch.match.score import (
     KeywordTargets,
     adjustments,

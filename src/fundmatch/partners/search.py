@@ -17,7 +17,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from fundmatch.match.columns import bigram_codes
-from fundmatch.match.explain import Reading, phrases, shared_columns
+from fundmatch.match.explain import shared_words
 from fundmatch.match.index import Index
 from fundmatch.match.query import ProfileQuery
 from fundmatch.models import Call, Profile
@@ -116,14 +116,7 @@ class ProjectIndex:
         wanted = sorted(set(words_for))
         shared: dict[int, list[str]] = {}
         if wanted and len(cosines.columns):
-            columns = shared_columns(cosines.parts, cosines.q, wanted, limit=10)
-            mine = Reading.of_profile(index, query)
-            for row in wanted:
-                same = index.langs[row] == query.lang
-                theirs = Reading.of_call(index, row, description=not same)
-                cols = [int(cosines.columns[c]) for c in columns.get(row, [])]
-                quoted = phrases(index, cols, theirs, mine, same_language=same)
-                shared[row] = [q.split("'")[1] for q in quoted]  # the call's words
+            shared = shared_words(index, query, cosines, wanted)
         return _Hits(cosines.cos, shared)
 
     def _query(self, profile: Profile) -> ProfileQuery:
