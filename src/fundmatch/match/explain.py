@@ -67,6 +67,8 @@ def explain_page(
     call's text and the profile's (see :func:`phrases` and :func:`theme_evidence`)."""
     shared = shared_columns(cosines.parts, cosines.q, [i for i, _ in page], limit=10)
     profile = Reading.of_profile(index, query)
+    wanted = sorted({int(cosines.columns[c]) for found in shared.values() for c in found})
+    profile.find([c for c in wanted if not BIGRAMS <= c < index.stem_base], index.stem_base)
     out = []
     for row, reasons in page:
         # A call's description is read only where the languages differ: there the call's own
@@ -187,6 +189,8 @@ def shared_words(
     index over the same words than calls' (funded projects, say)."""
     shared = shared_columns(cosines.parts, cosines.q, list(rows), limit=10)
     profile = Reading.of_profile(index, query)
+    wanted = sorted({int(cosines.columns[c]) for found in shared.values() for c in found})
+    profile.find([c for c in wanted if not BIGRAMS <= c < index.stem_base], index.stem_base)
     out = {}
     for row in rows:
         same = index.langs[row] == query.lang

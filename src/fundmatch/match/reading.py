@@ -62,6 +62,8 @@ class _Text:
     surfaces: npt.NDArray[np.int64]
     pairs: npt.NDArray[np.int64]
     """The stem-pair column of each kept word and the next."""
+    held: frozenset[int]
+    """Every stem and stem-pair column value the text holds (``stems`` and ``pairs``)."""
 
     @classmethod
     def read(cls, index: Index, text: str, lang: str) -> _Text:
@@ -72,7 +74,8 @@ class _Text:
         kept = np.flatnonzero(packed)
         stems, surfaces = Lexicon.unpack(packed[kept])
         pairs = bigram_codes(stems) if len(stems) > 1 else stems[:0]
-        return cls(text, spans, kept, stems, surfaces, pairs)
+        held = frozenset(stems.tolist()) | frozenset(pairs.tolist())
+        return cls(text, spans, kept, stems, surfaces, pairs, held)
 
 
 class Reading:
@@ -125,7 +128,10 @@ class Reading:
         compounds: dict[int, tuple[str, tuple[int, ...]]] = {}
         stems = np.array(sorted(c - base for c in missing if c >= base), dtype=np.int64)
         pairs = np.array(sorted(c for c in missing if c < base), dtype=np.int64)
+        looked = frozenset(stems.tolist()) | frozenset(pairs.tolist())
         for read in self._each() if missing else ():
+            if read.held.isdisjoint(looked):
+                continue
             for n in _places(read.stems, stems):
                 stem = int(read.stems[n])
                 if stem + base not in found:
