@@ -198,3 +198,18 @@ def test_a_single_applicant_action_amount_is_the_applicants() -> None:
     (blocker,) = gates(accelerator, small_sme, now=NOW)[0]
     assert blocker.gate == "budget"
     assert blocker.message.startswith("at least 2,500,000 EUR per project")
+
+
+def test_a_grant_smaller_than_planned_is_flagged_not_ruled_out() -> None:
+    small_grant = EURO_MED_CALL.model_copy(
+        update={"budget": Budget(per_project_max=Decimal(60_000)), "min_partners": 1}
+    )
+    planner = MARSEILLE.model_copy(update={"budget_min": Decimal(200_000)})
+    blockers, notes = gates(small_grant, planner, now=NOW)
+    assert [b.gate for b in blockers] == []
+    (note,) = [n for n in notes if n.gate == "budget"]
+    assert note.outcome == "flag"
+    assert note.message == (
+        "at most 60,000 EUR per project; the profile seeks at least 200,000: "
+        "a smaller grant than planned"
+    )

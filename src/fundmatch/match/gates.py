@@ -1,8 +1,9 @@
 """Eligibility gates: can this profile apply to this call at all? Facts only.
 
 A gate rules a call out only on what an applicant cannot change (its deadline too close to
-prepare for, instrument, place, organisation type, budget, excluded subjects); a partnership
-short of the call's minimum is flagged with what is missing (:func:`partnership_gap`).
+prepare for, instrument, place, organisation type, excluded subjects, and a single-applicant
+grant larger than the profile can carry); a partnership short of the call's minimum is flagged
+with what is missing (:func:`partnership_gap`), and so is a grant smaller than the profile seeks.
 """
 
 from __future__ import annotations
@@ -195,11 +196,13 @@ def _budget_gate(call: Call, profile: Profile) -> Check:
     if profile.budget_min is None and profile.budget_max is None:
         return Check(gate="budget", outcome="unknown", message="the profile gives no budget")
     if high is not None and profile.budget_min is not None and high < profile.budget_min:
+        # A smaller grant than planned (a cascade call's €60,000 for a €200,000 plan) can still
+        # fund part of the work: worth knowing, not a reason to hide the call.
         return Check(
             gate="budget",
-            outcome="blocked",
+            outcome="flag",
             message=f"at most {high:,.0f} {cur} per project; "
-            f"the profile needs at least {profile.budget_min:,.0f}",
+            f"the profile seeks at least {profile.budget_min:,.0f}: a smaller grant than planned",
         )
     if low is not None and profile.budget_max is not None and low > profile.budget_max:
         # A per-project amount is the whole consortium's unless the call is for one applicant:
