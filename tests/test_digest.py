@@ -216,7 +216,8 @@ def test_calls_beyond_max_items_are_listed_in_brief_with_their_links() -> None:
     plain = body(message, "plain")
     brief = plain[plain.index("ALSO NEW AND MATCHING (3, in brief)") :].replace("\r\n", "\n")
     assert (
-        "- Call number 2\n   C2 | score 32/100 | deadline 12 June 2026 17:00 Brussels time" in brief
+        "- Call number 2\n   C2 | score 32/100, strong fit | partnership not stated\n"
+        "   Deadline: Friday 12 June 2026, 17:00 Brussels time" in brief
     )
     again = select_digest(
         a_subscription(max_items=2),
@@ -357,7 +358,7 @@ def test_each_item_shows_score_reasons_deadlines_in_both_zones_budget_and_link()
     assert "score 64/100" in text
     # Reasons in plain words: the evidence as written, no internal factor names.
     assert "'open data' in the title" in text and "keyword:" not in text
-    assert "12 June 2026 17:00 Brussels time (16:00 Lisbon time)" in text
+    assert "Friday 12 June 2026, 17:00 Brussels time (16:00 Lisbon time)" in text
     assert "total EUR 3,000,000, EUR 1,500,000 per project, co-financing 70 %" in text
     assert "https://ec.europa.eu/info/funding-tenders/opportunities/portal/topic/x" in text
 

@@ -131,7 +131,9 @@ def test_sends_once_then_only_what_is_new_then_the_moved_deadline(world: Path) -
             "carol@example.org",
         ]
         alice = next(m for m in server.received if m["To"] == "alice@example.org")
-        assert alice["Subject"] == "1 new call: Interreg Euro-MED"
+        # A first digest announces what is open now, once, in brief.
+        assert alice["Subject"] == "First digest: 1 open call matches: Interreg Euro-MED"
+        assert "OPEN NOW AND MATCHING (1, in brief" in text_of(alice)
         assert alice["List-Unsubscribe"] == "<mailto:unsubscribe@example.org>"
         assert "Open data platforms for smart Mediterranean cities" in text_of(alice)
         assert "Dairy" not in text_of(alice)
@@ -141,6 +143,13 @@ def test_sends_once_then_only_what_is_new_then_the_moved_deadline(world: Path) -
         next_day = fundmatch(world, "--send", now=T0 + timedelta(days=1), env=server.env())
         assert again.returncode == next_day.returncode == 0
         assert len(server.received) == 2
+        # The summary tells "not due" from "nothing new".
+        assert again.stdout.splitlines()[-1] == (
+            "0 message(s) queued, 0 sent, 0 not sent; 2 digests not due yet"
+        )
+        assert next_day.stdout.splitlines()[-1] == (
+            "0 message(s) queued, 0 sent, 0 not sent; 2 due with nothing new"
+        )
 
         # A new matching call is ingested: exactly one message, and it is in it.
         with fm.Store(world / "store.sqlite") as store:

@@ -155,8 +155,16 @@ def test_report_with_no_matches() -> None:
 
 def test_matches_repr_is_readable() -> None:
     text = repr(matches())
-    assert text.splitlines()[0] == "Matches(3)"
-    assert "81.2  HORIZON-CL5-2024-D4-02-01  Open data for smart cities" in text
+    lines = text.splitlines()
+    assert lines[0] == "Matches(3)"
+    assert lines[1] == "   81.2  strong fit  HORIZON-CL5-2024-D4-02-01  Open data for smart cities"
+    assert lines[3] == "   12.0  weak fit    EMED-3                     Données ouvertes en Méditerranée"
+
+
+def test_matches_repr_columns_are_aligned() -> None:
+    rows = repr(matches()).splitlines()[1:]
+    titles = {row.index(title) for row, title in zip(rows, ("Open", "No deadline", "Données"), strict=True)}
+    assert len(titles) == 1  # every title starts in the same column, whatever the id's length
 
 
 def test_matches_html_table() -> None:
@@ -183,6 +191,7 @@ def test_matches_to_dataframe() -> None:
     assert list(frame.columns[:3]) == ["rank", "score", "id"]
     assert frame["next_deadline"][0] == datetime(2024, 9, 17, 15, tzinfo=UTC)
     assert frame["status"][0] == "open"
+    assert list(frame["fit"]) == ["strong fit", "strong fit", "weak fit"]
 
 
 def test_timeline_draws_ruled_out_calls_in_red() -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
 from fundmatch.errors import ConfigError
 from fundmatch.match import MIN_SCORE, Matcher, Meaning
-from fundmatch.models import Call, CallStatus, Matches, Profile
+from fundmatch.models import Call, CallStatus, LeftOut, Match, Matches, Profile
 from fundmatch.sources.registry import calls_path
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot, snapshot_age, snapshot_info
 from fundmatch.store import Store, default_path
@@ -21,7 +22,9 @@ __all__ = [
     "DEFAULT_MIN_SCORE",
     "build_matcher",
     "calls_or_snapshot",
+    "data_date",
     "report_matches",
+    "shortlist",
     "snapshot_line",
     "snapshot_only",
 ]
@@ -110,6 +113,104 @@ def _meaning(store: str | Path | None) -> tuple[Meaning, Path | None]:
     return model, kept
 
 
+def data_date(store: Store, *, from_snapshot: bool) -> date | None:
+    """The day the calls were read: the bundled snapshot's own date when the calls are the
+    snapshot's (``from_snapshot``, or a store that read only the snapshot), else the oldest last
+    successful read among the store's sources (the least fresh part of the data); None when
+    unknown."""
+    if from_snapshot or snapshot_only(store):
+        try:
+            return snapshot_info().data_date
+        except ConfigError:
+            return None
+    reads = [s.last_success for s in store.source_states() if s.last_success is not None]
+    return min(reads).date() if reads else None
+
+
+def _closed_only(match: Match, now: datetime) -> bool:
+    """Whether the only reason ``match`` is ruled out is that its call has closed."""
+    return (
+        bool(match.blockers)
+        and match.call.status(now) == "closed"
+        and all(b.gate == "deadline" for b in match.blockers)
+    )
+
+
+def _left_out(
+    every: Matches,
+    shown: list[Match],
+    *,
+    now: datetime,
+    limit: int | None,
+    include_blocked: bool,
+    min_score: float,
+    hints: dict[str, str] | None = None,
+) -> LeftOut:
+    """What ``every`` (each call that scored, blocked or not) has that ``shown`` leaves out."""
+    ids = {m.call.id for m in shown}
+    listed = [m for m in every if m.score >= min_score and (include_blocked or not m.blockers)]
+    full = limit is not None and len(shown) >= limit
+    bar = min(m.score for m in shown) if full and shown else min_score
+    hidden = [
+        m
+        for m in every
+        if m.blockers
+        and m.call.id not in ids
+        and not include_blocked
+        and (m.score > bar if full else m.score >= bar)
+    ]
+    return LeftOut(
+        shown=len(shown),
+        min_score=min_score,
+        more=sum(1 for m in listed if m.call.id not in ids),
+        under=sum(1 for m in every if m.score < min_score and (include_blocked or not m.blockers)),
+        closed=sum(1 for m in hidden if _closed_only(m, now)),
+        ruled_out=sum(1 for m in hidden if not _closed_only(m, now)),
+        full=full,
+        hints=hints or {},
+    )
+
+
+def shortlist(
+    matcher: Matcher,
+    profile: Profile,
+    *,
+    now: datetime,
+    limit: int | None = 10,
+    include_closed: bool = False,
+    include_blocked: bool = False,
+    min_score: float = DEFAULT_MIN_SCORE,
+    data_date: date | None = None,
+) -> Matches:
+    """The matches :meth:`Matcher.rank` lists with the same options, with what the list leaves
+    out (:class:`~fundmatch.models.LeftOut`) and the data's date on the :class:`Matches`.
+
+    Ranks every call that scores once (any score, blocked or not) and cuts the list from it:
+    the calls under ``min_score``, beyond ``limit``, closed or ruled out by a gate are counted,
+    not shown. A closed or ruled-out call counts when it scores more than the list's last call
+    (or, when the list is not full, at least ``min_score``).
+    """
+    every = matcher.rank(
+        profile,
+        now=now,
+        limit=None,
+        include_closed=include_closed,
+        include_blocked=True,
+        min_score=0,
+    )
+    listed = [m for m in every if m.score >= min_score and (include_blocked or not m.blockers)]
+    shown = listed if limit is None else listed[:limit]
+    left_out = _left_out(
+        every,
+        shown,
+        now=now,
+        limit=limit,
+        include_blocked=include_blocked,
+        min_score=min_score,
+    )
+    return Matches(shown, now=now, profile=profile, data_date=data_date, left_out=left_out)
+
+
 def report_matches(
     matcher: Matcher,
     profile: Profile,
@@ -118,11 +219,24 @@ def report_matches(
     limit: int,
     ruled_out: int,
     min_score: float = DEFAULT_MIN_SCORE,
+    data_date: date | None = None,
 ) -> Matches:
     """What a report shows, ranked once: the ``limit`` best fits, then up to ``ruled_out``
     close fits a gate rules out (not the calls that simply closed); all at ``min_score`` or
-    more."""
-    ranked = matcher.rank(profile, now=now, limit=None, include_blocked=True, min_score=min_score)
+    more. ``left_out`` counts the rest, with the report's options and ``match``'s to see them."""
+    every = matcher.rank(profile, now=now, limit=None, include_blocked=True, min_score=0)
+    ranked = [m for m in every if m.score >= min_score]
     fits = [m for m in ranked if not m.blockers][:limit]
     blocked = [m for m in ranked if m.blockers and m.call.status(now) != "closed"]
-    return Matches([*fits, *blocked[:ruled_out]], now=now, profile=profile)
+    shown = [*fits, *blocked[:ruled_out]]
+    left_out = _left_out(
+        every,
+        fits,
+        now=now,
+        limit=limit,
+        include_blocked=False,
+        min_score=min_score,
+        hints={"closed": "fundmatch match --include-closed", "ruled_out": "--ruled-out"},
+    )
+    left_out = replace(left_out, ruled_out=max(0, left_out.ruled_out - len(blocked[:ruled_out])))
+    return Matches(shown, now=now, profile=profile, data_date=data_date, left_out=left_out)

@@ -10,8 +10,16 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from html import escape
 
-from fundmatch.display import deadline_text, reason_text, shorten
-from fundmatch.models import Call, Match, Partners, Profile
+from fundmatch.application import application
+from fundmatch.display import (
+    country_code,
+    days_text,
+    deadline_text,
+    fit_label,
+    reason_text,
+    shorten,
+)
+from fundmatch.models import Call, Match, Matches, Partners, Profile
 
 __all__ = ["render_report", "timeline_svg"]
 
@@ -29,6 +37,9 @@ ol.calls > li.blocked { background: #fbf6f6; border-color: #e6caca; }
 .head { display: flex; gap: 12px; align-items: baseline; }
 .score { font-weight: 700; font-size: 1.25em; min-width: 3.2em; color: #0b5cad; }
 .blocked .score { color: #8a5a5a; }
+.fit { display: block; font-size: 0.55em; font-weight: 600; text-transform: uppercase;
+       letter-spacing: 0.03em; white-space: nowrap; }
+.left-out { color: #3b4654; margin: 8px 0 0; }
 .title { font-weight: 600; } .sub { color: #5b6775; font-size: 0.9em; }
 ul.reasons, ul.checks { margin: 6px 0 0; padding-left: 20px; }
 .pts { font-variant-numeric: tabular-nums; font-weight: 600; }
@@ -162,7 +173,7 @@ def _profile_html(profile: Profile) -> str:
         rows.append(("Description", profile.description))
     if profile.keywords:
         rows.append(("Keywords", ", ".join(profile.keywords)))
-    where = ", ".join(v for v in (profile.region, profile.country) if v)
+    where = ", ".join(country_code(v) for v in (profile.region, profile.country) if v)
     if where:
         rows.append(("Established in", where))
     if profile.organisation_type:
@@ -177,7 +188,9 @@ def _profile_html(profile: Profile) -> str:
     if profile.languages:
         rows.append(("Languages", ", ".join(profile.languages)))
     if profile.partner_countries:
-        rows.append(("Partner countries", ", ".join(profile.partner_countries)))
+        rows.append(
+            ("Partner countries", ", ".join(country_code(c) for c in profile.partner_countries))
+        )
     if profile.exclude:
         rows.append(("Excluded terms", ", ".join(profile.exclude)))
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
@@ -205,20 +218,28 @@ def _partners_html(needs: Mapping[str, Partners]) -> str:
 
 
 def _match_html(
-    rank: int, match: Match, now: datetime, needs: Mapping[str, Partners] | None = None
+    rank: int,
+    match: Match,
+    now: datetime,
+    profile: Profile,
+    needs: Mapping[str, Partners] | None = None,
 ) -> str:
     call = match.call
     title = escape(call.title)
     if call.url:
         title = f'<a href="{escape(call.url)}">{title}</a>'
     nxt = call.next_deadline(now)
+    days = call.days_left(now)
     when = "no deadline left" if call.deadlines else "no known deadline"
-    if nxt is not None:
-        days = (nxt.at - now) / timedelta(days=1)
-        when = f"next deadline {deadline_text(nxt)} ({days:.0f} days left)"
+    if nxt is not None and days is not None:
+        when = f"next deadline {deadline_text(nxt)} ({days_text(days)})"
     sub = " · ".join(
         escape(part) for part in (call.id, call.programme or "", call.status(now), when) if part
     )
+    countries = ""
+    if call.countries:
+        countries = " · countries " + escape(", ".join(country_code(c) for c in call.countries))
+    how = f'<div class="sub">application: {escape(application(call, profile))}{countries}</div>'
     reasons = "".join(
         f'<li><span class="pts">{r.points:+.1f}</span> {escape(reason_text(r))}</li>'
         for r in sorted(match.reasons, key=lambda r: r.points, reverse=True)
@@ -239,8 +260,10 @@ def _match_html(
     css = "blocked" if match.blockers else "eligible"
     return (
         f'<li class="{css}" id="call-{rank}"><div class="head">'
-        f'<span class="score">{match.score:.0f}</span>'
-        f'<div><div class="title">{rank}. {title}</div><div class="sub">{sub}</div></div></div>'
+        f'<span class="score">{match.score:.0f}<span class="fit">{fit_label(match.score)}</span>'
+        "</span>"
+        f'<div><div class="title">{rank}. {title}</div><div class="sub">{sub}</div>{how}</div>'
+        "</div>"
         + (f'<ul class="reasons">{reasons}</ul>' if reasons else "")
         + (f'<ul class="checks">{checks}</ul>' if checks else "")
         + _partners_html(needs or {})
@@ -259,10 +282,12 @@ def render_report(
     """The HTML report: the profile, a timeline of deadlines and the ranked calls.
 
     Matches without blockers come first in their order, then those ruled out (with their
-    blockers), each with every reason of its score. ``now`` marks today on the timeline and
-    decides each call's status and next deadline. ``partners`` (call id → country → candidates,
-    see :func:`fundmatch.partners.missing_partners`) shows, under a call whose partnership the
-    profile does not meet yet, the best candidates per missing country.
+    blockers), each with every reason of its score, its plain label and how the profile would
+    apply. When ``matches`` is a :class:`Matches` with ``data_date`` and ``left_out``, the page
+    says the data's date and age and, under the list, what it leaves out. ``now`` marks today
+    on the timeline and decides each call's status and next deadline. ``partners`` (call id →
+    country → candidates, see :func:`fundmatch.partners.missing_partners`) shows, under a call
+    whose partnership the profile does not meet yet, the best candidates per missing country.
     """
     needs = partners or {}
     ranked = list(matches)
@@ -270,10 +295,14 @@ def render_report(
     blocked = [m for m in ranked if m.blockers]
     ordered = eligible + blocked
     heading = title or f"Funding calls for {profile.name}"
+    data_age = matches.data_age() if isinstance(matches, Matches) else None
+    left_out = matches.left_out if isinstance(matches, Matches) else None
+    meta = f"{len(eligible)} call(s) fit, {len(blocked)} ruled out · made {now:%d %b %Y %H:%M %Z}"
+    if data_age:
+        meta += f" · {data_age}"
     sections = [
         f"<h1>{escape(heading)}</h1>",
-        f'<p class="meta">{len(eligible)} call(s) fit, {len(blocked)} ruled out · '
-        f"made {now:%d %b %Y %H:%M %Z}</p>",
+        f'<p class="meta">{escape(meta)}</p>',
         "<h2>Profile</h2>",
         _profile_html(profile),
         "<h2>Deadlines</h2>",
@@ -284,16 +313,20 @@ def render_report(
     ]
     if eligible:
         items = "".join(
-            _match_html(i, m, now, needs.get(m.call.id)) for i, m in enumerate(eligible, 1)
+            _match_html(i, m, now, profile, needs.get(m.call.id))
+            for i, m in enumerate(eligible, 1)
         )
         sections.append(f'<ol class="calls">{items}</ol>')
     else:
         sections.append('<p class="empty">No call fits this profile at the moment.</p>')
+    if left_out is not None:
+        sections.append(f'<p class="left-out">{escape(left_out.sentence())}</p>')
     if blocked:
         sections.append("<h2>Ruled out</h2>")
         start = len(eligible) + 1
         items = "".join(
-            _match_html(i, m, now, needs.get(m.call.id)) for i, m in enumerate(blocked, start)
+            _match_html(i, m, now, profile, needs.get(m.call.id))
+            for i, m in enumerate(blocked, start)
         )
         sections.append(f'<ol class="calls">{items}</ol>')
     body = "\n".join(sections)

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeAlias
 
@@ -204,7 +204,14 @@ def selected_calls(args: argparse.Namespace, now: datetime, *, quiet: bool = Fal
     """The store's calls, filtered by ``--status`` and ``--programme``; the bundled snapshot
     when the store is empty. When the calls are the snapshot's, one line on stderr says its
     date and age (``quiet``: only on a terminal, as progress)."""
-    from fundmatch.ranking import calls_or_snapshot, snapshot_line, snapshot_only
+    return selected_calls_dated(args, now, quiet=quiet)[0]
+
+
+def selected_calls_dated(
+    args: argparse.Namespace, now: datetime, *, quiet: bool = False
+) -> tuple[list[Call], date | None]:
+    """:func:`selected_calls` and the day they were read (:func:`fundmatch.ranking.data_date`)."""
+    from fundmatch.ranking import calls_or_snapshot, data_date, snapshot_line, snapshot_only
     from fundmatch.store import Store
 
     with Store(args.db) as store:
@@ -215,12 +222,13 @@ def selected_calls(args: argparse.Namespace, now: datetime, *, quiet: bool = Fal
             programme=getattr(args, "programme", None),
         )
         stored_snapshot = not from_snapshot and snapshot_only(store)
+        read_on = data_date(store, from_snapshot=from_snapshot)
     say = progress if quiet else notice
     if from_snapshot:
         say(f"the store is empty: using the {snapshot_line(now)}")
     elif stored_snapshot:
         say(f"the store holds only the {snapshot_line(now)}")
-    return calls
+    return calls, read_on
 
 
 def matcher_for(
@@ -228,9 +236,20 @@ def matcher_for(
 ) -> Matcher:
     """The selected calls (:func:`selected_calls`) ready to rank for ``profile``
     (:func:`fundmatch.ranking.build_matcher`, with ``--meaning``)."""
+    return matcher_dated(args, now, profile, quiet=quiet)[0]
+
+
+def matcher_dated(
+    args: argparse.Namespace, now: datetime, profile: Profile, *, quiet: bool = False
+) -> tuple[Matcher, date | None]:
+    """:func:`matcher_for` and the day its calls were read."""
+    calls, read_on = selected_calls_dated(args, now, quiet=quiet)
+    return _matcher(args, calls, profile), read_on
+
+
+def _matcher(args: argparse.Namespace, calls: list[Call], profile: Profile) -> Matcher:
     from fundmatch.ranking import build_matcher
 
-    calls = selected_calls(args, now, quiet=quiet)
     progress(f"ranking {len(calls)} calls for {profile.name}")
     meaning = bool(getattr(args, "meaning", False))
     return build_matcher(calls, meaning=meaning, store=args.db, say=progress)

@@ -85,7 +85,8 @@ def _crash_hook() -> Callable[[str], None] | None:
 
 
 def _run_digest(args: argparse.Namespace) -> int:
-    from fundmatch.digest import load_subscriptions, plan_digests, run_digests
+    from fundmatch.digest import DigestRun, load_subscriptions, plan_digests, run_digests
+    from fundmatch.digest.run import not_due
     from fundmatch.mail import SmtpMailer, SmtpSettings, write_eml
     from fundmatch.store import Store
 
@@ -115,18 +116,28 @@ def _run_digest(args: argparse.Namespace) -> int:
         checkpoint("after-update")
         if settings is None:
             dry_sender = sender or "digest@fundmatch.invalid"
+            waiting = not_due(store, subscriptions, now=now)
             planned = plan_digests(store, subscriptions, sender=dry_sender, now=now)
             written = [
                 write_eml(args.outbox, message_from_bytes(p.message, policy=SMTP))
                 for p in planned
                 if p.message is not None
             ]
+            empty = len(planned) - len(written)
             if args.json:
-                print_json({"dry_run": True, "written": [str(p) for p in written]})
+                print_json(
+                    {
+                        "dry_run": True,
+                        "written": [str(p) for p in written],
+                        "not_due": waiting,
+                        "nothing_new": empty,
+                    }
+                )
             else:
                 for path in written:
                     print(f"written  {path}")
-                print(f"{len(written)} message(s) written to {args.outbox}; nothing sent")
+                line = f"{len(written)} message(s) written to {args.outbox}; nothing sent"
+                print(DigestRun(not_due=waiting, nothing_new=empty).summary(line))
             return updated
         mailer = SmtpMailer(settings)
         run = run_digests(
@@ -137,7 +148,7 @@ def _run_digest(args: argparse.Namespace) -> int:
     else:
         for r in run.results:
             print(f"{r.state:<8} {r.recipient}  {r.subject}  ({r.delivery.reply})")
-        print(f"{len(run.queued)} message(s) queued, {run.sent} sent, {run.failed} not sent")
+        print(run.summary())
     if run.stopped:
         error(f"stopped sending: {run.stopped}")
     return 1 if run.failed or run.stopped or updated else 0

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from fundmatch.application import application
 from fundmatch.cli.common import (
     Subparsers,
     command,
     count,
     formatter,
-    matcher_for,
+    matcher_dated,
     meaning_option,
     min_score_option,
     now_from,
     print_table,
 )
 from fundmatch.cli.partners import print_missing_partners
-from fundmatch.display import shorten, stamp
-from fundmatch.models import Call, Check, Match, Matches
-from fundmatch.ranking import DEFAULT_MIN_SCORE
+from fundmatch.display import country_code, fit_label, shorten, stamp
+from fundmatch.models import Call, Check, Match, Matches, Profile
+from fundmatch.ranking import DEFAULT_MIN_SCORE, shortlist
 
 
 @command
@@ -73,7 +74,7 @@ def _run_match(args: argparse.Namespace) -> int:
 
     now = now_from(args)
     profile = load_profile(args.profile)
-    matcher = matcher_for(args, now, profile)
+    matcher, read_on = matcher_dated(args, now, profile)
     if args.explain:
         from fundmatch.match import checks
 
@@ -83,29 +84,40 @@ def _run_match(args: argparse.Namespace) -> int:
             for c in checks(match.call, profile, now=now, include_closed=True)
             if c.outcome == "pass"
         ]
-        _print_explanation(match, now, ruled_in)
+        _print_explanation(match, profile, now, ruled_in, read_on)
         print_missing_partners(args, match.call, profile)
         return 0
-    matches = matcher.rank(
+    matches = shortlist(
+        matcher,
         profile,
         now=now,
         limit=args.limit,
         include_closed=args.include_closed,
         include_blocked=args.include_blocked,
         min_score=args.min_score,
+        data_date=read_on,
     )
     if args.json:
         sys.stdout.write(export.export_json(matches))
     elif args.csv:
         sys.stdout.write(export.export_csv(matches, bom=False))
-    elif not matches:
-        print(
-            f"no call scores {args.min_score:g} or "
-            "more for this profile (try --min-score 0, --include-blocked or --include-closed)"
-        )
     else:
-        _print_matches(matches, now)
+        if not matches:
+            print(f"no call scores {args.min_score:g} or more for this profile")
+        else:
+            _print_matches(matches, now)
+        _print_footer(matches)
     return 0
+
+
+def _print_footer(matches: Matches) -> None:
+    """Under the list: what it leaves out and how to see it, then the data's date and age."""
+    print()
+    if matches.left_out is not None:
+        print(matches.left_out.sentence())
+    age = matches.data_age()
+    if age:
+        print(age)
 
 
 def _when(call: Call, now: datetime) -> tuple[str, str]:
@@ -121,26 +133,32 @@ def _when(call: Call, now: datetime) -> tuple[str, str]:
 def _print_matches(matches: Matches, now: datetime) -> None:
     from fundmatch.match import reason_text
 
-    header = ["score", "call", "programme", "deadline (yours)", "(call's)", "status", "title"]
+    header = ["score", "fit", "call", "programme", "deadline (yours)", "(call's)", "status",
+              "title"]  # fmt: skip
     rows, reasons = [], []
     for m in matches:
         mine, own = _when(m.call, now)
         status = m.call.status(now) + (" BLOCKED" if m.blockers else "")
         rows.append(
-            [f"{m.score:5.1f}", m.call.id, shorten(m.call.programme or "-", 20), mine, own, status,
-             shorten(m.call.title, 60)]
+            [f"{m.score:5.1f}", fit_label(m.score).removesuffix(" fit"), m.call.id,
+             shorten(m.call.programme or "-", 20), mine, own, status, shorten(m.call.title, 60)]
         )  # fmt: skip
         top = sorted(m.reasons, key=lambda r: -abs(r.points))[:3]
-        line = "\n        ".join(reason_text(r, 100) for r in top)
+        lines = [f"application: {application(m.call, matches.profile)}"]
+        lines += [reason_text(r, 100) for r in top]
         blocked = "; ".join(f"{b.gate}: {b.message}" for b in m.blockers)
-        reasons.append(line + (f"\n        blocked by {blocked}" if blocked else ""))
+        if blocked:
+            lines.append(f"blocked by {blocked}")
+        reasons.append("\n        ".join(lines))
     print_table(header, rows)
     print()
     for m, line in zip(matches, reasons, strict=True):
         print(f"{m.call.id}\n        {line}")
 
 
-def _print_explanation(match: Match, now: datetime, ruled_in: list[Check]) -> None:
+def _print_explanation(
+    match: Match, profile: Profile, now: datetime, ruled_in: list[Check], read_on: date | None
+) -> None:
     from fundmatch.match import reason_text
 
     call = match.call
@@ -148,10 +166,13 @@ def _print_explanation(match: Match, now: datetime, ruled_in: list[Check]) -> No
     print(f"{call.id}  {call.title}")
     print(f"programme: {call.programme or '-'}   status: {call.status(now)}")
     print(f"next deadline: {mine}" + (f" ({own})" if own else ""))
+    if call.countries:
+        print(f"countries: {', '.join(country_code(c) for c in call.countries)}")
+    print(f"application: {application(call, profile)}")
     if not match.reasons:
         print("score: 0 (no word of the profile found in this call)")
     else:
-        print(f"score: {match.score:.1f} of 100, made of")
+        print(f"score: {match.score:.1f} of 100 ({fit_label(match.score)}), made of")
         for r in match.reasons:
             print(f"  {r.points:+7.2f}  {reason_text(r)}")
     sections = (("blocked by", match.blockers), ("ruled in by", ruled_in), ("notes", match.notes))
@@ -162,3 +183,5 @@ def _print_explanation(match: Match, now: datetime, ruled_in: list[Check]) -> No
                 print(f"  {c.gate:12s} {c.outcome:8s} {c.message}")
     if not match.blockers:
         print("no blocker: the profile may apply")
+    if read_on is not None:
+        print(Matches(now=now, data_date=read_on).data_age())

@@ -13,7 +13,7 @@ from fundmatch.cli.common import (
     command,
     count,
     formatter,
-    matcher_for,
+    matcher_dated,
     meaning_option,
     now_from,
     score,
@@ -80,9 +80,10 @@ def _run_export(args: argparse.Namespace) -> int:
     if profile is None:
         data = selected_calls(args, now, quiet=True)  # exports are for scripts: quiet in pipes
     else:
-        matcher = matcher_for(args, now, profile, quiet=True)  # for scripts: quiet in pipes
+        # for scripts: quiet in pipes
+        matcher, read_on = matcher_dated(args, now, profile, quiet=True)
         ranked = matcher.rank(profile, now=now, limit=args.limit, min_score=args.min_score)
-        data = Matches(ranked, now=now, profile=profile)
+        data = Matches(ranked, now=now, profile=profile, data_date=read_on)
     if args.format == "json":
         text = export.export_json(data)
     elif args.format == "jsonl":
@@ -153,7 +154,7 @@ def _run_report(args: argparse.Namespace) -> int:
 
     now = now_from(args)
     profile = load_profile(args.profile)
-    matcher = matcher_for(args, now, profile)
+    matcher, read_on = matcher_dated(args, now, profile)
     shown = report_matches(
         matcher,
         profile,
@@ -161,6 +162,7 @@ def _run_report(args: argparse.Namespace) -> int:
         limit=args.limit,
         ruled_out=args.ruled_out,
         min_score=args.min_score,
+        data_date=read_on,
     )
     needs = None if args.no_partners else _missing_partners(args, shown, profile)
     report = render_report(shown, profile=profile, now=now, title=args.title, partners=needs)

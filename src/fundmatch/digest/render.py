@@ -18,7 +18,15 @@ import jinja2
 
 from fundmatch.digest.clean import address, header_text, safe_text, safe_url
 from fundmatch.digest.select import Digest, DigestItem
-from fundmatch.display import moment, money, reason_text, when, zone_label
+from fundmatch.display import (
+    age_text,
+    deadline_sentence,
+    fit_label,
+    moment,
+    money,
+    reason_text,
+    zone_label,
+)
 from fundmatch.errors import MailError
 from fundmatch.export import export_ics
 from fundmatch.models import Call
@@ -51,9 +59,12 @@ def message_id(digest: Digest, domain: str) -> str:
 
 
 def subject(digest: Digest) -> str:
-    """What is inside: ``3 new calls, 1 deadline moved: Interreg Euro-MED, Horizon Europe``."""
+    """What is inside: ``3 new calls, 1 deadline moved: Interreg Euro-MED, Horizon Europe``; a
+    first digest: ``First digest: 26 open calls match: Horizon Europe, ...``."""
     counts = []
-    if digest.new:
+    if digest.first and digest.listed:
+        counts.append(_plural(len(digest.listed), "open call matches", "open calls match"))
+    elif digest.new or digest.listed:
         counts.append(_plural(len(digest.new) + len(digest.listed), "new call"))
     moved = sum(1 for i in digest.changes if any(line.startswith("deadline") for line in i.lines))
     other = len(digest.changes) - moved
@@ -63,8 +74,12 @@ def subject(digest: Digest) -> str:
         counts.append(_plural(other, "call changed", "calls changed"))
     if digest.reminders:
         counts.append(_plural(len(digest.reminders), "deadline reminder"))
-    programmes = list(dict.fromkeys(i.call.programme for i in digest.items if i.call.programme))
+    programmes = list(
+        dict.fromkeys(i.call.programme for i in (*digest.items, *digest.listed) if i.call.programme)
+    )
     text = ", ".join(counts) or "No news"
+    if digest.first:
+        text = f"First digest: {text}"
     if programmes:
         text += ": " + ", ".join(programmes[:3]) + (" ..." if len(programmes) > 3 else "")
     return header_text(text, limit=150)
@@ -89,6 +104,25 @@ def _templates() -> jinja2.Environment:
     return env
 
 
+def _opening(call: Call, digest: Digest) -> str:
+    """``opens Tuesday 12 May 2026`` / ``opened 12 May 2026``, or "" when unknown."""
+    if call.opening is None:
+        return ""
+    day = call.opening.astimezone(ZoneInfo(digest.timezone))
+    if call.opening > digest.now:
+        return f"opens {day:%A} {day.day} {day:%B %Y}"
+    return f"opened {day.day} {day:%B %Y}"
+
+
+def _deadline_lines(call: Call, digest: Digest) -> list[str]:
+    """The coming deadlines, date first, each with its days left and any caveat after."""
+    return [
+        safe_text(deadline_sentence(d, digest.timezone, now=digest.now))
+        for d in call.deadlines
+        if d.at > digest.now
+    ]
+
+
 def _view(digest: Digest) -> dict[str, Any]:
     """Everything the templates show, already reduced to safe text."""
     tz = digest.timezone
@@ -105,12 +139,11 @@ def _view(digest: Digest) -> dict[str, Any]:
             "title": header_text(call.title, limit=300),
             "programme": safe_text(call.programme or "", limit=120),
             "score": None if item.match is None else f"{item.match.score:.0f}",
+            "fit": "" if item.match is None else fit_label(item.match.score),
+            "application": safe_text(item.application),
             "reasons": reasons,
-            "deadlines": [
-                safe_text(f"{d.label + ': ' if d.label else ''}{when(d, tz)}")
-                for d in call.deadlines
-                if d.at > digest.now
-            ]
+            "opening": safe_text(_opening(call, digest)),
+            "deadlines": _deadline_lines(call, digest)
             or ([] if nxt else ["no deadline stated or none left"]),
             "budget": safe_text(budget_line(call) or ""),
             "status": call.status(digest.now),
@@ -121,14 +154,22 @@ def _view(digest: Digest) -> dict[str, Any]:
     def brief_view(item: DigestItem) -> dict[str, Any]:
         call = item.call
         nxt = call.next_deadline(digest.now)
+        deadline = "no deadline stated"
+        if nxt is not None:
+            deadline = deadline_sentence(nxt.model_copy(update={"label": None}), tz, now=digest.now)
         return {
             "title": header_text(call.title, limit=120),
             "score": None if item.match is None else f"{item.match.score:.0f}",
-            "deadline": safe_text(when(nxt, tz)) if nxt else "no deadline stated",
+            "fit": "" if item.match is None else fit_label(item.match.score),
+            "application": safe_text(item.application),
+            "deadline": safe_text(deadline),
             "url": safe_url(call.url),
             "id": safe_text(call.id, limit=120),
         }
 
+    data = ""
+    if digest.data_date is not None:
+        data = f"calls as read on {age_text(digest.data_date, digest.now)}"
     return {
         "subscription": safe_text(digest.subscription),
         "new": [call_view(i) for i in digest.new],
@@ -136,6 +177,8 @@ def _view(digest: Digest) -> dict[str, Any]:
         "reminders": [call_view(i) for i in digest.reminders],
         "more": digest.more,
         "listed": [brief_view(i) for i in digest.listed],
+        "first": digest.first,
+        "data": safe_text(data),
         "timezone": zone_label(tz),
         "date": moment(digest.now.astimezone(ZoneInfo(tz))),
     }

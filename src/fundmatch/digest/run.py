@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -24,7 +24,7 @@ from fundmatch.digest.subscriptions import Subscription, Subscriptions
 from fundmatch.mail import Delivery, Mailer
 from fundmatch.match import Matcher
 from fundmatch.models import Call, FundmatchModel, Match, Profile
-from fundmatch.ranking import build_matcher
+from fundmatch.ranking import build_matcher, data_date
 from fundmatch.store import OutboxMessage, Store
 from fundmatch.store.records import MessageState as State
 
@@ -34,6 +34,7 @@ __all__ = [
     "OutboxMessage",
     "Planned",
     "deliver",
+    "not_due",
     "outbox_messages",
     "plan_digests",
     "run_digests",
@@ -109,6 +110,25 @@ class DigestRun(FundmatchModel):
     """One per delivery attempt, in order."""
     stopped: str | None = None
     """Why delivery stopped before the end (server down, authentication refused), or None."""
+    not_due: int = 0
+    """Digests (one per subscription and recipient) not due yet: their last one is more recent
+    than their frequency."""
+    nothing_new: int = 0
+    """Due digests with nothing to tell (no new matching call, no change, no reminder): none is
+    queued, and the next run looks again from now."""
+
+    def summary(self, head: str | None = None) -> str:
+        """One line: ``2 message(s) queued, 2 sent, 0 not sent; 3 digests not due yet, 1 due
+        with nothing new`` (``head`` in place of the counts of messages, for a dry run)."""
+        line = head or (
+            f"{len(self.queued)} message(s) queued, {self.sent} sent, {self.failed} not sent"
+        )
+        said = []
+        if self.not_due:
+            said.append(f"{self.not_due} digest{'s' if self.not_due != 1 else ''} not due yet")
+        if self.nothing_new:
+            said.append(f"{self.nothing_new} due with nothing new")
+        return line + ("; " + ", ".join(said) if said else "")
 
     @property
     def sent(self) -> int:
@@ -137,6 +157,7 @@ def _select(
     now: datetime,
     ranked: Callable[[], Sequence[Match]],
     planned: set[str],
+    read_on: date | None,
 ) -> Digest:
     # Newness is when the store first saw a call, never a feed's publication date.
     fresh = {s.call.id for s in store.first_seen_since(last or _EPOCH) if s.withdrawn_at is None}
@@ -161,6 +182,8 @@ def _select(
         sent=sent,
         claimed=claimed,
         now=now,
+        first=last is None,
+        data_date=read_on,
     )
 
 
@@ -172,7 +195,8 @@ def plan_digests(
     now: datetime,
     ranker: Ranker | None = None,
 ) -> list[Planned]:
-    """Every digest due at ``now``, selected and rendered; the store is only read.
+    """Every digest due at ``now``, selected and rendered; the store is only read. The ones not
+    due are left out (:func:`not_due` counts them).
 
     Each subscription's profile is ranked once, when a first recipient is due and something
     is new, whatever the number of its recipients.
@@ -180,6 +204,7 @@ def plan_digests(
     rank = ranker or store_ranker(store)
     planned = []
     given: dict[str, set[str]] = {}
+    read_on = data_date(store, from_snapshot=False)
     for subscription in subscriptions.subscription:
         ranked = _once(rank, subscription.profile, now)
         for recipient in subscription.active_recipients():
@@ -187,10 +212,10 @@ def plan_digests(
             if not subscription.due(last, now):
                 continue
             keys = given.setdefault(recipient, set())
-            digest = _select(store, subscription, recipient, last, now, ranked, keys)
+            digest = _select(store, subscription, recipient, last, now, ranked, keys, read_on)
             keys.update(digest.keys)
             raw = None
-            if digest.items:
+            if digest.items or digest.listed:
                 message = render_digest(
                     digest,
                     sender=sender,
@@ -212,6 +237,16 @@ def _once(ranker: Ranker, profile: Profile, now: datetime) -> Callable[[], Seque
         return kept[0]
 
     return ranked
+
+
+def not_due(store: Store, subscriptions: Subscriptions, *, now: datetime) -> int:
+    """How many digests (subscription and recipient) are not due at ``now``."""
+    return sum(
+        1
+        for subscription in subscriptions.subscription
+        for recipient in subscription.active_recipients()
+        if not subscription.due(store.last_digest(subscription.name, recipient), now)
+    )
 
 
 def _queue(store: Store, plan: Planned, now: datetime) -> str | None:
@@ -335,6 +370,7 @@ def run_digests(
     """
     checkpoint = checkpoint or _no_checkpoint
     with store.lock("digest"):
+        waiting = not_due(store, subscriptions, now=now)
         planned = plan_digests(store, subscriptions, sender=sender, now=now, ranker=ranker)
         checkpoint("after-render")
         queued = []
@@ -345,5 +381,10 @@ def run_digests(
                 checkpoint("after-queue")
         results, stopped = deliver(store, mailer, now=now, checkpoint=checkpoint)
     return DigestRun(
-        planned=len(planned), queued=tuple(queued), results=tuple(results), stopped=stopped
+        planned=len(planned),
+        queued=tuple(queued),
+        results=tuple(results),
+        stopped=stopped,
+        not_due=waiting,
+        nothing_new=sum(1 for plan in planned if plan.message is None),
     )

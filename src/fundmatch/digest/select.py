@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from fundmatch.application import application
 from fundmatch.digest.clean import safe_text
 from fundmatch.digest.subscriptions import Subscription
 from fundmatch.display import money, when, when_short
@@ -37,6 +38,9 @@ class DigestItem(FundmatchModel):
     """For a change: one sentence per notable field; for a reminder: the reminder."""
     deadline: Deadline | None = None
     """For a reminder: the deadline it is about."""
+    application: str = ""
+    """For a new call: how the subscription's profile would apply (``alone``, ``as a partner of
+    a consortium (€5.4 M per project)``, ``needs 3 partners from 3 countries``)."""
 
 
 class Digest(FundmatchModel):
@@ -57,6 +61,12 @@ class Digest(FundmatchModel):
     deadline, link) so the digest is complete in itself; they count as announced."""
     more: int = 0
     """How many new matching calls are beyond ``max_items`` (the length of ``listed``)."""
+    first: bool = False
+    """The recipient's first digest of this subscription: every matching call open now is in
+    ``listed`` (the backlog, announced once in brief), none in full."""
+    data_date: date | None = None
+    """The day the calls were read (the store's oldest successful read, or the bundled
+    snapshot's date), None when unknown."""
 
     @property
     def new(self) -> tuple[DigestItem, ...]:
@@ -93,6 +103,8 @@ def select_digest(
     sent: Mapping[str, Call] | None = None,
     claimed: AbstractSet[str] = frozenset(),
     now: datetime,
+    first: bool = False,
+    data_date: date | None = None,
 ) -> Digest:
     """Decide what ``recipient`` is told at ``now``.
 
@@ -100,6 +112,9 @@ def select_digest(
     the best ``max_items`` are shown in full, the others that pass are listed in brief;
     ``changes``: what the store recorded since then; ``sent``: the calls already announced to this
     recipient, as they are now; ``claimed``: the keys of every item already given to them.
+    ``first``: the recipient's first digest of this subscription: the calls that match are the
+    backlog of what is open now, announced once as a short list (none in full).
+    ``data_date``: the day the calls were read, said in the e-mail with its age.
     """
     sent = sent or {}
     fresh = [
@@ -112,9 +127,17 @@ def select_digest(
     ]
     fresh.sort(key=lambda m: -m.score)
     announced = [
-        DigestItem(kind="new", key=new_key(m.call.id), call=m.call, match=m) for m in fresh
+        DigestItem(
+            kind="new",
+            key=new_key(m.call.id),
+            call=m.call,
+            match=m,
+            application=application(m.call, subscription.profile),
+        )
+        for m in fresh
     ]
-    items = announced[: subscription.max_items]
+    shown = 0 if first else subscription.max_items
+    items = announced[:shown]
     if subscription.include_changes:
         items += _change_items(changes, sent, claimed, subscription.timezone)
     items += _reminder_items(subscription, sent, claimed, now)
@@ -124,8 +147,10 @@ def select_digest(
         now=now,
         timezone=subscription.timezone,
         items=tuple(items),
-        listed=tuple(announced[subscription.max_items :]),
-        more=max(0, len(fresh) - subscription.max_items),
+        listed=tuple(announced[shown:]),
+        more=max(0, len(fresh) - shown),
+        first=first,
+        data_date=data_date,
     )
 
 

@@ -10,9 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
+from fundmatch.application import application
 from fundmatch.display import deadline_text as format_deadline
+from fundmatch.display import fit_label
 from fundmatch.export.common import CallsOrMatches, emit, split, top_reasons
-from fundmatch.models import Call, Match, json_dump
+from fundmatch.models import Call, Match, Matches, json_dump
 
 __all__ = ["CSV_COLUMNS", "MATCH_CSV_COLUMNS", "export_csv", "export_json", "export_jsonl"]
 
@@ -52,8 +54,18 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 """CSV columns of a call, in order."""
 
-MATCH_CSV_COLUMNS: tuple[str, ...] = ("rank", "score", "reasons", "blockers", *CSV_COLUMNS)
-"""CSV columns when exporting matches: rank, score and explanation first."""
+MATCH_CSV_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "score",
+    "fit",
+    "application",
+    "reasons",
+    "blockers",
+    *CSV_COLUMNS,
+    "data_date",
+)
+"""CSV columns when exporting matches: rank, score, its plain label, how the profile would
+apply and the explanation first; last, the day the calls were read (when known)."""
 
 JOIN = "; "
 """Separator of multi-valued CSV cells (countries, keywords, deadlines)."""
@@ -142,7 +154,9 @@ def export_csv(
     bom: bool = True,
     now: datetime | None = None,
 ) -> str:
-    """CSV, one row per call (columns :data:`CSV_COLUMNS`; matches add rank, score, reasons).
+    """CSV, one row per call (columns :data:`CSV_COLUMNS`; matches add rank, score, its label,
+    how the profile would apply, reasons, and ``data_date``: the day the calls were read, from a
+    :class:`Matches`' ``data_date``, on every row since CSV has no header block).
 
     ``status`` is the call's status at ``now`` (the export time), computed from its dates, beside
     the ``reported_status`` the source gave when it was fetched (a call whose deadlines have all
@@ -156,6 +170,8 @@ def export_csv(
     Multi-valued cells are joined with ``"; "``. Rows end with CRLF (RFC 4180).
     """
     calls, matches = split(data)
+    profile = data.profile if isinstance(data, Matches) else None
+    read_on = data.data_date if isinstance(data, Matches) else None
     buffer = io.StringIO()
     columns = CSV_COLUMNS if matches is None else MATCH_CSV_COLUMNS
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
@@ -167,9 +183,13 @@ def export_csv(
             row = {
                 "rank": str(rank),
                 "score": f"{match.score:.1f}",
+                "fit": fit_label(match.score),
+                "application": application(match.call, profile),
                 "reasons": JOIN.join(top_reasons(match, count=len(match.reasons))),
                 "blockers": JOIN.join(f"{b.gate}: {b.message}" for b in match.blockers),
             }
-            writer.writerow(row | _csv_row(match.call, now))
+            row |= _csv_row(match.call, now)
+            row["data_date"] = "" if read_on is None else read_on.isoformat()
+            writer.writerow(row)
     text = ("\ufeff" if bom else "") + buffer.getvalue()
     return emit(text, file)

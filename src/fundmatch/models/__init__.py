@@ -40,7 +40,7 @@ from fundmatch.models.call import (
 from fundmatch.models.changes import Change, FieldChange
 from fundmatch.models.partners import Partner, Partners, Precedent, Precedents, ProjectRole
 from fundmatch.models.profile import Profile
-from fundmatch.models.results import Check, Match, Matches, PartnershipGap, Reason
+from fundmatch.models.results import Check, LeftOut, Match, Matches, PartnershipGap, Reason
 from fundmatch.models.schema import SCHEMA_DIALECT as SCHEMA_DIALECT
 from fundmatch.models.schema import json_dump, json_schemas
 
@@ -57,6 +57,7 @@ __all__ = [
     "FactSource",
     "FieldChange",
     "Instrument",
+    "LeftOut",
     "Link",
     "Match",
     "Matches",
@@ -93,6 +94,7 @@ for _public in (
     PartnershipGap,
     Match,
     Matches,
+    LeftOut,
     FieldChange,
     Change,
     Partner,

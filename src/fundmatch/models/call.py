@@ -354,10 +354,11 @@ class Call(FundmatchModel):
             return "forthcoming"
         return "open"
 
-    def days_left(self, now: datetime) -> float | None:
-        """Days from ``now`` to :meth:`next_deadline`, or None when there is none."""
+    def days_left(self, now: datetime) -> int | None:
+        """Whole days from ``now`` to :meth:`next_deadline` (rounded down: 0 on its last day),
+        or None when there is none. ``next_deadline(now).at - now`` gives the exact span."""
         nxt = self.next_deadline(now)
-        return None if nxt is None else (nxt.at - now) / timedelta(days=1)
+        return None if nxt is None else (nxt.at - now) // timedelta(days=1)
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """A short repr: id, title (cut), programme and deadlines, never the description."""

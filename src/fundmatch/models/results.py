@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from html import escape
 from typing import Any, Literal
 
 from pydantic import Field
 
-from fundmatch.display import minute, shorten
+from fundmatch.display import age_text, fit_label, minute, shorten
 from fundmatch.models.base import FundmatchModel
 from fundmatch.models.call import Call, Deadline
 from fundmatch.models.profile import Profile
@@ -130,12 +131,71 @@ class Match(FundmatchModel):
         return f"<table>{body}</table>"
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """What a ranked list leaves out and how to see it: the facts under a list of matches."""
+
+    shown: int
+    """Calls in the list."""
+    min_score: float
+    """The minimum score the list was made with."""
+    more: int = 0
+    """Calls at the minimum or more beyond the list's limit."""
+    under: int = 0
+    """Calls that scored, but under the minimum score."""
+    closed: int = 0
+    """Closed calls that would rank in the list (or above its last call) if closed calls were
+    included."""
+    ruled_out: int = 0
+    """Calls a gate rules out that would rank in the list (or above its last call)."""
+
+    full: bool = False
+    """Whether the list reached its limit (then ``closed`` and ``ruled_out`` count only the
+    calls scoring more than its last call)."""
+    hints: dict[str, str] = field(default_factory=dict)
+    """How to see each kind of call left out, by ``more``, ``under``, ``closed`` and
+    ``ruled_out`` (default: the options of ``fundmatch match``)."""
+
+    def sentence(self) -> str:
+        """``5 calls shown; 31 more scored under 12.5 (--min-score 0); 4 closed and 2 ruled
+        out also score 12.5 or more (--include-closed, --include-blocked)`` (when the list is
+        full: ``... would rank higher ...``)."""
+        hint = {**_HINTS, **self.hints}
+        parts = [f"{self.shown} call{'s' if self.shown != 1 else ''} shown"]
+        if self.more:
+            parts.append(f"{self.more} more scored {self.min_score:g} or more ({hint['more']})")
+        if self.under:
+            parts.append(f"{self.under} more scored under {self.min_score:g} ({hint['under']})")
+        hidden, flags = [], []
+        if self.closed:
+            hidden.append(f"{self.closed} closed")
+            flags.append(hint["closed"])
+        if self.ruled_out:
+            hidden.append(f"{self.ruled_out} ruled out")
+            flags.append(hint["ruled_out"])
+        if hidden:
+            where = "would rank higher" if self.full else f"also score {self.min_score:g} or more"
+            parts.append(f"{' and '.join(hidden)} {where} ({', '.join(flags)})")
+        return "; ".join(parts)
+
+
+_HINTS = {
+    "more": "--limit",
+    "under": "--min-score 0",
+    "closed": "--include-closed",
+    "ruled_out": "--include-blocked",
+}
+
+
 class Matches(list[Match]):
     """The ranked matches of one profile, best first: a plain list with a readable display.
 
     ``now`` (the moment of the ranking) and ``profile`` are optional context: with ``now``
-    the displays show each call's next deadline. In a notebook it shows as a table
-    (``_repr_html_``); :meth:`to_dataframe` gives a pandas DataFrame when pandas is installed.
+    the displays show each call's next deadline. ``data_date`` is the day the calls were read
+    (:meth:`data_age` says it with its age at ``now``); ``left_out`` says what the list leaves
+    out and how to see it (:func:`fundmatch.shortlist` fills both). In a notebook it shows as a
+    table (``_repr_html_``); :meth:`to_dataframe` gives a pandas DataFrame when pandas is
+    installed.
     """
 
     def __init__(
@@ -144,14 +204,34 @@ class Matches(list[Match]):
         *,
         now: datetime | None = None,
         profile: Profile | None = None,
+        data_date: date | None = None,
+        left_out: LeftOut | None = None,
     ) -> None:
         super().__init__(matches)
         self.now = now
         self.profile = profile
+        self.data_date = data_date
+        self.left_out = left_out
+
+    def data_age(self) -> str | None:
+        """``data of 17 Aug 2026, 112 days old`` (the age at ``now``), or None when the data's
+        date is unknown."""
+        if self.data_date is None:
+            return None
+        if self.now is None:
+            return f"data of {self.data_date.day} {self.data_date:%b %Y}"
+        return f"data of {age_text(self.data_date, self.now)}"
 
     def __repr__(self) -> str:
-        rows = [f"{m.score:5.1f}  {m.call.id}  {m.call.title[:60]}" for m in self]
-        return f"Matches({len(self)})" + "".join(f"\n  {row}" for row in rows)
+        ids = max((len(m.call.id) for m in self), default=0)
+        rows = [
+            f"{m.score:5.1f}  {fit_label(m.score):10s}  {m.call.id:{ids}s}  "
+            + shorten(m.call.title, 60)
+            for m in self
+        ]
+        said = (self.data_age(), None if self.left_out is None else self.left_out.sentence())
+        tail = [line for line in said if line]
+        return f"Matches({len(self)})" + "".join(f"\n  {row}" for row in [*rows, *tail])
 
     def _deadline_of(self, call: Call) -> Deadline | None:
         if self.now is not None:
@@ -167,6 +247,7 @@ class Matches(list[Match]):
                 {
                     "rank": rank,
                     "score": round(m.score, 1),
+                    "fit": fit_label(m.score),
                     "id": m.call.id,
                     "title": m.call.title,
                     "programme": m.call.programme,
@@ -197,7 +278,7 @@ class Matches(list[Match]):
                 reasons += f"<br><b>blocked</b>: {escape(row['blockers'])}"
             cells = (
                 str(row["rank"]),
-                f"{row['score']:.1f}",
+                f"{row['score']:.1f}<br><small>{row['fit']}</small>",
                 f"{title}<br><small>{escape(row['id'])}</small>",
                 escape(row["programme"] or ""),
                 escape(when.strip()),
@@ -207,16 +288,24 @@ class Matches(list[Match]):
         caption = f"{len(self)} match{'es' if len(self) != 1 else ''}"
         if self.profile is not None:
             caption += f" for {escape(self.profile.name)}"
+        age = self.data_age()
+        if age:
+            caption += f" ({escape(age)})"
+        foot = ""
+        if self.left_out is not None:
+            foot = (
+                f'<tfoot><tr><td colspan="6">{escape(self.left_out.sentence())}</td></tr></tfoot>'
+            )
         return (
             f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>"
+            f"<tbody>{''.join(body)}</tbody>{foot}</table>"
         )
 
     def to_dataframe(self) -> Any:
         """A pandas DataFrame, one row per match (pandas is optional: install it to use this).
 
         Columns: rank, score, id, title, programme, next_deadline (aware, in the call's
-        zone), timezone, status, reasons, blockers, url.
+        zone), timezone, status, reasons, blockers, url, fit (the score's plain label).
         """
         import importlib
 
@@ -227,5 +316,5 @@ class Matches(list[Match]):
                 "Matches.to_dataframe() needs pandas: pip install pandas"
             ) from exc
         columns = ["rank", "score", "id", "title", "programme", "next_deadline"]
-        columns += ["timezone", "status", "reasons", "blockers", "url"]
+        columns += ["timezone", "status", "reasons", "blockers", "url", "fit"]
         return pandas.DataFrame(self._rows(), columns=columns)

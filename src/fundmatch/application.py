@@ -1,0 +1,28 @@
+"""How a profile would apply to a call, in a few words a person reads on every surface.
+
+Pure: a call and a profile in, text out. The words come from
+:func:`fundmatch.display.application_kind`; this module only reads the facts it needs.
+"""
+
+from __future__ import annotations
+
+from fundmatch.display import application_kind
+from fundmatch.match.gates import is_consortium_action
+from fundmatch.models import Call, Profile
+
+__all__ = ["application"]
+
+
+def application(call: Call, profile: Profile | None) -> str:
+    """How ``profile`` would apply to ``call``: ``alone``, ``as a partner of a consortium
+    (€5.4 M per project)``, ``needs 3 partners from 3 countries``, ``in a consortium`` or
+    ``partnership not stated``."""
+    return application_kind(
+        min_partners=call.min_partners,
+        min_countries=call.min_countries,
+        per_project_min=call.budget.per_project_min,
+        per_project_max=call.budget.per_project_max,
+        currency=call.budget.currency,
+        consortium_action=is_consortium_action(call),
+        budget_max=None if profile is None else profile.budget_max,
+    )
