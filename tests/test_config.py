@@ -174,7 +174,7 @@ def test_subscription_mistakes_are_all_listed_at_their_lines(tmp_path: Path) -> 
             "expected a list of strings, got the string"
             ' "bob@example.org" (write ["bob@example.org"])',
         ),
-        (10, "subscription.1.min_score", "Input should be less than or equal to 100"),
+        (10, "subscription.1.min_score", "must be 100 or less, got the number 200"),
         (11, "subscription.1.max_itmes", "unknown field; did you mean 'max_items'?"),
         (14, "subscription.1.profile.regoin", "unknown field; did you mean 'region'?"),
     ]

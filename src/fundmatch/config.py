@@ -206,8 +206,71 @@ def _in_words(model: type[BaseModel], error: ErrorDetails) -> str:
         if isinstance(given, str) and get_origin(expected) in (list, tuple):
             hint = f" (write [{_quote(given)}])"
         return f"expected {_words(expected)}, got {_given(given)}{hint}"
+    bound = _bound(kind, error.get("ctx") or {}, given)
+    if bound:
+        return bound
     message = str(error["msg"])
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+_BOUNDS = {
+    "greater_than_equal": ("ge", "must be {} or more"),
+    "greater_than": ("gt", "must be more than {}"),
+    "less_than_equal": ("le", "must be {} or less"),
+    "less_than": ("lt", "must be less than {}"),
+}
+
+
+def _bound(kind: str, ctx: dict[str, Any], given: Any) -> str:
+    """A range or length mistake in words (``must be 0 or more, got the number -3``), or ""."""
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        limit = ctx.get(key)
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return f"{words.format(limit)}, got {_given(given)}"
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        if least == 1:
+            return "must not be empty"
+        return f"must hold at least {least} items, got {ctx.get('actual_length')}"
+    if kind == "too_long":
+        return f"must hold at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}"
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else ""
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters long"
+    if kind == "string_pattern_mismatch":
+        return f"{_given(given)} does not have the expected form"
+    return ""
+
+
+def _cross_field(
+    model: type[BaseModel], data: Any, loc: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """The mistakes between fields (``budget_min`` above ``budget_max``) of ``data`` and of the
+    tables inside it, found on the raw values so they are reported with the other mistakes.
+
+    A model states them in a ``cross_field_problems(data)`` classmethod that returns
+    ``(field, message)`` pairs and skips values it cannot read (those are field mistakes).
+    """
+    if not isinstance(data, dict):
+        return []
+    found = [
+        ((*loc, field), message)
+        for field, message in getattr(model, "cross_field_problems", lambda d: [])(data)
+    ]
+    for name, info in model.model_fields.items():
+        inner, value = _unwrap(info.annotation), data.get(name)
+        origin = get_origin(inner)
+        if _is_model(inner):
+            found += _cross_field(inner, value, (*loc, name))
+        elif origin in (list, tuple) and isinstance(value, list):
+            item_model = _unwrap(get_args(inner)[0])
+            if _is_model(item_model):
+                for index, item in enumerate(value):
+                    found += _cross_field(item_model, item, (*loc, name, index))
+    return found
 
 
 def validate(model: type[M], data: Any, *, path: str | Path, text: str = "") -> M:
@@ -219,17 +282,33 @@ def validate(model: type[M], data: Any, *, path: str | Path, text: str = "") -> 
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            problems.append(
-                ConfigError(
-                    _in_words(model, error),
-                    path=path,
-                    field=".".join(str(part) for part in loc) or None,
-                    line=find_line(text, loc),
-                )
+        details = exc.errors(include_url=False)
+        locs = [tuple(e["loc"]) for e in details]
+        # A list whose items failed is also "too short after validation": the items say it.
+        details = [
+            e
+            for e in details
+            if not (
+                e["type"] == "too_short"
+                and any(len(o) > len(e["loc"]) and o[: len(e["loc"])] == e["loc"] for o in locs)
             )
+        ]
+        errors = [(tuple(e["loc"]), _in_words(model, e)) for e in details]
+        # Rules between fields run only once every field is valid: read them on the raw values
+        # too, so they come with the other mistakes, each with its field and line.
+        between = _cross_field(model, data)
+        if between:  # the same rules, now with their field: the model's own say is dropped
+            errors = [(loc, m) for loc, m in errors if loc and m not in {b for _, b in between}]
+        errors += between
+        problems = [
+            ConfigError(
+                message,
+                path=path,
+                field=".".join(str(part) for part in loc) or None,
+                line=find_line(text, loc),
+            )
+            for loc, message in errors
+        ]
         problems.sort(key=lambda p: (p.line is None, p.line or 0))
         first = problems[0]
         raise ConfigError(

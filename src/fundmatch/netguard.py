@@ -5,7 +5,9 @@ in its authority, and every address its host resolves to must be a public unicas
 (no loopback, private, link-local, CGNAT, multicast or cloud metadata address, whatever way
 it is written: ``127.1``, ``0x7f000001``, ``[::ffff:127.0.0.1]`` ...). The caller then
 connects to the address that was checked, so a second DNS answer cannot slip past the check.
-Tests that serve on loopback switch the guard off with ``Guard(allow_private=True)``.
+Testing against a local feed is an explicit setting, never the default: ``Guard.local()``
+(``fundmatch update --allow-local``) also fetches loopback and private addresses on any port,
+and ``file://`` URLs. Tests that serve on loopback use ``Guard.off()``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import ipaddress
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from fundmatch.errors import FetchError
 
@@ -65,11 +67,31 @@ class Guard:
     """Ports a URL may name (None: any); the scheme's default port is always allowed."""
     resolver: Resolver = field(default=_system_resolver, repr=False)
     """How host names become addresses (replaceable in tests)."""
+    allow_files: bool = False
+    """Allow ``file://`` URLs: a feed file on this machine (testing a feed before publishing)."""
 
     @classmethod
     def off(cls) -> Guard:
         """A guard for tests against loopback servers: any address, any port (still http/https)."""
         return cls(allow_private=True, ports=None)
+
+    @classmethod
+    def local(cls) -> Guard:
+        """A guard for testing against a local feed (``fundmatch update --allow-local``): also
+        loopback and private addresses on any port (``http://127.0.0.1:8099/feed.xml``) and
+        ``file://`` URLs. Never the default."""
+        return cls(allow_private=True, ports=None, allow_files=True)
+
+    def check_file(self, url: str) -> str:
+        """The path of a ``file://`` URL when :attr:`allow_files`; FetchError otherwise."""
+        if not self.allow_files:
+            raise FetchError(
+                "refused: only http and https URLs are fetched, not 'file'" + _LOCAL_HINT
+            )
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise FetchError(f"refused: a file URL names a host ({parts.netloc!r})")
+        return unquote(parts.path)
 
     def check(self, url: str) -> Target:
         """Check ``url`` and resolve its host; return where to connect."""
@@ -100,7 +122,8 @@ class Guard:
         why = _why_not_public(ip)
         if why:
             name = f"{host!r} resolves to " if host and host != address else ""
-            raise FetchError(f"refused: {name}{address} is {why}")
+            hint = _LOCAL_HINT if ip.is_loopback or ip.is_private else ""
+            raise FetchError(f"refused: {name}{address} is {why}{hint}")
 
     @staticmethod
     def _split(url: str) -> SplitResult:
@@ -114,10 +137,19 @@ class Guard:
         except ValueError as exc:
             raise FetchError(f"refused: malformed URL ({exc})") from exc
         if parts.scheme not in ("http", "https"):
-            raise FetchError(f"refused: only http and https URLs are fetched, not {parts.scheme!r}")
+            hint = _LOCAL_HINT if parts.scheme == "file" else ""
+            raise FetchError(
+                f"refused: only http and https URLs are fetched, not {parts.scheme!r}{hint}"
+            )
         if not parts.hostname:
             raise FetchError("refused: the URL has no host")
         return parts
+
+
+_LOCAL_HINT = (
+    " (to test against a local feed, allow it explicitly: `fundmatch update --allow-local`,"
+    " or Guard.local() in Python)"
+)
 
 
 def _why_not_public(ip: IPAddress) -> str | None:

@@ -16,6 +16,7 @@ from fundmatch.models import Call, Profile
 
 if TYPE_CHECKING:
     from fundmatch.match import Matcher
+    from fundmatch.netguard import Guard
     from fundmatch.sources.registry import Source
     from fundmatch.update import SourceResult
 
@@ -253,3 +254,23 @@ def _matcher(args: argparse.Namespace, calls: list[Call], profile: Profile) -> M
     progress(f"ranking {len(calls)} calls for {profile.name}")
     meaning = bool(getattr(args, "meaning", False))
     return build_matcher(calls, meaning=meaning, store=args.db, say=progress)
+
+
+def allow_local_option(parser: argparse.ArgumentParser) -> None:
+    """``--allow-local``: testing against a local feed (never the default)."""
+    parser.add_argument(
+        "--allow-local",
+        action="store_true",
+        help="also fetch local feeds: file:// URLs and loopback or private addresses on any"
+        " port (for testing a feed; see docs/sources.md)",
+    )
+
+
+def guard_from(args: argparse.Namespace) -> Guard | None:
+    """The fetch guard the options ask for: ``Guard.local()`` with ``--allow-local``, else
+    None (the safe default)."""
+    if not getattr(args, "allow_local", False):
+        return None
+    from fundmatch.netguard import Guard
+
+    return Guard.local()

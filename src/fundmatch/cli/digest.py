@@ -12,9 +12,11 @@ from pathlib import Path
 
 from fundmatch.cli.common import (
     Subparsers,
+    allow_local_option,
     command,
     error,
     formatter,
+    guard_from,
     load_registry,
     notice,
     now_from,
@@ -69,6 +71,7 @@ def _digest(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="a sources TOML file (default: $FUNDMATCH_REGISTRY, else the bundled registry)",
     )
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    allow_local_option(parser)
     parser.set_defaults(func=_run_digest)
 
 
@@ -104,7 +107,9 @@ def _run_digest(args: argparse.Namespace) -> int:
         if not args.no_update:
             from fundmatch.update import update
 
-            results = update(store, load_registry(args), now=now, offline=args.offline)
+            results = update(
+                store, load_registry(args), now=now, offline=args.offline, guard=guard_from(args)
+            )
             for result in results:
                 if result.ok:
                     progress(f"{result.source}: {result.calls} calls, {result.new} new")

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 from fundmatch.cli.common import (
     Subparsers,
+    allow_local_option,
     command,
     formatter,
+    guard_from,
     load_registry,
     now_from,
     print_json,
@@ -56,6 +58,7 @@ def _update(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         help="also refresh the funded projects of partners and precedents from CORDIS's bulk "
         "data (kept beside the store; without it, the packaged extract)",
     )
+    allow_local_option(parser)
     parser.set_defaults(func=_run_update)
 
 
@@ -84,7 +87,12 @@ def _run_update(args: argparse.Namespace) -> int:
         sources = [s for s in sources if s.name in args.source]
     with Store(args.db) as store:
         results = update(
-            store, sources, now=now_from(args), offline=args.offline, progress=_progress_bar
+            store,
+            sources,
+            now=now_from(args),
+            offline=args.offline,
+            progress=_progress_bar,
+            guard=guard_from(args),
         )
     if args.json:
         print_json([r.model_dump(mode="json", exclude={"changes"}) for r in results])

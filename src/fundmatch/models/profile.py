@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
 from pydantic import Field, model_validator
 
 from fundmatch import geo
+from fundmatch.display import country_code
 from fundmatch.models.base import (
     Amount,
     Country,
@@ -62,11 +67,46 @@ class Profile(FundmatchModel):
             if self.country is None:
                 object.__setattr__(self, "country", own)
             elif self.country != own:
-                raise ValueError(f"region {self.region} is not in country {self.country}")
+                raise ValueError(_outside(self.region, self.country))
         if (
             self.budget_min is not None
             and self.budget_max is not None
             and self.budget_min > self.budget_max
         ):
-            raise ValueError("budget_min is larger than budget_max")
+            raise ValueError(_budget_order(self.budget_min, self.budget_max))
         return self
+
+    @classmethod
+    def cross_field_problems(cls, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """The rules between fields, read on raw values (a TOML table): ``(field, message)``
+        for each broken one, whatever else is wrong, so a file's mistakes are told at once
+        (see :func:`fundmatch.config.validate`). Values that cannot be read are skipped."""
+        found = []
+        try:
+            low, high = Decimal(str(data["budget_min"])), Decimal(str(data["budget_max"]))
+        except (KeyError, ArithmeticError, ValueError, TypeError):
+            pass
+        else:
+            if low.is_finite() and high.is_finite() and low > high:
+                found.append(("budget_max", _budget_order(low, high)))
+        region, country = data.get("region"), data.get("country")
+        if isinstance(region, str) and isinstance(country, str):
+            try:
+                own, theirs = (
+                    geo.region_country(geo.normalise_nuts(region)),
+                    geo.normalise_country(country),
+                )
+            except ValueError:
+                pass
+            else:
+                if own != theirs:
+                    found.append(("region", _outside(region, theirs)))
+        return found
+
+
+def _budget_order(low: Decimal, high: Decimal) -> str:
+    return f"budget_min ({low:,.0f}) is larger than budget_max ({high:,.0f})"
+
+
+def _outside(region: str, country: str) -> str:
+    return f"region {region} is not in country {country_code(country)}"

@@ -21,6 +21,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin
 
 from fundmatch.errors import FetchError
@@ -128,11 +129,14 @@ def fetch(
 
     ``guard`` checks the URL and every redirect hop before connecting; None means the safe
     default ``Guard()`` (public addresses, ports 80 and 443). Tests against loopback servers
-    pass ``Guard.off()``. Raises FetchError (with ``status`` and ``retry_after`` when known) for
+    pass ``Guard.off()``; ``Guard.local()`` (testing a local feed) also reads ``file://`` URLs.
+    Raises FetchError (with ``status`` and ``retry_after`` when known) for
     a refused URL, a timeout, an HTTP error, a truncated body or a body over the size cap.
     """
     limits = limits or Limits()
     guard = guard or Guard()
+    if request.url.lower().startswith("file:"):
+        return _read_file(request, guard.check_file(request.url), limits, source)
     delay = limits.backoff
     attempt = 0
     while True:
@@ -154,6 +158,18 @@ def fetch(
             )
             sleep(wait)
             delay *= 2
+
+
+def _read_file(request: Request, path: str, limits: Limits, source: str | None) -> Response:
+    """A local feed file (``file://``, allowed by ``Guard.local()`` only), size-capped."""
+    try:
+        with Path(path).open("rb") as handle:
+            body = handle.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise FetchError(f"cannot read {path}: {exc.strerror or exc}", source=source) from exc
+    if len(body) > limits.max_bytes:
+        raise FetchError(f"{path} is larger than {limits.max_bytes} bytes", source=source)
+    return Response(url=request.url, status=200, body=body)
 
 
 class _Retryable(Exception):

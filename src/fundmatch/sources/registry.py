@@ -77,6 +77,23 @@ class SourceDefaults(FundmatchModel):
     """Grant, tender, ... for every call of the source."""
 
 
+def _feed_url(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    scheme = value.split(":", 1)[0].lower()
+    if scheme not in ("http", "https", "file") or "://" not in value:
+        raise ValueError(
+            "only http:// and https:// links are accepted (file:// for a local feed, fetched"
+            " only with --allow-local)"
+        )
+    return value
+
+
+FeedUrl = Annotated[str | None, AfterValidator(_feed_url)]
+"""A source's URL: http(s), or ``file://`` for a local feed (fetched only under
+``Guard.local()``)."""
+
+
 class Source(FundmatchModel):
     """One place calls come from: a Funding & Tenders Portal query or a programme's feed."""
 
@@ -85,8 +102,10 @@ class Source(FundmatchModel):
     kind: Literal["ftportal", "feed", "wp-json"]
     """``ftportal`` (the Portal's search API), ``feed`` (RSS/Atom) or ``wp-json`` (a WordPress
     site's ``wp-json/wp/v2/posts``)."""
-    url: HttpUrl = None
-    """Where to fetch: the feed URL, or the Portal search endpoint."""
+    url: FeedUrl = None
+    """Where to fetch: the feed URL, or the Portal search endpoint. A ``file://`` URL (a feed
+    file on this machine) is accepted here but fetched only when a local feed is allowed
+    (``fundmatch update --allow-local``)."""
     query: dict[str, Any] | None = None
     """For ``ftportal``: the search query (Elasticsearch-style JSON, sent as the ``query`` part)."""
     text: str = "***"
