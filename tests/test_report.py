@@ -158,12 +158,14 @@ def test_matches_repr_is_readable() -> None:
     lines = text.splitlines()
     assert lines[0] == "Matches(3)"
     assert lines[1] == "   81.2  strong fit  HORIZON-CL5-2024-D4-02-01  Open data for smart cities"
-    assert lines[3] == "   12.0  weak fit    EMED-3                     Données ouvertes en Méditerranée"
+    assert lines[3].startswith("   12.0  weak fit    EMED-3    ")
+    assert lines[3].endswith("  Données ouvertes en Méditerranée")
 
 
 def test_matches_repr_columns_are_aligned() -> None:
     rows = repr(matches()).splitlines()[1:]
-    titles = {row.index(title) for row, title in zip(rows, ("Open", "No deadline", "Données"), strict=True)}
+    starts = zip(rows, ("Open", "No deadline", "Données"), strict=True)
+    titles = {row.index(title) for row, title in starts}
     assert len(titles) == 1  # every title starts in the same column, whatever the id's length
 
 
