@@ -114,7 +114,7 @@ def test_report_shows_profile_ranked_calls_reasons_and_blockers() -> None:
     assert "deadline: no deadline" in page
     assert "not stated by the call</b> budget" in page
     assert 'href="https://ec.europa.eu/x?a=1&amp;b=2"' in page
-    assert "17 Sep 2024 17:00 Europe/Brussels (108 days left)" in page
+    assert "Tuesday 17 September 2024, 17:00 Brussels time (108 days left)" in page
 
 
 def test_report_escapes_call_text() -> None:

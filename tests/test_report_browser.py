@@ -17,7 +17,7 @@ import struct
 import subprocess
 import tempfile
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -223,9 +223,16 @@ def sample_report(tmp_path: Path) -> Path:
             blockers=(fm.Check(gate="geography", outcome="blocked", message="not in FR"),),
         ),
     ]
-    profile = fm.Profile(name="Marseille open data SME", description="Open data for cities")
+    profile = fm.Profile(name="Volos open data", description="Open data for cities", region="EL613")
+    shown = fm.Matches(
+        matches,
+        now=NOW,
+        profile=profile,
+        data_date=date(2024, 5, 20),
+        left_out=fm.LeftOut(shown=1, min_score=12.5, under=31, closed=4, ruled_out=2),
+    )
     page = tmp_path / "report.html"
-    page.write_text(fm.render_report(matches, profile=profile, now=NOW), encoding="utf-8")
+    page.write_text(fm.render_report(shown, profile=profile, now=NOW), encoding="utf-8")
     return page
 
 

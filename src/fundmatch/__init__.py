@@ -54,6 +54,7 @@ from fundmatch.models import Check as Check
 from fundmatch.models import Deadline as Deadline
 from fundmatch.models import FactSource as FactSource
 from fundmatch.models import FieldChange as FieldChange
+from fundmatch.models import LeftOut as LeftOut
 from fundmatch.models import Link as Link
 from fundmatch.models import Match as Match
 from fundmatch.models import Matches as Matches
@@ -70,6 +71,7 @@ from fundmatch.models import Reason as Reason
 from fundmatch.models import json_schemas as json_schemas
 from fundmatch.partners import partners as partners
 from fundmatch.partners import precedents as precedents
+from fundmatch.ranking import shortlist as shortlist
 from fundmatch.report import render_report as render_report
 from fundmatch.sources.feeds import parse_feed as parse_feed
 from fundmatch.sources.ftportal import parse_ftportal as parse_ftportal
@@ -103,6 +105,7 @@ __all__ = [
     "FieldChange",
     "FileMailer",
     "FundmatchError",
+    "LeftOut",
     "Link",
     "MailError",
     "Match",
@@ -158,5 +161,6 @@ __all__ = [
     "render_report",
     "run_digests",
     "select_digest",
+    "shortlist",
     "update",
 ]

@@ -145,8 +145,13 @@ def _left_out(
     include_blocked: bool,
     min_score: float,
     hints: dict[str, str] | None = None,
+    closed_if_closed: bool = False,
 ) -> LeftOut:
-    """What ``every`` (each call that scored, blocked or not) has that ``shown`` leaves out."""
+    """What ``every`` (each call that scored, blocked or not) has that ``shown`` leaves out.
+
+    A hidden call counts as ``closed`` when closing is all that rules it out (``match
+    --include-closed`` shows it), or, with ``closed_if_closed``, whenever it is closed (the
+    report, which never shows closed calls)."""
     ids = {m.call.id for m in shown}
     listed = [m for m in every if m.score >= min_score and (include_blocked or not m.blockers)]
     full = limit is not None and len(shown) >= limit
@@ -159,13 +164,17 @@ def _left_out(
         and not include_blocked
         and (m.score > bar if full else m.score >= bar)
     ]
+
+    def closed(m: Match) -> bool:
+        return m.call.status(now) == "closed" if closed_if_closed else _closed_only(m, now)
+
     return LeftOut(
         shown=len(shown),
         min_score=min_score,
         more=sum(1 for m in listed if m.call.id not in ids),
         under=sum(1 for m in every if m.score < min_score and (include_blocked or not m.blockers)),
-        closed=sum(1 for m in hidden if _closed_only(m, now)),
-        ruled_out=sum(1 for m in hidden if not _closed_only(m, now)),
+        closed=sum(1 for m in hidden if closed(m)),
+        ruled_out=sum(1 for m in hidden if not closed(m)),
         full=full,
         hints=hints or {},
     )
@@ -236,7 +245,8 @@ def report_matches(
         limit=limit,
         include_blocked=False,
         min_score=min_score,
-        hints={"closed": "fundmatch match --include-closed", "ruled_out": "--ruled-out"},
+        hints={"closed": "fundmatch match --include-blocked", "ruled_out": "--ruled-out"},
+        closed_if_closed=True,
     )
     left_out = replace(left_out, ruled_out=max(0, left_out.ruled_out - len(blocked[:ruled_out])))
     return Matches(shown, now=now, profile=profile, data_date=data_date, left_out=left_out)

@@ -13,7 +13,7 @@ from html import escape
 from fundmatch.application import application
 from fundmatch.display import (
     country_code,
-    days_text,
+    deadline_sentence,
     deadline_text,
     fit_label,
     reason_text,
@@ -49,6 +49,9 @@ svg { width: 100%; height: auto; }
 .partners { margin: 8px 0 0; font-size: 0.92em; }
 .partners ul { margin: 2px 0; padding-left: 20px; }
 """
+
+_COUNTRIES = 8
+"""Eligible countries named on a call's line; more are counted ("and 36 more")."""
 
 # Timeline geometry, in SVG user units (the viewBox scales it to the page width).
 _WIDTH = 1000
@@ -229,16 +232,19 @@ def _match_html(
     if call.url:
         title = f'<a href="{escape(call.url)}">{title}</a>'
     nxt = call.next_deadline(now)
-    days = call.days_left(now)
     when = "no deadline left" if call.deadlines else "no known deadline"
-    if nxt is not None and days is not None:
-        when = f"next deadline {deadline_text(nxt)} ({days_text(days)})"
+    if nxt is not None:
+        when = f"next deadline {deadline_sentence(nxt, now=now)}"
     sub = " · ".join(
         escape(part) for part in (call.id, call.programme or "", call.status(now), when) if part
     )
     countries = ""
     if call.countries:
-        countries = " · countries " + escape(", ".join(country_code(c) for c in call.countries))
+        codes = [country_code(c) for c in call.countries]
+        listed = ", ".join(codes[:_COUNTRIES])
+        if len(codes) > _COUNTRIES:
+            listed += f" and {len(codes) - _COUNTRIES} more"
+        countries = " · countries " + escape(listed)
     how = f'<div class="sub">application: {escape(application(call, profile))}{countries}</div>'
     reasons = "".join(
         f'<li><span class="pts">{r.points:+.1f}</span> {escape(reason_text(r))}</li>'
