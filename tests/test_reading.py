@@ -19,7 +19,14 @@ import fundmatch as fm
 from fundmatch.cli import main
 from fundmatch.digest.render import render_digest
 from fundmatch.digest.select import select_digest
-from fundmatch.display import FIT_LABELS, application_kind, deadline_sentence, fit_label
+from fundmatch.display import (
+    FIT_LABELS,
+    age_text,
+    application_kind,
+    days_text,
+    deadline_sentence,
+    fit_label,
+)
 from fundmatch.errors import FetchError
 from fundmatch.netguard import Guard
 from fundmatch.ranking import report_matches, shortlist
@@ -440,3 +447,23 @@ def test_country_codes_as_the_eu_writes_them(
     )  # fmt: skip
     assert "countries: FR, EL, IT" in explained
     assert deadline_sentence(calls()[1].deadlines[0]) == "Tuesday 2 March 2027, 17:00 Brussels time"
+
+
+def test_small_words_for_days_and_ages() -> None:
+    assert [days_text(d) for d in (0, 1, 12)] == [
+        "less than a day left", "1 day left", "12 days left",
+    ]  # fmt: skip
+    assert age_text(NOW.date(), NOW) == "7 Dec 2026, from today"
+    assert age_text(NOW.date() + timedelta(days=1), NOW) == "8 Dec 2026, dated after now"
+    assert age_text(NOW.date() - timedelta(days=1), NOW) == "6 Dec 2026, 1 day old"
+    with pytest.raises(ValueError, match="time zone"):
+        age_text(READ_ON, NOW.replace(tzinfo=None))
+    assert fm.Matches(data_date=READ_ON).data_age() == "data of 17 Aug 2026"  # no now: no age
+
+
+def test_the_notebook_table_says_the_age_and_what_was_left_out() -> None:
+    matches = shortlist(fm.Matcher(calls()), profile(), now=NOW, data_date=READ_ON)
+    html = matches._repr_html_()
+    assert "(data of 17 Aug 2026, 112 days old)</caption>" in html
+    assert '<tfoot><tr><td colspan="6">2 calls shown; 1 more scored under 12.5' in html
+    assert "<br><small>strong fit</small>" in html
