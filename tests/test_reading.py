@@ -13,6 +13,7 @@ from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 
+import icalendar
 import pytest
 
 import fundmatch as fm
@@ -467,3 +468,11 @@ def test_the_notebook_table_says_the_age_and_what_was_left_out() -> None:
     assert "(data of 17 Aug 2026, 112 days old)</caption>" in html
     assert '<tfoot><tr><td colspan="6">2 calls shown; 1 more scored under 12.5' in html
     assert "<br><small>strong fit</small>" in html
+
+
+def test_the_calendar_of_matches_says_the_datas_date(
+    world: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ics = run(world, capsys, "export", "--format", "ics", "--profile", str(world / "profile.toml"))
+    calendar = icalendar.Calendar.from_ical(ics)
+    assert str(calendar["x-wr-caldesc"]) == "Calls as read on 17 Aug 2026, 112 days old"

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from fundmatch.display import age_text
 from fundmatch.display import deadline_text as format_deadline
 from fundmatch.export.common import CallsOrMatches, emit, split, stage_name, top_reasons
-from fundmatch.models import Call, Deadline, Match
+from fundmatch.models import Call, Deadline, Match, Matches
 
 __all__ = ["export_ics", "ics_uid"]
 
@@ -81,7 +82,8 @@ def export_ics(
     ``alarm_days`` before, and the link (and for matches the score) in its description.
     ``now`` is the DTSTAMP (when the export was made); the description gives the call's status
     at ``now`` beside the status its source reported. ``upcoming`` keeps only the deadlines
-    after ``now``; stage numbers, and so UIDs, stay those of the full export.
+    after ``now``; stage numbers, and so UIDs, stay those of the full export. For a
+    :class:`Matches` with a ``data_date``, the calendar's description says it with its age.
     """
     if alarm_days < 0:
         raise ValueError("alarm_days must be zero or more")
@@ -93,6 +95,13 @@ def export_ics(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
+    read_on = data.data_date if isinstance(data, Matches) else None
+    if read_on is not None:
+        # The calendar's own description: the day the calls were read (RFC 7986 DESCRIPTION
+        # and the widely read X-WR-CALDESC).
+        said = f"Calls as read on {age_text(read_on, now)}"
+        calendar.add("description", said)
+        calendar.add("x-wr-caldesc", said)
     zones: dict[str, ZoneInfo] = {}
     for index, call in enumerate(calls):
         match = None if matches is None else matches[index]
