@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -74,9 +75,15 @@ def test_a_bad_registry_names_file_field_and_line(tmp_path: Path) -> None:
 
 def test_refused_urls_and_duplicates(tmp_path: Path) -> None:
     path = tmp_path / "sources.toml"
-    path.write_text('[[sources]]\nname = "a"\nkind = "feed"\nurl = "file:///etc/passwd"\n')
+    path.write_text('[[sources]]\nname = "a"\nkind = "feed"\nurl = "ftp://example.org/feed"\n')
     with pytest.raises(fm.ConfigError, match="http"):
         fm.load_sources(path)
+    # A file URL is a local feed: it loads, but is fetched only when asked (--allow-local).
+    path.write_text('[[sources]]\nname = "a"\nkind = "feed"\nurl = "file:///etc/passwd"\n')
+    (local,) = fm.load_sources(path)
+    with fm.Store(":memory:") as store:
+        (result,) = fm.update(store, [local], now=datetime(2026, 1, 1, tzinfo=UTC))
+    assert result.error is not None and "--allow-local" in result.error
     twice = '[[sources]]\nname = "a"\nkind = "feed"\nurl = "https://a.example.org/"\n' * 2
     path.write_text(twice)
     with pytest.raises(fm.ConfigError, match="unique"):
