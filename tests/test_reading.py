@@ -476,3 +476,22 @@ def test_the_calendar_of_matches_says_the_datas_date(
     ics = run(world, capsys, "export", "--format", "ics", "--profile", str(world / "profile.toml"))
     calendar = icalendar.Calendar.from_ical(ics)
     assert str(calendar["x-wr-caldesc"]) == "Calls as read on 17 Aug 2026, 112 days old"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"limit": 1},
+        {"include_closed": True},
+        {"include_blocked": True, "min_score": 0},
+        {"limit": None, "min_score": 60},
+    ],
+)
+def test_shortlist_lists_what_rank_lists(options: dict[str, object]) -> None:
+    matcher = fm.Matcher(calls())
+    ranked = matcher.rank(profile(), now=NOW, **options)  # type: ignore[arg-type]
+    listed = shortlist(matcher, profile(), now=NOW, **options)  # type: ignore[arg-type]
+    assert [(m.call.id, m.score, m.blockers) for m in listed] == [
+        (m.call.id, m.score, m.blockers) for m in ranked
+    ]
