@@ -319,8 +319,7 @@ def render_report(
     ]
     if eligible:
         items = "".join(
-            _match_html(i, m, now, profile, needs.get(m.call.id))
-            for i, m in enumerate(eligible, 1)
+            _match_html(i, m, now, profile, needs.get(m.call.id)) for i, m in enumerate(eligible, 1)
         )
         sections.append(f'<ol class="calls">{items}</ol>')
     else:
