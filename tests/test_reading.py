@@ -233,6 +233,10 @@ def test_the_kind_of_application_in_words() -> None:
         kind(per_project_min=Decimal(5_400_000), budget_max=Decimal(1_500_000))
         == "as a partner of a consortium (€5.4 M per project)"
     )
+    assert (
+        kind(min_partners=5, min_countries=5, gap="needs 2 more partners from 2 more countries")
+        == "needs 5 partners from 5 countries (2 more partners from 2 more countries to find)"
+    )
     assert kind(consortium_action=True) == "in a consortium"
     assert kind() == "partnership not stated"
 

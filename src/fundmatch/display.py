@@ -253,6 +253,7 @@ def application_kind(
     currency: str = "EUR",
     consortium_action: bool = False,
     budget_max: Decimal | None = None,
+    gap: str | None = None,
 ) -> str:
     """How a profile would apply to a call, in a few words: ``alone``, ``as a partner of a
     consortium (€5.4 M per project)``, ``needs 3 partners from 3 countries``, or
@@ -261,7 +262,10 @@ def application_kind(
     Plain values in (the call's partnership rule and per-project amount, whether its type of
     action is a consortium's, the profile's largest budget): every surface that shows a match
     calls this one function. A per-project amount above what the profile can handle (its
-    ``budget_max``) means joining a consortium rather than leading it.
+    ``budget_max``) means joining a consortium rather than leading it. ``gap`` (the words of a
+    :class:`~fundmatch.models.PartnershipGap`, ``needs 2 more partners from 2 more countries``)
+    says what the profile still has to find: ``needs 5 partners from 5 countries (2 more
+    partners from 2 more countries to find)``.
     """
     partners = min_partners or 0
     countries = min_countries or 0
@@ -276,6 +280,8 @@ def application_kind(
         rule = f"needs {partners} partners"
     elif countries > 1:
         rule = f"needs partners from {countries} countries"
+    if rule and gap:
+        rule += f" ({gap.removeprefix('needs ')} to find)"
     if too_large and amount is not None:
         kind = f"as a partner of a consortium ({_millions(amount, currency)} per project)"
         return f"{kind}; {rule}" if rule else kind
