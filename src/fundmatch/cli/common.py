@@ -232,18 +232,11 @@ def selected_calls_dated(
     return calls, read_on
 
 
-def matcher_for(
-    args: argparse.Namespace, now: datetime, profile: Profile, *, quiet: bool = False
-) -> Matcher:
-    """The selected calls (:func:`selected_calls`) ready to rank for ``profile``
-    (:func:`fundmatch.ranking.build_matcher`, with ``--meaning``)."""
-    return matcher_dated(args, now, profile, quiet=quiet)[0]
-
-
 def matcher_dated(
     args: argparse.Namespace, now: datetime, profile: Profile, *, quiet: bool = False
 ) -> tuple[Matcher, date | None]:
-    """:func:`matcher_for` and the day its calls were read."""
+    """The selected calls (:func:`selected_calls_dated`) ready to rank for ``profile``
+    (:func:`fundmatch.ranking.build_matcher`, with ``--meaning``), and the day they were read."""
     calls, read_on = selected_calls_dated(args, now, quiet=quiet)
     return _matcher(args, calls, profile), read_on
 
