@@ -458,7 +458,9 @@ class FlakyServer:
         return fm.Delivery(status="accepted", code=250, reply="250 queued")
 
 
-def test_over_a_month_of_flaky_runs_each_call_reaches_each_recipient_once(tmp_path: Path) -> None:
+def test_over_a_month_of_flaky_runs_each_call_reaches_each_recipient_once(
+    store_address: str,
+) -> None:
     subscriptions = fm.Subscriptions(
         subscription=(
             a_subscription(name="a", recipients=["alice@x.org", "bob@x.org"], max_items=100),
@@ -467,7 +469,7 @@ def test_over_a_month_of_flaky_runs_each_call_reaches_each_recipient_once(tmp_pa
     )
     server = FlakyServer(seed=6)
     start = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
-    with fm.Store(tmp_path / "store.sqlite") as store:
+    with fm.Store(store_address) as store:
 
         def everything(profile: fm.Profile, now: datetime) -> list[fm.Match]:
             return [a_match(c, 50) for c in store.calls()]
@@ -530,12 +532,12 @@ class RefusingLogin:
         return fm.Delivery(status="accepted", code=250, reply="250 queued")
 
 
-def test_a_week_of_refused_logins_tries_once_a_run_and_gives_nothing_up(tmp_path: Path) -> None:
+def test_a_week_of_refused_logins_tries_once_a_run_and_gives_nothing_up(store_address: str) -> None:
     subscriptions = fm.Subscriptions(
         subscription=(a_subscription(recipients=["a@x.org", "b@x.org", "c@x.org"]),)
     )
     server = RefusingLogin()
-    with fm.Store(tmp_path / "store.sqlite") as store:
+    with fm.Store(store_address) as store:
         store.upsert([a_call("A")], source="feed", now=NOW - timedelta(hours=1))
 
         def ranker(profile: fm.Profile, now: datetime) -> list[fm.Match]:
@@ -565,10 +567,10 @@ def test_a_week_of_refused_logins_tries_once_a_run_and_gives_nothing_up(tmp_path
         assert {m.state for m in outbox_messages(store)} == {"sent"}
 
 
-def test_two_schedulers_never_send_at_once(tmp_path: Path) -> None:
+def test_two_schedulers_never_send_at_once(store_address: str) -> None:
     subscriptions = fm.Subscriptions(subscription=(a_subscription(),))
     server = RefusingLogin()
-    first, second = fm.Store(tmp_path / "s.sqlite"), fm.Store(tmp_path / "s.sqlite")
+    first, second = fm.Store(store_address), fm.Store(store_address)
     with first.lock("digest"), pytest.raises(fm.StoreError, match="digest already running"):
         fm.run_digests(second, subscriptions, server, sender="d@x.org", now=NOW)
     first.close()

@@ -35,8 +35,8 @@ def call(id: str, title: str = "Open data for smart cities", **fields: object) -
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[fm.Store]:
-    with fm.Store(tmp_path / "fundmatch.sqlite") as opened:
+def store(store_address: str) -> Iterator[fm.Store]:
+    with fm.Store(store_address) as opened:
         yield opened
 
 

@@ -1,4 +1,5 @@
-"""Two processes on one store: concurrent updates lose nothing; the scheduler lock is exclusive."""
+"""Processes on one store, on each backend: concurrent updates lose nothing and record each
+change once; the scheduler lock is exclusive; concurrent digest runs send each message once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import fundmatch as fm
+from support.digest_workers import digest_world, run_workers
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +31,21 @@ with fm.Store(path) as store:
             for i in range(10 * (run + 1))
         ]
         store.upsert(listing, source=source, now=start + timedelta(hours=run))
+"""
+
+# One update of one source, the same listing as another process's, released by a start file.
+SAME_LISTING = """
+import sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+import fundmatch as fm
+
+path, go, version = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+listing = [fm.Call(id=f"S-{i}", title=f"call {i}", description=version) for i in range(500)]
+with fm.Store(path) as store:
+    while not go.exists():
+        time.sleep(0.005)
+    store.upsert(listing, source="portal", now=datetime(2026, 3, int(version), tzinfo=UTC))
 """
 
 # Holds the scheduler lock until the file named by argv[2] appears.
@@ -73,9 +90,9 @@ def wait_for(file: Path, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError(f"{file} never appeared")
 
 
-def test_two_processes_updating_at_once_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "fundmatch.sqlite"
-    fm.Store(path).close()  # created once; both writers open the same file
+def test_two_processes_updating_at_once_lose_nothing(store_address: str) -> None:
+    path = store_address
+    fm.Store(path).close()  # created once; both writers open the same store
 
     writers = [spawn(WRITER, path, "alpha"), spawn(WRITER, path, "beta")]
     assert [w.wait(timeout=120) for w in writers] == [0, 0]
@@ -91,12 +108,32 @@ def test_two_processes_updating_at_once_lose_nothing(tmp_path: Path) -> None:
     changed = sum(1 for c in changes if c.kind == "changed")
     assert changed == 2 * sum(10 * run for run in range(1, 20))
     assert states == {"alpha": 200, "beta": 200}
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if path.endswith(".sqlite"):
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_two_processes_creating_the_store_at_once(tmp_path: Path) -> None:
-    path = tmp_path / "new.sqlite"
+def test_two_updates_of_one_source_at_once_record_each_change_once(
+    store_address: str, tmp_path: Path
+) -> None:
+    fm.Store(store_address).close()
+    for version in ("1", "2"):  # every call new, then every call's description changed
+        go = tmp_path / f"go-{version}"
+        writers = [spawn(SAME_LISTING, store_address, go, version) for _ in range(2)]
+        go.touch()
+        assert [w.wait(timeout=120) for w in writers] == [0, 0]
+
+    with fm.Store(store_address) as store:
+        changes = store.changes()
+    kinds: dict[str, list[str]] = {}
+    for change in changes:
+        kinds.setdefault(change.call_id, []).append(change.kind)
+    assert len(kinds) == 500
+    assert set(map(tuple, kinds.values())) == {("new", "changed")}
+
+
+def test_two_processes_creating_the_store_at_once(store_address: str) -> None:
+    path = store_address
 
     writers = [spawn(WRITER, path, "alpha"), spawn(WRITER, path, "beta")]
 
@@ -105,8 +142,10 @@ def test_two_processes_creating_the_store_at_once(tmp_path: Path) -> None:
         assert len(store.calls()) == 400
 
 
-def test_the_scheduler_lock_keeps_a_second_scheduler_out(tmp_path: Path) -> None:
-    path = tmp_path / "fundmatch.sqlite"
+def test_the_scheduler_lock_keeps_a_second_scheduler_out(
+    tmp_path: Path, store_address: str
+) -> None:
+    path = store_address
     fm.Store(path).close()
     release, ready = tmp_path / "release", tmp_path / "ready"
     holder = spawn(HOLDER, path, release, ready)
@@ -128,8 +167,8 @@ def test_the_scheduler_lock_keeps_a_second_scheduler_out(tmp_path: Path) -> None
         pass  # free again once the first scheduler finished
 
 
-def test_a_killed_scheduler_releases_its_lock(tmp_path: Path) -> None:
-    path = tmp_path / "fundmatch.sqlite"
+def test_a_killed_scheduler_releases_its_lock(tmp_path: Path, store_address: str) -> None:
+    path = store_address
     fm.Store(path).close()
     ready = tmp_path / "ready"
     holder = spawn(HOLDER, path, tmp_path / "never", ready)
@@ -142,17 +181,17 @@ def test_a_killed_scheduler_releases_its_lock(tmp_path: Path) -> None:
         pass
 
 
-def test_the_lock_is_held_once_within_a_process(tmp_path: Path) -> None:
-    with fm.Store(tmp_path / "fundmatch.sqlite") as store, store.lock():
+def test_the_lock_is_held_once_within_a_process(store_address: str) -> None:
+    with fm.Store(store_address) as store, store.lock():
         with (
-            fm.Store(tmp_path / "fundmatch.sqlite") as second,
+            fm.Store(store_address) as second,
             pytest.raises(fm.StoreError, match="already running"),
             second.lock(),
         ):
             pass
         with pytest.raises(fm.StoreError, match="already running"), store.lock():
             pass
-    with fm.Store(tmp_path / "fundmatch.sqlite") as again, again.lock():
+    with fm.Store(store_address) as again, again.lock():
         pass  # released at the end of the with block
 
 
@@ -179,3 +218,15 @@ def test_a_process_killed_mid_update_leaves_all_or_nothing(tmp_path: Path) -> No
     assert count in (0, 20000)
     # the ETag is there exactly when the calls it covers are
     assert (state is not None and state.etag == '"e1"') == (count == 20000)
+
+
+def test_two_digest_runs_at_once_with_smtp_faults_send_each_message_once(
+    store_address: str,
+) -> None:
+    digest_world(store_address)
+
+    tally = run_workers(store_address, workers=2, subscriptions=6, defer_every=3)
+
+    assert tally.queued == 6 and tally.deferred > 0  # every third DATA was answered 451
+    assert (tally.twice, tally.lost) == (0, 0)
+    assert tally.received == 6

@@ -51,8 +51,8 @@ def _fetcher(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> fm.Store:
-    with fm.Store(tmp_path / "fundmatch.sqlite") as opened:
+def store(store_address: str) -> fm.Store:
+    with fm.Store(store_address) as opened:
         yield opened
 
 

@@ -53,6 +53,8 @@ class Behaviour:
     """Keep this many messages, then close the connection without a reply."""
     password: str | None = None
     """When set, the only password a login is accepted with."""
+    defer_every: int = 0
+    """Answer every n-th message's DATA with ``451 4.3.0`` (a temporary failure), 0: never."""
 
 
 class Recorder:
@@ -62,6 +64,7 @@ class Recorder:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.logins: int = 0
         self.sessions: int = 0
+        self.data_count: int = 0
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -89,6 +92,9 @@ class Recorder:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.behaviour.data_reply:
             return self.behaviour.data_reply
+        self.data_count += 1
+        if self.behaviour.defer_every and self.data_count % self.behaviour.defer_every == 0:
+            return "451 4.3.0 try again later"
         message = message_from_bytes(envelope.original_content, policy=SMTP)
         assert isinstance(message, EmailMessage)
         self.received.append(message)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from fundmatch.cli import calls, digest, ingest, match, outputs, partners, schema
 from fundmatch.cli.common import COMMANDS, Handler, Setup, error, formatter, parse_now
@@ -46,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
-        type=Path,
-        help="the store's SQLite file (default: $FUNDMATCH_DB, else the user data folder)",
+        metavar="ADDRESS",
+        help="the store: an SQLite file, or postgresql://user@host/db "
+        "(default: $FUNDMATCH_DB, else a file in the user data folder)",
     )
     common.add_argument(
         "--now",

@@ -1,8 +1,12 @@
-"""The SQLite store: calls with their versions, changes and provenance, each source's state,
-and the digest outbox. The only package that imports ``sqlite3``.
+"""The store: calls with their versions, changes and provenance, each source's state, and the
+digest outbox, in an SQLite file (the default) or a PostgreSQL database. The only package that
+speaks SQL and imports ``sqlite3`` or ``psycopg``.
 
-- :mod:`~fundmatch.store.connection`: open, transactions, locks, the sqlite3 → StoreError mapping
-- :mod:`~fundmatch.store.schema`: every migration
+- :mod:`~fundmatch.store.connection`: open an address, transactions, locks, error mapping
+- :mod:`~fundmatch.store.backend`: what the store needs from a database
+- :mod:`~fundmatch.store.sqlite`, :mod:`~fundmatch.store.postgres`: the two backends
+- :mod:`~fundmatch.store.dialect`: the few spellings that differ between them
+- :mod:`~fundmatch.store.schema`: every migration, written once for both
 - :mod:`~fundmatch.store.identity`: whether two calls are the same one (pure)
 - :mod:`~fundmatch.store.upsert`: writing a source's listing
 - :mod:`~fundmatch.store.queries`: reading calls, changes, source states
@@ -11,7 +15,7 @@ and the digest outbox. The only package that imports ``sqlite3``.
 
 from __future__ import annotations
 
-from fundmatch.store.connection import default_path
+from fundmatch.store.connection import default_address, default_path
 from fundmatch.store.outbox import Outbox
 from fundmatch.store.queries import Queries
 from fundmatch.store.records import OutboxMessage, Provenance, SourceState, StoredCall
@@ -26,14 +30,18 @@ __all__ = [
     "SourceState",
     "Store",
     "StoredCall",
+    "default_address",
     "default_path",
 ]
 
 
 class Store(Writes, Queries, Outbox):
-    """Calls in SQLite, with versions, changes, provenance, source state and the digest outbox.
+    """Calls with versions, changes, provenance, source state and the digest outbox.
 
-    ``Store(path)`` opens (or creates) the file and brings its schema up to date;
-    ``Store()`` uses :func:`default_path`; ``Store(":memory:")`` is a throw-away store.
-    ``timeout`` is how many seconds to wait for another process's write before giving up.
+    ``Store(address)`` opens (or creates) the store and brings its schema up to date. The
+    address is an SQLite file (a path, or ``sqlite:///path``), ``":memory:"`` for a throw-away
+    store, or a PostgreSQL database (``postgresql://user@host/db``, with the ``postgres``
+    extra); ``Store()`` uses :func:`default_address` (``$FUNDMATCH_DB``, else a file in the
+    user data folder). ``timeout`` is how many seconds to wait for another process's write
+    before giving up.
     """

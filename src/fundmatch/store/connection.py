@@ -1,131 +1,144 @@
-"""The store's connection: open a file, run transactions, hold named locks, and the one
-place where ``sqlite3`` errors become :class:`~fundmatch.errors.StoreError`."""
+"""The store's connection: open an address (an SQLite file or a PostgreSQL database), run
+transactions, hold named locks, and turn the driver's errors into
+:class:`~fundmatch.errors.StoreError` (each backend says how, in one place)."""
 
 from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import platformdirs
 
 from fundmatch.errors import StoreError
-from fundmatch.store.schema import check, migrate
+from fundmatch.store.backend import Backend
+from fundmatch.store.schema import migrate
+from fundmatch.store.sqlite import SqliteBackend
 
-__all__ = ["Connection", "default_path"]
+__all__ = ["Connection", "default_address", "default_path"]
 
 _LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SQLITE_URL = "sqlite:///"
 
 
 def default_path() -> Path:
-    """``$FUNDMATCH_DB``, else ``fundmatch.sqlite`` in the user data folder.
-
-    The only place that reads ``FUNDMATCH_DB``."""
+    """``$FUNDMATCH_DB`` as a file path, else ``fundmatch.sqlite`` in the user data folder."""
     env = os.environ.get("FUNDMATCH_DB")
     if env:
-        return Path(env)
+        return Path(env.removeprefix(_SQLITE_URL))
     return platformdirs.user_data_path("fundmatch", appauthor=False) / "fundmatch.sqlite"
 
 
+def default_address() -> str | Path:
+    """``$FUNDMATCH_DB`` (a file, ``sqlite:///…`` or ``postgresql://…``), else
+    :func:`default_path`. The only place that reads ``FUNDMATCH_DB``."""
+    env = os.environ.get("FUNDMATCH_DB")
+    if env and env.startswith(("postgresql://", "postgres://")):
+        return env
+    return default_path()
+
+
+def is_file(address: str | Path | None) -> bool:
+    """Whether an address names an SQLite file (not memory, not a server)."""
+    text = str(address if address is not None else default_address())
+    return text != ":memory:" and not text.startswith(("postgresql://", "postgres://"))
+
+
+def _open(address: str | Path | None, timeout: float) -> Backend:
+    if address is None:
+        address = default_address()
+        if isinstance(address, Path):
+            try:
+                address.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the store's folder {address.parent}: {exc}"
+                ) from exc
+    if isinstance(address, str) and address.startswith(("postgresql://", "postgres://")):
+        from fundmatch.store.postgres import PostgresBackend  # psycopg: the postgres extra
+
+        return PostgresBackend(address, timeout=timeout)
+    if isinstance(address, str) and address.startswith(_SQLITE_URL):
+        address = address.removeprefix(_SQLITE_URL) or ":memory:"
+    if str(address) == ":memory:":
+        return SqliteBackend(":memory:", timeout=timeout)
+    return SqliteBackend(Path(address), timeout=timeout)
+
+
 class Connection:
-    """The SQLite connection of a store: opening, transactions, locks and error mapping
+    """The database connection of a store: opening, transactions, locks and error mapping
     (see :class:`fundmatch.store.Store` for the arguments)."""
 
     def __init__(self, path: str | Path | None = None, *, timeout: float = 30.0) -> None:
-        self._memory = str(path) == ":memory:"
-        if path is None:
-            path = default_path()
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create the store's folder {path.parent}: {exc}") from exc
-        self.path = path if self._memory else Path(path)
-        self._held_locks: dict[str, sqlite3.Connection | None] = {}
-        with self._errors("open"):
-            self._conn = sqlite3.connect(
-                str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
-            )
+        backend = _open(path, timeout)
+        self._db = backend
+        self.path: Path | str = getattr(backend, "path", backend.where.removeprefix("store "))
+        """The SQLite file (or ``":memory:"``), or the PostgreSQL address without password."""
+        self._held_locks: dict[str, object] = {}
         try:
             with self._errors("open"):
-                self._open()
+                backend.check(_known())
+                if isinstance(backend, SqliteBackend):
+                    backend.prepare()
+                migrate(backend, self.path)
         except BaseException:
-            self._conn.close()
+            backend.close()
             raise
 
-    def _open(self) -> None:
-        conn = self._conn
-        check(conn, self.path)
-        conn.execute("PRAGMA foreign_keys = ON")
-        if not self._memory:
-            conn.execute("PRAGMA journal_mode = WAL")
-        migrate(conn, self.path)
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._db.dialect.name
 
     @contextmanager
     def _errors(self, action: str) -> Iterator[None]:
-        """The one place where sqlite3 errors become StoreError."""
+        """The one place where the driver's errors become StoreError."""
         try:
             yield
-        except sqlite3.Error as exc:
-            raise StoreError(self._message(action, exc)) from exc
-
-    def _message(self, action: str, exc: sqlite3.Error) -> str:
-        name = getattr(exc, "sqlite_errorname", "") or ""
-        where = f"store {self.path}"
-        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-            return f"{where} is locked by another process ({action}); try again when it is done"
-        if name.startswith("SQLITE_READONLY"):
-            return f"{where} is read-only ({action}: {exc}); check the file's permissions"
-        if name.startswith("SQLITE_FULL"):
-            return (
-                f"{where} is full: the disk or the size limit is reached ({action}); "
-                "nothing of this change was written"
-            )
-        if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
-            return (
-                f"{where} is corrupt or not an SQLite file ({action}: {exc}); "
-                "it was left as it is: restore it from a backup or move it away"
-            )
-        if name.startswith("SQLITE_CANTOPEN"):
-            return f"cannot open {where} ({exc}): does its folder exist and is it writable?"
-        return f"{where}: {action} failed: {exc}"
+        except self._db.foreign as exc:
+            raise self._db.error(action, exc) from exc
 
     @property
-    def connection(self) -> sqlite3.Connection:
-        """The SQLite connection (autocommit mode; write inside :meth:`transaction`)."""
-        return self._conn
+    def connection(self) -> Any:
+        """The driver's connection (``sqlite3.Connection`` or ``psycopg.Connection``), in
+        autocommit mode; write inside :meth:`transaction`."""
+        return self._db.raw
+
+    @property
+    def _conn(self) -> Backend:
+        return self._db
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``): committed at the end, rolled back on error.
+    def transaction(self) -> Iterator[Backend]:
+        """One write transaction: committed at the end, rolled back on error. One writer at a
+        time (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: an advisory lock).
 
-        Nested use joins the outer transaction. sqlite3 errors inside become StoreError.
+        Nested use joins the outer transaction. Driver errors inside become StoreError.
         """
-        conn = self._conn
-        if conn.in_transaction:
+        db = self._db
+        if db.in_transaction:
             with self._errors("write"):
-                yield conn
+                yield db
             return
         with self._errors("write"):
-            conn.execute("BEGIN IMMEDIATE")
+            db.begin()
             try:
-                yield conn
+                yield db
             except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.rollback()
                 raise
-            conn.execute("COMMIT")
+            db.commit()
 
     def close(self) -> None:
         """Close the connection (and release any lock still held)."""
-        for held in self._held_locks.values():
-            if held is not None:
-                held.close()
+        for name, held in list(self._held_locks.items()):
+            self._db.unlock(name, held)
         self._held_locks.clear()
-        self._conn.close()
+        self._db.close()
 
     def __enter__(self) -> Self:
         return self
@@ -140,30 +153,29 @@ class Connection:
     def lock(self, name: str = "scheduler") -> Iterator[None]:
         """Hold the named lock for the block, or raise StoreError if anyone holds it.
 
-        Non-blocking and across processes: an exclusive SQLite lock on a file beside the
-        store (``<store>.<name>.lock``), which the system releases if the process dies.
+        Non-blocking and across processes and machines; released by the system if the process
+        dies. SQLite: an exclusive lock on a file beside the store (``<store>.<name>.lock``);
+        PostgreSQL: a session advisory lock.
         """
         if not _LOCK_NAME.match(name):
             raise ValueError(f"lock name {name!r}: use letters, digits, '-' and '_'")
         busy = StoreError(f"{name} already running (lock {name!r} of store {self.path} is held)")
         if name in self._held_locks:
             raise busy
-        holder: sqlite3.Connection | None = None
-        if not self._memory:
-            lock_path = Path(f"{self.path}.{name}.lock")
-            with self._errors(f"take lock {name!r}"):
-                holder = sqlite3.connect(str(lock_path), timeout=0, isolation_level=None)
-            try:
-                holder.execute("BEGIN EXCLUSIVE")
-            except sqlite3.Error as exc:
-                holder.close()
-                if "locked" in str(exc):
-                    raise busy from exc
-                raise StoreError(self._message(f"take lock {name!r}", exc)) from exc
-        self._held_locks[name] = holder
+        with self._errors(f"take lock {name!r}"):
+            handle = self._db.try_lock(name)
+        if handle is None:
+            raise busy
+        self._held_locks[name] = handle
         try:
             yield
         finally:
             self._held_locks.pop(name, None)
-            if holder is not None:
-                holder.close()
+            with self._errors(f"release lock {name!r}"):
+                self._db.unlock(name, handle)
+
+
+def _known() -> int:
+    from fundmatch.store import schema
+
+    return len(schema.MIGRATIONS)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from fundmatch.models import Call, CallStatus, Change, Deadline, FieldChange
 from fundmatch.store.connection import Connection
 from fundmatch.store.records import Provenance, SourceState, StoredCall
-from fundmatch.store.rows import dt, must_dt, ts, unpack
+from fundmatch.store.rows import dt, loads, must_dt, ts, unpack
 
 __all__ = ["Queries"]
 
@@ -134,7 +133,7 @@ class Queries(Connection):
                 first_seen=must_dt(p[3]),
                 last_seen=must_dt(p[4]),
                 gone_at=dt(p[5]),
-                deadlines=tuple(Deadline.model_validate(d) for d in json.loads(p[6])),
+                deadlines=tuple(Deadline.model_validate(d) for d in loads(p[6])),
             )
             for p in prov
         )
@@ -174,7 +173,7 @@ class Queries(Connection):
             Change(
                 kind=r[0],
                 call_id=r[1],
-                fields=tuple(FieldChange.model_validate(f) for f in json.loads(r[2])),
+                fields=tuple(FieldChange.model_validate(f) for f in loads(r[2])),
                 source=r[3],
                 at=must_dt(r[4]),
             )

@@ -6,8 +6,10 @@ Pure helpers shared by the store's modules (no SQL here).
 from __future__ import annotations
 
 import hashlib
+import json
 import zlib
 from datetime import UTC, datetime
+from typing import Any
 
 from fundmatch.models import Call
 
@@ -19,14 +21,26 @@ def ts(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def dt(text: str | None) -> datetime | None:
-    """The datetime of a stored timestamp, None for NULL."""
-    return None if text is None else datetime.fromisoformat(text)
+def dt(value: str | datetime | None) -> datetime | None:
+    """The datetime of a stored timestamp (SQLite: text, PostgreSQL: timestamptz), in UTC;
+    None for NULL."""
+    return None if value is None else must_dt(value)
 
 
-def must_dt(text: str) -> datetime:
-    """The datetime of a stored timestamp that is never NULL."""
-    return datetime.fromisoformat(text)
+def must_dt(value: str | datetime) -> datetime:
+    """The datetime of a stored timestamp that is never NULL, in UTC."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.astimezone(UTC)
+
+
+def stamp(value: str | datetime) -> str:
+    """A stored timestamp as SQLite keeps it (:func:`ts`'s text), whichever database read it."""
+    return ts(value) if isinstance(value, datetime) else value
+
+
+def loads(value: str | bytes | Any) -> Any:
+    """A stored JSON value (SQLite: text; PostgreSQL ``jsonb``: already decoded)."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def text_hash(text: str) -> str:

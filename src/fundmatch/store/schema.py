@@ -1,4 +1,5 @@
-"""The store's schema: every migration, and bringing a file up to date on open."""
+"""The store's schema: every migration, written once for SQLite and PostgreSQL, and bringing a
+database up to date on open."""
 
 from __future__ import annotations
 
@@ -6,22 +7,29 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fundmatch.errors import StoreError
+if TYPE_CHECKING:
+    from fundmatch.store.backend import Backend
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "Migration", "migrate"]
+__all__ = ["MIGRATIONS", "Migration", "migrate", "statements"]
 
 logger = logging.getLogger("fundmatch.store")
 
-APPLICATION_ID = 0x464D4348  # "FMCH" in the SQLite header: marks the file as a fundmatch store
+Migration = str | Callable[["Backend"], None]
+"""One schema step: an SQL script, or a function given the database (inside the step's
+transaction; its ``execute`` takes SQLite's spelling on both backends, and ``dialect.name`` says
+which one it is).
 
-Migration = str | Callable[[sqlite3.Connection], None]
-"""One schema step: an SQL script, or a function given the connection (inside a transaction)."""
+A script is written once for both databases: column types that differ are tokens that
+:meth:`fundmatch.store.dialect.Dialect.ddl` fills in: ``{timestamp}`` (an aware moment),
+``{json}``, ``{blob}`` (bytes), ``{serial}`` (an integer primary key the database numbers) and
+``{without_rowid}`` (after a table with a composite primary key). Braces mean tokens, nothing
+else."""
 
 MIGRATIONS: list[Migration] = [
     # 1: calls, their versions, provenance per source, changes, source state, identity keys.
     """
-    PRAGMA application_id = 1179468616;
     CREATE TABLE calls (
         id TEXT PRIMARY KEY,
         source TEXT,              -- the source whose version is the call's content
@@ -30,15 +38,15 @@ MIGRATIONS: list[Migration] = [
         title TEXT NOT NULL,
         programme TEXT,
         search TEXT NOT NULL,     -- casefolded text for Store.calls(text=...)
-        first_seen TEXT NOT NULL,
-        withdrawn_at TEXT
+        first_seen {timestamp} NOT NULL,
+        withdrawn_at {timestamp}
     );
     CREATE TABLE versions (
-        id INTEGER PRIMARY KEY,
+        id {serial},
         call_id TEXT NOT NULL REFERENCES calls(id),
         source TEXT,
-        seen_at TEXT NOT NULL,
-        json TEXT NOT NULL
+        seen_at {timestamp} NOT NULL,
+        json {blob} NOT NULL      -- zlib-compressed JSON (fundmatch.store.rows.pack)
     );
     CREATE INDEX versions_call ON versions(call_id);
     CREATE TABLE provenance (
@@ -46,21 +54,21 @@ MIGRATIONS: list[Migration] = [
         source_call_id TEXT NOT NULL,
         call_id TEXT NOT NULL REFERENCES calls(id),
         url TEXT,
-        deadlines TEXT NOT NULL,  -- JSON list of deadlines as this source reports them
+        deadlines {json} NOT NULL, -- list of deadlines as this source reports them
         hash TEXT NOT NULL,
-        first_seen TEXT NOT NULL,
-        last_seen TEXT NOT NULL,
-        gone_at TEXT,             -- missing from a complete listing of this source since then
+        first_seen {timestamp} NOT NULL,
+        last_seen {timestamp} NOT NULL,
+        gone_at {timestamp},      -- missing from a complete listing of this source since then
         PRIMARY KEY (source, source_call_id)
-    ) WITHOUT ROWID;
+    ) {without_rowid};
     CREATE INDEX provenance_call ON provenance(call_id);
     CREATE TABLE changes (
-        id INTEGER PRIMARY KEY,
+        id {serial},
         call_id TEXT NOT NULL REFERENCES calls(id),
         kind TEXT NOT NULL CHECK (kind IN ('new', 'changed', 'withdrawn')),
         source TEXT,
-        at TEXT NOT NULL,
-        fields TEXT NOT NULL DEFAULT '[]'
+        at {timestamp} NOT NULL,
+        fields {json} NOT NULL DEFAULT '[]'
     );
     CREATE INDEX changes_at ON changes(at);
     CREATE INDEX changes_call ON changes(call_id);
@@ -68,15 +76,15 @@ MIGRATIONS: list[Migration] = [
         name TEXT PRIMARY KEY,
         etag TEXT,
         last_modified TEXT,
-        last_attempt TEXT,
-        last_success TEXT,
+        last_attempt {timestamp},
+        last_success {timestamp},
         last_error TEXT
     );
     CREATE TABLE call_keys (      -- 'id:<identifier>' and 'day:<YYYY-MM-DD>' for duplicates
         key TEXT NOT NULL,
         call_id TEXT NOT NULL REFERENCES calls(id),
         PRIMARY KEY (key, call_id)
-    ) WITHOUT ROWID;
+    ) {without_rowid};
     """,
     # 2: the digest outbox (fundmatch.store.outbox): each message and its delivery state, the items
     #    each recipient was given (never twice), and when each subscription last made a digest.
@@ -86,15 +94,15 @@ MIGRATIONS: list[Migration] = [
         subscription TEXT NOT NULL,
         recipient TEXT NOT NULL,
         subject TEXT NOT NULL,
-        raw BLOB NOT NULL,            -- the message as rendered: a re-send sends the same bytes
+        raw {blob} NOT NULL,           -- the message as rendered: a re-send sends the same bytes
         state TEXT NOT NULL
             CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
-        created_at TEXT NOT NULL,
+        created_at {timestamp} NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         resends INTEGER NOT NULL DEFAULT 0,   -- re-sends after an unknown outcome (at most 1)
-        next_attempt_at TEXT,         -- failed: retry from then on; NULL: given up
-        last_attempt_at TEXT,
-        sent_at TEXT,
+        next_attempt_at {timestamp},  -- failed: retry from then on; NULL: given up
+        last_attempt_at {timestamp},
+        sent_at {timestamp},
         last_code INTEGER,
         last_reply TEXT
     );
@@ -105,13 +113,13 @@ MIGRATIONS: list[Migration] = [
         call_id TEXT NOT NULL,
         message_id TEXT NOT NULL REFERENCES digest_messages(message_id),
         PRIMARY KEY (recipient, key)
-    ) WITHOUT ROWID;
+    ) {without_rowid};
     CREATE TABLE digest_state (
         subscription TEXT NOT NULL,
         recipient TEXT NOT NULL,
-        last_digest_at TEXT NOT NULL,
+        last_digest_at {timestamp} NOT NULL,
         PRIMARY KEY (subscription, recipient)
-    ) WITHOUT ROWID;
+    ) {without_rowid};
     """,
     # 3: find a call's identity keys without a full scan (they are rewritten when it changes).
     "CREATE INDEX call_keys_call ON call_keys(call_id);",
@@ -128,9 +136,10 @@ MIGRATIONS: list[Migration] = [
     UPDATE provenance SET legacy_key = 1;
     """,
 ]
-"""The schema, one step per version, applied in order on open (``PRAGMA user_version`` counts
-the steps done). Append only: never edit a step that has shipped. The digest outbox's tables
-are here too (step 2); :mod:`fundmatch.store.outbox` reads and writes them."""
+"""The schema, one step per version, applied in order on open (SQLite: ``PRAGMA user_version``
+counts the steps done; PostgreSQL: the table ``fundmatch_schema``). Append only: never edit a
+step that has shipped. The digest outbox's tables are here too (step 2);
+:mod:`fundmatch.store.outbox` reads and writes them."""
 
 
 def statements(script: str) -> Iterator[str]:
@@ -146,40 +155,24 @@ def statements(script: str) -> Iterator[str]:
         yield buffer
 
 
-def check(conn: sqlite3.Connection, path: str | Path) -> None:
-    """Refuse a foreign, non-fundmatch or too new file; read before writing anything, so such
-    a file stays as it is."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if app_id not in (0, APPLICATION_ID):
-        raise StoreError(f"{path} is an SQLite file of another application; not touched")
-    if app_id == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-        raise StoreError(f"{path} is an SQLite file but not a fundmatch store; not touched")
-    if version > len(MIGRATIONS):
-        raise StoreError(
-            f"{path} has schema version {version}, newer than this fundmatch knows "
-            f"({len(MIGRATIONS)}): upgrade fundmatch; the file was not changed"
-        )
-
-
-def migrate(conn: sqlite3.Connection, path: str | Path) -> None:
-    """Apply the steps the file lacks, each in its own write transaction."""
+def migrate(db: Backend, where: str | Path) -> None:
+    """Apply the steps the database lacks, each in its own write transaction."""
     for number, step in enumerate(MIGRATIONS, start=1):
-        if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+        if db.schema_version() >= number:
             continue
-        conn.execute("BEGIN IMMEDIATE")
+        db.begin()
         try:
             # Another process may have migrated while we waited for the write lock.
-            if conn.execute("PRAGMA user_version").fetchone()[0] < number:
-                logger.info("store %s: schema step %d", path, number)
+            if db.schema_version() < number:
+                logger.info("store %s: schema step %d", where, number)
                 if callable(step):
-                    step(conn)
+                    step(db)
                 else:
-                    for statement in statements(step):
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number:d}")
-            conn.execute("COMMIT")
+                    for statement in statements(db.dialect.ddl(step)):
+                        db.raw.execute(statement)
+                db.set_schema_version(number)
+            db.commit()
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            if db.in_transaction:
+                db.rollback()
             raise

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Literal
 
 from fundmatch.models import Call, Change, FieldChange
+from fundmatch.store.backend import Backend
 from fundmatch.store.connection import Connection
 from fundmatch.store.identity import day_keys, field_changes, identity_keys, same_call
-from fundmatch.store.rows import pack, search_text, text_hash, ts
+from fundmatch.store.rows import pack, search_text, stamp, text_hash, ts
 
 __all__ = ["Upsert", "Writes"]
 
@@ -86,7 +86,7 @@ class Writes(Connection):
 class Upsert:
     """One upsert of one source's listing, inside the caller's transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, source: str, now: datetime, at: str) -> None:
+    def __init__(self, conn: Backend, source: str, now: datetime, at: str) -> None:
         self.conn, self.source, self.now, self.at = conn, source, now, at
         self.changes: list[Change] = []
         self._change_rows: list[tuple[str, str, str, str, str]] = []
@@ -245,7 +245,8 @@ class Upsert:
             ).fetchone()[0]
             if withdrawn is not None:
                 conn.execute("UPDATE calls SET withdrawn_at = NULL WHERE id = ?", (twin,))
-                self._record("changed", twin, [FieldChange(field="withdrawn", old=withdrawn)])
+                old = stamp(withdrawn)
+                self._record("changed", twin, [FieldChange(field="withdrawn", old=old)])
             return
         if self._ids is None:
             self._ids = {r[0] for r in conn.execute("SELECT id FROM calls")}
@@ -340,7 +341,7 @@ class Upsert:
         ).fetchone()
         old_json, withdrawn = row
         if back and withdrawn is not None:
-            fields.append(FieldChange(field="withdrawn", old=withdrawn, new=None))
+            fields.append(FieldChange(field="withdrawn", old=stamp(withdrawn), new=None))
             conn.execute("UPDATE calls SET withdrawn_at = NULL WHERE id = ?", (call_id,))
         if primary:
             diff = field_changes(json.loads(old_json), json.loads(text))
