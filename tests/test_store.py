@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import fundmatch as fm
 from fundmatch import store as store_module
 from fundmatch.store import schema
+from support.postgres import PostgresServer
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -547,3 +548,55 @@ def test_source_filter_keeps_what_the_source_lists_now(store: fm.Store) -> None:
     assert store.calls(source="feed") == []
     assert [c.id for c in store.calls(source="feed", include_withdrawn=True)] == ["X-1"]
     assert [c.id for c in store.calls()] == ["X-1", "X-2"]  # the portal still lists it
+
+
+@pytest.mark.postgresql
+def test_a_newer_postgresql_schema_is_refused_in_one_line(postgres: PostgresServer) -> None:
+    address = postgres.address()
+    with fm.Store(address) as store:
+        store.upsert([call("A")], source="portal", now=day(0))
+        store.connection.execute("UPDATE fundmatch_schema SET version = version + 1")
+
+    with pytest.raises(fm.StoreError, match="newer than this fundmatch knows") as caught:
+        fm.Store(address)
+
+    assert "\n" not in str(caught.value)
+    name = address.rpartition("%3D")[2]
+    assert schema_version(postgres, name) == len(store_module.MIGRATIONS) + 1  # left alone
+
+
+def schema_version(postgres: PostgresServer, schema: str) -> int:
+    import psycopg
+
+    with psycopg.connect(postgres.url()) as conn:
+        row = conn.execute(f"SELECT version FROM {schema}.fundmatch_schema").fetchone()  # type: ignore[call-overload]
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.postgresql
+def test_a_postgresql_schema_of_another_application_is_refused(postgres: PostgresServer) -> None:
+    address = postgres.address()
+    with fm.Store(address) as store:
+        store.connection.execute("CREATE TABLE notes (x text)")
+        store.connection.execute("DROP TABLE fundmatch_schema")
+
+    with pytest.raises(fm.StoreError, match="not a fundmatch store"):
+        fm.Store(address)
+
+
+@pytest.mark.postgresql
+def test_a_password_in_the_address_is_never_shown(postgres: PostgresServer) -> None:
+    address = postgres.address().replace("postgres@", "postgres:s3cret-canary@")
+    with fm.Store(address) as store:  # trust authentication: the password is not checked
+        assert "s3cret" not in repr(store) and "s3cret" not in str(store.path)
+        with pytest.raises(fm.StoreError) as caught, store.transaction() as conn:
+            conn.execute("SELECT * FROM no_such_table")
+    assert "s3cret" not in str(caught.value) and "postgres@" in str(caught.value)
+
+
+def test_sqlite_addresses_and_the_backend_name(tmp_path: Path) -> None:
+    with fm.Store(f"sqlite:///{tmp_path / 'a.sqlite'}") as store:
+        assert store.backend == "sqlite" and store.path == tmp_path / "a.sqlite"
+    with fm.Store("sqlite:///:memory:") as memory:
+        assert memory.path == ":memory:"

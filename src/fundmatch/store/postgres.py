@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -23,6 +24,11 @@ except ImportError:  # pragma: no cover - the extra is in [dev]
 __all__ = ["PostgresBackend", "is_postgresql", "redacted"]
 
 SCHEMES = ("postgresql://", "postgres://")
+
+_INSERT = re.compile(r"^(\s*INSERT INTO .*? VALUES )(\([^()]*\))(.*)$", re.IGNORECASE | re.DOTALL)
+INSERT_LENGTH = 4000
+"""How long a multi-row ``INSERT`` grows: the server parses and plans one statement per batch
+of rows instead of one per row, and psycopg keeps statements this short parsed once."""
 
 
 def is_postgresql(address: object) -> bool:
@@ -92,8 +98,18 @@ class PostgresBackend(Backend):
         return self.raw.execute(sql, params)
 
     def _executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        with self.raw.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        insert = _INSERT.match(sql)
+        if insert is None:
+            with self.raw.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            return
+        head, values, tail = insert.groups()
+        batch = list(rows)
+        size = max(1, (INSERT_LENGTH - len(head) - len(tail)) // (len(values) + 2))
+        for start in range(0, len(batch), size):
+            chunk = batch[start : start + size]
+            statement = head + ", ".join([values] * len(chunk)) + tail
+            self.raw.execute(statement, [value for row in chunk for value in row])
 
     @property
     def in_transaction(self) -> bool:
