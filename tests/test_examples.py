@@ -103,6 +103,9 @@ def test_example_runs(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FUNDMATCH_DB", str(store))
     argv = offline(shlex.split(command))
+    # The agency page's database stands for the store here; tests/test_agency_docs.py runs
+    # those commands against a live PostgreSQL server.
+    argv = [str(store) if a.startswith("postgresql://") else a for a in argv]
     with SmtpServer() as server:
         for key, value in server.env().items():
             monkeypatch.setenv(key, value)

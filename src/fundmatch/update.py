@@ -150,7 +150,7 @@ def update(
     changed topic is fetched too (at most :data:`DETAILS_AT_ONCE` at a time, conditional GET)
     and merged over its search facts; a topic whose details fail keeps its search facts.
     ``details_cache`` keeps the documents between updates; None: a folder beside a store
-    file (``<store>.details/``), or memory for an in-memory store.
+    file (``<store>.details/``), or memory for an in-memory or a PostgreSQL store.
 
     Every call inherits the general rules of its programme from ``programmes`` (default: the
     bundled ``calls/programmes.toml``) where it states none of its own (after its details).

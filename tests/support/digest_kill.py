@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -112,9 +113,13 @@ class Outcome:
         )
 
 
-def _world(folder: Path, extra: list[fm.Call]) -> Path:
+def _world(folder: Path, extra: list[fm.Call], address: str | None) -> Path:
+    """The step's folder, with its subscriptions and its store's address (an SQLite file in
+    it unless ``address`` names another store)."""
     folder.mkdir(parents=True)
-    with fm.Store(folder / "store.sqlite") as store:
+    address = address or str(folder / "store.sqlite")
+    (folder / "store.address").write_text(address)
+    with fm.Store(address) as store:
         store.upsert([*CALLS, *extra], source="euro-med", now=T1 - timedelta(hours=2))
     (folder / "digest.toml").write_text(CONFIG)
     return folder
@@ -124,7 +129,7 @@ def _digest(
     world: Path, server: SmtpServer, now: datetime, *, crash: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUNDMATCH_")}
-    env.update(server.env(), FUNDMATCH_DB=str(world / "store.sqlite"))
+    env.update(server.env(), FUNDMATCH_DB=(world / "store.address").read_text())
     args = ["--no-update"]
     if crash:
         env["FUNDMATCH_TEST_CRASH_AT"] = crash
@@ -155,9 +160,9 @@ def _digest(
 _NEW_ID = re.compile(r"^   (\S+) \| .*score", re.MULTILINE)
 
 
-def run_step(step: str, base: Path, extra: list[fm.Call]) -> Outcome:
+def run_step(step: str, base: Path, extra: list[fm.Call], address: str | None = None) -> Outcome:
     """Kill at ``step`` (or not, for ``baseline``), then two normal runs; count."""
-    world = _world(base / step, extra)
+    world = _world(base / step, extra, address)
     with SmtpServer() as server:
         runs, killed = 0, False
         if step != "baseline":
@@ -193,10 +198,18 @@ def run_step(step: str, base: Path, extra: list[fm.Call]) -> Outcome:
     )
 
 
-def campaign(steps: tuple[str, ...] = STEPS, extra: list[fm.Call] | None = None) -> list[Outcome]:
-    """The baseline and one kill per step, two at a time; outcomes in step order."""
+def campaign(
+    steps: tuple[str, ...] = STEPS,
+    extra: list[fm.Call] | None = None,
+    addresses: Callable[[], str] | None = None,
+) -> list[Outcome]:
+    """The baseline and one kill per step, two at a time; outcomes in step order. Each step
+    has a new store: an SQLite file, or what ``addresses()`` gives (a PostgreSQL schema)."""
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(run_step, s, Path(tmp), extra or []) for s in ("baseline", *steps)]
+        futures = [
+            pool.submit(run_step, s, Path(tmp), extra or [], addresses() if addresses else None)
+            for s in ("baseline", *steps)
+        ]
         return [f.result() for f in futures]
 
 

@@ -41,12 +41,6 @@ def default_address() -> str | Path:
     return default_path()
 
 
-def is_file(address: str | Path | None) -> bool:
-    """Whether an address names an SQLite file (not memory, not a server)."""
-    text = str(address if address is not None else default_address())
-    return text != ":memory:" and not text.startswith(("postgresql://", "postgres://"))
-
-
 def _open(address: str | Path | None, timeout: float) -> Backend:
     if address is None:
         address = default_address()
