@@ -600,3 +600,12 @@ def test_sqlite_addresses_and_the_backend_name(tmp_path: Path) -> None:
         assert store.backend == "sqlite" and store.path == tmp_path / "a.sqlite"
     with fm.Store("sqlite:///:memory:") as memory:
         assert memory.path == ":memory:"
+
+
+def test_calls_are_listed_by_id_in_byte_order_on_every_backend(store: fm.Store) -> None:
+    ids = ["b", "B", "a-1", "a1", "A2", "é", "z"]
+    store.upsert(
+        [call(i, title=f"Call {n}") for n, i in enumerate(ids)], source="portal", now=day(0)
+    )
+
+    assert [c.id for c in store.calls()] == sorted(ids)

@@ -1,5 +1,6 @@
 """A throw-away PostgreSQL server for the tests: a new cluster in a temporary folder, listening
-on a Unix socket there only, with one database ``fundmatch``; each test gets a fresh schema in it.
+on a Unix socket there only, with one database ``fundmatch`` (English ICU collation); each test
+gets a fresh schema in it.
 
 The server binaries come from the distribution's packages (Debian: ``postgresql``, in
 ``/usr/lib/postgresql/<version>/bin``). PostgreSQL refuses to run as root, so under root the
@@ -119,7 +120,12 @@ def start() -> PostgresServer:
             raise RuntimeError(
                 f"{Path(step[0]).name} failed: {(done.stderr or done.stdout).strip()} {log}"
             )
-    server.sql("CREATE DATABASE fundmatch", database="postgres")
+    # A database sorting text as people do (ICU, English): were the store to sort by it, the
+    # tests would see calls listed in another order than on SQLite.
+    server.sql(
+        "CREATE DATABASE fundmatch TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'",
+        database="postgres",
+    )
     return server
 
 
