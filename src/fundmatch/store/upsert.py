@@ -134,9 +134,18 @@ class Upsert:
                 call_id, call, text, digest, primary=bool(primary), back=gone_at is not None
             )
         self._flush()
-        conn.executemany(
-            "UPDATE provenance SET last_seen = ? WHERE source = ? AND source_call_id = ?", unchanged
-        )
+        if all(sid in batch for sid, k in known.items() if k[2] is None):
+            # Nothing this source listed is missing: every row it lists now was seen now (the
+            # new and changed ones are already), in one statement rather than one per call.
+            conn.execute(
+                "UPDATE provenance SET last_seen = ? WHERE source = ? AND gone_at IS NULL",
+                (at, source),
+            )
+        else:
+            conn.executemany(
+                "UPDATE provenance SET last_seen = ? WHERE source = ? AND source_call_id = ?",
+                unchanged,
+            )
         if complete:
             gone = [sid for sid, k in known.items() if k[2] is None and sid not in batch]
             self._withdraw(gone, {known[sid][0] for sid in gone})
