@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from fundmatch.cli import main
+from fundmatch.cli import build_parser, main
+from fundmatch.cli.common import beside_store
 from support.postgres import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = "postgresql://fundmatch@db.agency.example/fundmatch"
 NOW = "2026-09-01T07:00:00+00:00"
 
-pytestmark = pytest.mark.postgresql
 
 
 def documented_commands() -> list[list[str]]:
@@ -32,6 +32,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
+@pytest.mark.postgresql
 def test_the_documented_commands_work_on_postgresql_as_on_sqlite(
     postgres: PostgresServer,
     tmp_path: Path,
@@ -56,3 +57,14 @@ def test_the_documented_commands_work_on_postgresql_as_on_sqlite(
     assert match.strip() and "written" in digest
     eml = sorted(p.name for p in (tmp_path / "postgresql").iterdir())
     assert eml and eml == sorted(p.name for p in (tmp_path / "sqlite").iterdir())
+
+
+def test_files_beside_the_store_only_for_an_sqlite_file() -> None:
+    parser = build_parser()
+
+    def beside(db: str) -> Path | None:
+        return beside_store(parser.parse_args(["calls", "--db", db]), ".projects.json.gz")
+
+    assert beside(EXAMPLE) is None and beside(":memory:") is None
+    assert beside("sqlite:///stores/a.sqlite") == Path("stores/a.sqlite.projects.json.gz")
+    assert beside("a.sqlite") == Path("a.sqlite.projects.json.gz")

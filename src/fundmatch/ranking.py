@@ -15,7 +15,7 @@ from fundmatch.match import MIN_SCORE, Matcher, Meaning
 from fundmatch.models import Call, CallStatus, LeftOut, Match, Matches, Profile
 from fundmatch.sources.registry import calls_path
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot, snapshot_age, snapshot_info
-from fundmatch.store import Store, default_path
+from fundmatch.store import Store, beside
 from fundmatch.vectors import load_vectors, save_vectors
 
 __all__ = [
@@ -106,8 +106,7 @@ def _meaning(store: str | Path | None) -> tuple[Meaning, Path | None]:
     model = Meaning()
     with contextlib.suppress(ConfigError):  # a checkout without the snapshot's vectors
         load_vectors(model, calls_path("snapshot/meaning.npz"))
-    where = store if store is not None else default_path()
-    kept = None if str(where) == ":memory:" else Path(f"{where}.meaning.npz")
+    kept = beside(store, ".meaning.npz")  # none beside an in-memory or PostgreSQL store
     if kept is not None:
         load_vectors(model, kept)
     return model, kept

@@ -267,3 +267,11 @@ def guard_from(args: argparse.Namespace) -> Guard | None:
     from fundmatch.netguard import Guard
 
     return Guard.local()
+
+
+def beside_store(args: argparse.Namespace, suffix: str) -> Path | None:
+    """``<store><suffix>`` beside the ``--db`` store's SQLite file (see
+    :func:`fundmatch.store.beside`)."""
+    from fundmatch.store import beside
+
+    return beside(args.db, suffix)

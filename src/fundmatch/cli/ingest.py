@@ -131,7 +131,10 @@ def _update_projects(args: argparse.Namespace) -> int:
         return 0
     target = projects_file(args)
     if target is None:
-        notice("an in-memory store keeps no projects file: the funded projects were not refreshed")
+        notice(
+            "an in-memory or PostgreSQL store keeps no projects file beside it: "
+            "the funded projects were not refreshed"
+        )
         return 0
     limits = Limits(max_bytes=512 * 1024 * 1024, total_timeout=900.0)  # the zip is large
 

@@ -16,11 +16,10 @@ from fundmatch.models.partners import Partners, Precedents
 
 def projects_file(args: argparse.Namespace) -> Path | None:
     """Where ``update --projects`` keeps the funded projects: ``<store>.projects.json.gz``
-    beside the store (None for an in-memory store)."""
-    from fundmatch.store import default_path
+    beside the store (None for an in-memory or a PostgreSQL store)."""
+    from fundmatch.cli.common import beside_store
 
-    store = args.db if args.db is not None else default_path()
-    return None if str(store) == ":memory:" else Path(f"{store}.projects.json.gz")
+    return beside_store(args, ".projects.json.gz")
 
 
 def projects_path(args: argparse.Namespace) -> Path | None:

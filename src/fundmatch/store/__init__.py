@@ -15,7 +15,7 @@ speaks SQL and imports ``sqlite3`` or ``psycopg``.
 
 from __future__ import annotations
 
-from fundmatch.store.connection import default_address, default_path
+from fundmatch.store.connection import beside, default_address, default_path
 from fundmatch.store.outbox import Outbox
 from fundmatch.store.queries import Queries
 from fundmatch.store.records import OutboxMessage, Provenance, SourceState, StoredCall
@@ -30,6 +30,7 @@ __all__ = [
     "SourceState",
     "Store",
     "StoredCall",
+    "beside",
     "default_address",
     "default_path",
 ]

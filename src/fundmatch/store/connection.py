@@ -18,7 +18,7 @@ from fundmatch.store.backend import Backend
 from fundmatch.store.schema import migrate
 from fundmatch.store.sqlite import SqliteBackend
 
-__all__ = ["Connection", "default_address", "default_path"]
+__all__ = ["Connection", "beside", "default_address", "default_path"]
 
 _LOCK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SQLITE_URL = "sqlite:///"
@@ -39,6 +39,15 @@ def default_address() -> str | Path:
     if env and env.startswith(("postgresql://", "postgres://")):
         return env
     return default_path()
+
+
+def beside(address: str | Path | None, suffix: str) -> Path | None:
+    """``<store><suffix>``, a file kept beside the store's SQLite file (``address``; None: the
+    default store); None for an in-memory or a PostgreSQL store, which keep no files beside."""
+    text = str(address if address is not None else default_address())
+    if text == ":memory:" or text.startswith(("postgresql://", "postgres://")):
+        return None
+    return Path(text.removeprefix(_SQLITE_URL) + suffix)
 
 
 def _open(address: str | Path | None, timeout: float) -> Backend:
