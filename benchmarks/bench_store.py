@@ -205,6 +205,10 @@ def compare(sizes: list[int], subscriptions: int, dataset: Path, server: Postgre
                 f"  ratio PostgreSQL/SQLite: first load {lite[0] / post[0]:.2f}x, "
                 f"re-check {lite[1] / post[1]:.2f}x the SQLite speed"
             )
+            if n >= 100_000:
+                for name, again in (("SQLite", lite[1]), ("PostgreSQL", post[1])):
+                    verdict = "met" if again < 10 else "NOT met"
+                    print(f"  target: {n:,} unchanged calls re-checked in < 10 s: {name} {verdict}")
         lite_plan = plan(str(Path(folder) / "plan.sqlite"), subscriptions)
         post_plan = plan(pg(), subscriptions)
         print(f"digest plan, {subscriptions:,} subscriptions, 10 new calls each")
