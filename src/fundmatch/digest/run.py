@@ -158,9 +158,15 @@ def _select(
     ranked: Callable[[], Sequence[Match]],
     planned: set[str],
     read_on: date | None,
+    fresh_since: dict[datetime, set[str]],
 ) -> Digest:
-    # Newness is when the store first saw a call, never a feed's publication date.
-    fresh = {s.call.id for s in store.first_seen_since(last or _EPOCH) if s.withdrawn_at is None}
+    # Newness is when the store first saw a call, never a feed's publication date. Many
+    # subscriptions share one last run: the store is asked once per moment.
+    since = last or _EPOCH
+    if since not in fresh_since:
+        seen = store.first_seen_since(since)
+        fresh_since[since] = {s.call.id for s in seen if s.withdrawn_at is None}
+    fresh = fresh_since[since]
     matches = [m for m in ranked() if m.call.id in fresh] if fresh else []
     # A recipient of two subscriptions: what this run already gave them counts as claimed.
     claimed = store.claimed(recipient) | planned
@@ -205,6 +211,7 @@ def plan_digests(
     planned = []
     given: dict[str, set[str]] = {}
     read_on = data_date(store, from_snapshot=False)
+    fresh_since: dict[datetime, set[str]] = {}
     for subscription in subscriptions.subscription:
         ranked = _once(rank, subscription.profile, now)
         for recipient in subscription.active_recipients():
@@ -212,7 +219,9 @@ def plan_digests(
             if not subscription.due(last, now):
                 continue
             keys = given.setdefault(recipient, set())
-            digest = _select(store, subscription, recipient, last, now, ranked, keys, read_on)
+            digest = _select(
+                store, subscription, recipient, last, now, ranked, keys, read_on, fresh_since
+            )
             keys.update(digest.keys)
             raw = None
             if digest.items or digest.listed:
