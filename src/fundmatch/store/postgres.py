@@ -51,8 +51,9 @@ def redacted(address: str) -> str:
 class PostgresBackend(Backend):
     """A store in a PostgreSQL database, in the schema the role's ``search_path`` selects.
 
-    Every write transaction takes one transaction advisory lock first, so writers take turns
-    as they do on SQLite (``BEGIN IMMEDIATE``) and readers never wait. Named locks
+    Every write transaction starts once it holds the store's write lock (a session advisory
+    lock, released at its end), so writers take turns as they do on SQLite (``BEGIN
+    IMMEDIATE``) and readers never wait. Named locks
     (:meth:`~fundmatch.store.Store.lock`) are session advisory locks: the server releases them
     when the process holding them dies.
     """
@@ -116,8 +117,31 @@ class PostgresBackend(Backend):
         return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
     def begin(self) -> None:
-        self.raw.execute("BEGIN")
-        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (self._write_key,))
+        # The lock first, then the transaction: it starts after the last writer committed, so
+        # it sees that writer's tables and rows (a migration just made, say).
+        self.raw.execute("SELECT pg_advisory_lock(%s)", (self._write_key,))
+        try:
+            self.raw.execute("BEGIN")
+        except BaseException:
+            self._release()
+            raise
+
+    def commit(self) -> None:
+        try:
+            self.raw.execute("COMMIT")
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            self.raw.execute("ROLLBACK")
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        # If the connection is gone, the server released the lock with it.
+        with contextlib.suppress(psycopg.OperationalError):
+            self.raw.execute("SELECT pg_advisory_unlock(%s)", (self._write_key,))
 
     def schema_version(self) -> int:
         found = self.raw.execute(
