@@ -18,7 +18,6 @@ EXAMPLE = "postgresql://fundmatch@db.agency.example/fundmatch"
 NOW = "2026-09-01T07:00:00+00:00"
 
 
-
 def documented_commands() -> list[list[str]]:
     """The commands of the page's block marked ``agency-commands``, split as a shell would."""
     text = (ROOT / "docs" / "agency.md").read_text()
