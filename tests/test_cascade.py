@@ -127,8 +127,10 @@ def test_a_cascade_call_does_not_inherit_its_parent_programme_s_consortium_rule(
     assert topic.min_partners == 3  # a Horizon Europe topic still does
 
 
-def test_cascade_calls_go_through_the_store_changes_and_digest_as_calls(tmp_path: Path) -> None:
-    with fm.Store(tmp_path / "store.sqlite") as store:
+def test_cascade_calls_go_through_the_store_changes_and_digest_as_calls(
+    store_address: str,
+) -> None:
+    with fm.Store(store_address) as store:
         changes = store.upsert(listing(), source="ftportal", now=FIRST)
         assert sorted(c.call_id for c in changes if c.kind == "new") == sorted(
             c.id for c in listing()
