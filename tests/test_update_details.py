@@ -126,10 +126,12 @@ def test_an_unchanged_topic_is_not_fetched_again(httpserver: HTTPServer, tmp_pat
     assert again.updated == 0 and again.unchanged == 2
 
 
-def test_a_changed_topic_is_asked_again_with_its_validators(httpserver: HTTPServer) -> None:
+def test_a_changed_topic_is_asked_again_with_its_validators(
+    httpserver: HTTPServer, store_address: str
+) -> None:
     _serve(httpserver)
     cache = MemoryDetailsCache()
-    with fm.Store(":memory:") as store:
+    with fm.Store(store_address) as store:
         fm.update(store, [_portal(httpserver)], now=NOW, fetch=_fetch(), details_cache=cache)
         # The search facts change (another title): the details are asked for conditionally.
         for topic in TOPICS:
@@ -146,9 +148,11 @@ def test_a_changed_topic_is_asked_again_with_its_validators(httpserver: HTTPServ
     assert again.updated == 0
 
 
-def test_a_topic_whose_details_fail_keeps_its_search_facts(httpserver: HTTPServer) -> None:
+def test_a_topic_whose_details_fail_keeps_its_search_facts(
+    httpserver: HTTPServer, store_address: str
+) -> None:
     _serve(httpserver, failing="PPPA-2024-SKILL-FOR-TOURISM")
-    with fm.Store(":memory:") as store:
+    with fm.Store(store_address) as store:
         (result,) = fm.update(
             store,
             [_portal(httpserver)],
@@ -166,9 +170,11 @@ def test_a_topic_whose_details_fail_keeps_its_search_facts(httpserver: HTTPServe
     assert calls["ERASMUS-EDU-2025-PI-ALL-INNO-EDU-ENTERP"].documents
 
 
-def test_details_off_reads_the_search_facts_only(httpserver: HTTPServer) -> None:
+def test_details_off_reads_the_search_facts_only(
+    httpserver: HTTPServer, store_address: str
+) -> None:
     _serve(httpserver)
-    with fm.Store(":memory:") as store:
+    with fm.Store(store_address) as store:
         (result,) = fm.update(
             store, [_portal(httpserver, details_url=None)], now=NOW, fetch=_fetch()
         )
@@ -176,7 +182,7 @@ def test_details_off_reads_the_search_facts_only(httpserver: HTTPServer) -> None
     assert _details_requests(httpserver) == []
 
 
-def test_details_are_fetched_at_most_two_at_once() -> None:
+def test_details_are_fetched_at_most_two_at_once(store_address: str) -> None:
     results = [_result("call_dto_12_03_24_2_pppa.json")]
     many = []
     for number in range(8):
@@ -199,7 +205,7 @@ def test_details_are_fetched_at_most_two_at_once() -> None:
         raise fm.FetchError("HTTP 503 Service Unavailable", status=503)
 
     source = fm.Source(name="portal", kind="ftportal", url="https://portal.example.org/s", query={})
-    with fm.Store(":memory:") as store:
+    with fm.Store(store_address) as store:
         (result,) = fm.update(store, [source], now=NOW, fetch=fetch)
     assert result.new == 8 and len(result.details_failed) == 8
     assert 1 <= most <= DETAILS_AT_ONCE
@@ -208,7 +214,9 @@ def test_details_are_fetched_at_most_two_at_once() -> None:
 @pytest.mark.parametrize(
     "body", [b"<html>", b'{"TopicDetails": {"identifier": "OTHER-1", "title": "x"}}']
 )
-def test_a_wrong_details_document_is_a_failure_of_that_topic(body: bytes) -> None:
+def test_a_wrong_details_document_is_a_failure_of_that_topic(
+    body: bytes, store_address: str
+) -> None:
     page = _page([_result("call_dto_12_03_24_2_pppa.json")])
 
     def fetch(request: Request) -> Response:
@@ -217,7 +225,7 @@ def test_a_wrong_details_document_is_a_failure_of_that_topic(body: bytes) -> Non
         )
 
     source = fm.Source(name="portal", kind="ftportal", url="https://portal.example.org/s", query={})
-    with fm.Store(":memory:") as store:
+    with fm.Store(store_address) as store:
         (result,) = fm.update(store, [source], now=NOW, fetch=fetch)
     assert result.new == 1 and len(result.details_failed) == 1
 
@@ -232,7 +240,9 @@ def test_the_update_table_says_what_the_details_did() -> None:
     assert _status(fm.SourceResult(source="feed")) == "ok"
 
 
-def test_a_busy_portal_is_asked_again_after_the_wait_it_names(httpserver: HTTPServer) -> None:
+def test_a_busy_portal_is_asked_again_after_the_wait_it_names(
+    httpserver: HTTPServer, store_address: str
+) -> None:
     topic = "PPPA-2024-SKILL-FOR-TOURISM"
     search, details = TOPICS[topic]
     httpserver.expect_request("/search", method="POST").respond_with_data(
@@ -247,7 +257,7 @@ def test_a_busy_portal_is_asked_again_after_the_wait_it_names(httpserver: HTTPSe
     )
     waits: list[float] = []
     fetch = functools.partial(http.fetch, guard=Guard.off(), sleep=waits.append)
-    with fm.Store(":memory:") as store:
+    with fm.Store(store_address) as store:
         (result,) = fm.update(
             store, [_portal(httpserver)], now=NOW, fetch=fetch, details_cache=MemoryDetailsCache()
         )
