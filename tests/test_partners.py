@@ -42,6 +42,7 @@ def test_partners_in_greece_and_croatia_for_the_marseille_sme(
     blocks = [line for line in out.splitlines() if line[:3].strip().rstrip(".").isdigit()]
     assert len(blocks) == 20  # --limit defaults to 20
     assert "[EL " in blocks[0] and "[HR " in blocks[1]  # the best of each country first
+    assert "in turns by country: the best of each country before the second of any" in out
     assert all("[EL " in b or "[HR " in b for b in blocks)
     assert "shared words:" in out
 

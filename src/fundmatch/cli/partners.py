@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 from fundmatch.cli.common import Subparsers, command, count, formatter, now_from, print_json
@@ -153,6 +154,8 @@ def print_partners(found: Partners, indent: str = "") -> None:
     if not found.partners:
         print(f"{indent}no candidate partner: {found.note}")
         return
+    if any(a.score < b.score for a, b in pairwise(found.partners)):
+        print(f"{indent}in turns by country: the best of each country before the second of any")
     for k, p in enumerate(found, 1):
         kind = p.type + (" SME" if p.sme else "")
         where = " ".join(x for x in (p.country, p.region) if x)
