@@ -158,22 +158,25 @@ class PostgresBackend(Backend):
         self.raw.execute("INSERT INTO fundmatch_schema (version) VALUES (%s)", (number,))
 
     def check(self, known: int) -> None:
-        version = self.schema_version()
+        # One statement, one snapshot: the tables and the version table are seen together.
+        # Asked apart, another process creating the store could commit between the two
+        # questions, and its fresh tables would look like another application's.
+        row = self.raw.execute(
+            "SELECT count(*), count(*) FILTER (WHERE table_name = 'fundmatch_schema') "
+            "FROM information_schema.tables WHERE table_schema = current_schema()"
+        ).fetchone()
+        tables, ours = (int(row[0]), int(row[1])) if row is not None else (0, 0)
+        if tables and not ours:
+            raise StoreError(
+                f"{self.where}: schema {self.schema!r} holds tables but is not a "
+                "fundmatch store; not touched"
+            )
+        version = self.schema_version() if ours else 0
         if version > known:
             raise StoreError(
                 f"{self.where} has schema version {version}, newer than this fundmatch knows "
                 f"({known}): upgrade fundmatch; the database was not changed"
             )
-        if version == 0:
-            row = self.raw.execute(
-                "SELECT count(*) FROM information_schema.tables "
-                "WHERE table_schema = current_schema()"
-            ).fetchone()
-            if row is not None and row[0]:
-                raise StoreError(
-                    f"{self.where}: schema {self.schema!r} holds tables but is not a "
-                    "fundmatch store; not touched"
-                )
 
     def try_lock(self, name: str) -> object | None:
         key = self._key(name)
