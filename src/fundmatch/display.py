@@ -110,13 +110,22 @@ def when(deadline: DeadlineLike, tz: str | None = None) -> str:
     """A deadline in a sentence, in its own zone, and in ``tz`` when that differs:
     ``19 June 2025 17:00 Brussels time (16:00 Lisbon time)``."""
     own = deadline.local()
-    text = f"{moment(own)} {zone_label(deadline.timezone)}"
-    if tz and tz != deadline.timezone:
-        there = deadline.at.astimezone(ZoneInfo(tz))
-        if there.utcoffset() != own.utcoffset() or deadline.timezone is None:
-            text += f" ({there:%H:%M} {zone_label(tz)}"
-            text += ")" if there.date() == own.date() else f", {moment(there)})"
-    return text
+    return f"{moment(own)} {zone_label(deadline.timezone)}{_elsewhere(deadline, tz)}"
+
+
+def _elsewhere(deadline: DeadlineLike, tz: str | None, *, weekday: bool = False) -> str:
+    """`` (16:00 Lisbon time)``: the deadline in ``tz`` when its clock there differs (with the
+    date, and its ``weekday`` when asked, when the day differs too); else nothing."""
+    own = deadline.local()
+    if not tz or tz == deadline.timezone:
+        return ""
+    there = deadline.at.astimezone(ZoneInfo(tz))
+    if there.utcoffset() == own.utcoffset() and deadline.timezone is not None:
+        return ""
+    if there.date() == own.date():
+        return f" ({there:%H:%M} {zone_label(tz)})"
+    day = f"{there:%A} " if weekday else ""
+    return f" ({there:%H:%M} {zone_label(tz)}, {day}{moment(there)})"
 
 
 def deadline_sentence(
@@ -127,11 +136,7 @@ def deadline_sentence(
     left) - 17:00 Brussels time assumed (the source gives the date only)``."""
     own = deadline.local()
     text = f"{own:%A} {own.day} {own:%B %Y}, {own:%H:%M} {zone_label(deadline.timezone)}"
-    if tz and tz != deadline.timezone:
-        there = deadline.at.astimezone(ZoneInfo(tz))
-        if there.utcoffset() != own.utcoffset() or deadline.timezone is None:
-            text += f" ({there:%H:%M} {zone_label(tz)}"
-            text += ")" if there.date() == own.date() else f", {there:%A} {moment(there)})"
+    text += _elsewhere(deadline, tz, weekday=True)
     if now is not None:
         text += f" ({days_text((deadline.at - now) // timedelta(days=1))})"
     return f"{text} - {deadline.label}" if deadline.label else text
