@@ -112,6 +112,30 @@ def test_the_grant_per_third_party_is_read_where_the_text_states_it() -> None:
     assert silent.budget == fm.Budget()
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Phortify Grants for Master Thesis Project - Pilot Call",
+        "DIGITWIN4CIUE project-Scholarships for the Executive Master in Digital Twins",
+        "Financial support for Master’s Thesis mobility in companies and research institutions",
+        "INDUSAC OPEN CALL FOR STUDENTS AND RESEARCHERS",
+    ],
+)
+def test_a_cascade_call_for_scholarships_or_students_is_for_persons(title: str) -> None:
+    grant = dict(record(CODE_SUCCESS))
+    grant["summary"] = grant["callTitle"] = title
+    (call,) = fm.parse_ftportal(search_result(grant))
+    assert call.organisation_types == ("individual",)
+
+    sme = fm.Profile(name="Urban data SME", keywords=["digital twins"], organisation_type="sme")
+    match = fm.Matcher([call]).explain(call.id, sme, now=NOW, include_closed=True)
+    (gate,) = [c for c in match.blockers if c.gate == "organisation"]
+    assert gate.message == "open to individual, not sme"
+    # A call whose title says nothing of who applies keeps that unknown.
+    (silent,) = fm.parse_ftportal(search_result(record(CODE_SUCCESS)))
+    assert silent.organisation_types == ()
+
+
 def test_a_cascade_result_without_its_reference_is_skipped_not_merged() -> None:
     result = search_result(record(CODE_SUCCESS))
     del result["reference"]

@@ -27,6 +27,7 @@ from fundmatch.models import (
     Deadline,
     DeadlineModel,
     Instrument,
+    OrganisationType,
     ParentTopic,
 )
 from fundmatch.sources import jsontext, topicdetails
@@ -321,6 +322,20 @@ def cascade_page(reference: str) -> str | None:
     return _COMPETITIVE_PAGE.format(number.group()) if number else None
 
 
+_FOR_PERSONS = re.compile(
+    r"\b(?:scholarships?|students?|master[’']?s?\s+thes[ie]s)\b", re.IGNORECASE
+)
+"""A cascade call's own title offering scholarships, or grants to students or for a master's
+thesis: its applicants are persons (``"individual"``), not the organisations of a profile."""
+
+
+def for_persons(title: str) -> tuple[OrganisationType, ...]:
+    """``("individual",)`` when a cascade call's own title says it funds persons (``"Phortify
+    Grants for Master Thesis Project"``, ``"UPC-GREENCHIPS-EDU Scholarship"``), else ``()``:
+    who may apply stays unknown."""
+    return ("individual",) if _FOR_PERSONS.search(title) else ()
+
+
 def _own_title(result: dict[str, Any], meta: dict[str, Any]) -> str:
     """A cascade call's own name: its ``callTitle``, or the ``summary`` where that is the
     same name uncut (the Portal cuts ``callTitle`` at 100 characters)."""
@@ -373,6 +388,7 @@ def _cascade(
         keywords=tuple(k for k in _all(meta, "keywords") if k != parent_id),
         tags=tuple(t for t in _all(meta, "tags") if t != parent_id),
         instrument="grant",
+        organisation_types=for_persons(title),
         kind="cascade",
         parent=ParentTopic(id=parent_id, title=parent_title or None, url=topic_url(parent_id)),
         reported_status=STATUS_CODES.get(_first(meta, "status") or "", "unknown"),
