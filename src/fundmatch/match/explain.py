@@ -62,11 +62,15 @@ def explain_page(
     query: ProfileQuery,
     cosines: Cosines,
     page: list[tuple[int, list[Reason]]],
+    profile: Reading,
 ) -> list[list[Reason]]:
     """Each call's lexical and theme reasons with the words behind them, as they stand in the
-    call's text and the profile's (see :func:`phrases` and :func:`theme_evidence`)."""
+    call's text and the profile's (see :func:`phrases` and :func:`theme_evidence`).
+
+    ``profile`` is the profile's own texts as the ranking reads them
+    (:meth:`Reading.of_profile <fundmatch.match.reading.Reading.of_profile>`, read once per
+    ranking: what the priority reasons already found there is not looked for again)."""
     shared = shared_columns(cosines.parts, cosines.q, [i for i, _ in page], limit=10)
-    profile = Reading.of_profile(index, query)
     wanted = sorted({int(cosines.columns[c]) for found in shared.values() for c in found})
     profile.find([c for c in wanted if not BIGRAMS <= c < index.stem_base], index.stem_base)
     out = []
@@ -235,7 +239,7 @@ def _label_words(index: Index, label: str, lang: str, reading: Reading) -> str:
 
 
 def _quoted_label(index: Index, label: str, lang: str, reading: Reading) -> str:
-    surfaces = [s for s in index.lexicon.both(label, lang)[1].tolist() if s]
+    surfaces = [s for s in index.theme_table.surfaces(label, lang) if s]
     whole = reading.find_run(surfaces) if surfaces else None
     if whole is not None:
         return f"'{whole}'"

@@ -237,16 +237,17 @@ class Index:
         )
         in_phrase: set[int] = set()
         for label in found.values():
-            label_surfaces = self.lexicon.both(label, lang)[1]
+            label_surfaces = self.theme_table.surfaces(label, lang)
             if len(label_surfaces) > 1:
-                in_phrase.update(label_surfaces.tolist())
+                in_phrase.update(label_surfaces)
         phrase_surfaces = np.array(sorted(in_phrase), dtype=np.int64)
         cols, vals = [], []
         for _, ids, surfaces, weight, _ in read:
             codes = bigram_codes(ids) if self.weights.bigrams else ids[:0]
             word_weight = np.full(len(ids), weight, dtype=np.float32)
-            if len(phrase_surfaces):
-                word_weight[np.isin(surfaces, phrase_surfaces)] *= self.weights.phrase_word
+            if len(phrase_surfaces):  # a few surfaces: compared at once (np.isin sorts)
+                in_a_phrase = (surfaces[:, None] == phrase_surfaces[None, :]).any(axis=1)
+                word_weight[in_a_phrase] *= self.weights.phrase_word
             cols.append(ids + self.stem_base)
             vals.append(word_weight)
             cols.append(codes)
@@ -293,7 +294,9 @@ class Index:
                 title_scores.append(scores[-1])
                 parts.append((sparse.csc_matrix((2 * rows, 0), dtype=np.float32), columns[:0]))
                 continue
-            at = np.minimum(np.searchsorted(used, columns), len(used) - 1)
+            # Columns are fewer than 2**31 (``used`` is int32): searched in its type, so that
+            # ``used`` is not converted to int64 on every query.
+            at = np.minimum(np.searchsorted(used, columns.astype(used.dtype)), len(used) - 1)
             present = np.flatnonzero(used[at] == columns)  # query columns this group holds
             sub = matrix[:, at[present]]
             both = np.asarray(sub @ q[present], dtype=np.float32).ravel()

@@ -167,7 +167,11 @@ class Matcher:
                 break
             pool *= 4
         explained = explain_page(
-            self.index, query, cosines, [(i, reasons) for i, _, reasons, _, _ in page]
+            self.index,
+            query,
+            cosines,
+            [(i, reasons) for i, _, reasons, _, _ in page],
+            levels.reading,
         )
         results = [
             Match(
@@ -213,7 +217,8 @@ class Matcher:
         if len(cosines.columns):
             levels = self._relevance(query, cosines)
             reasons = self._reasons(index, levels, query, now)
-            (reasons,) = explain_page(self.index, query, cosines, [(index, reasons)])
+            page = [(index, reasons)]
+            (reasons,) = explain_page(self.index, query, cosines, page, levels.reading)
         return Match(
             call=found,
             score=total(reasons),

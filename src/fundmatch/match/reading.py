@@ -5,12 +5,11 @@ of words or a theme's words stand as a phrase a reader can check (for the reason
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
-import numpy.typing as npt
 
 from fundmatch.match.columns import bigram_codes
 from fundmatch.match.index import Index
@@ -56,14 +55,12 @@ class _Text:
 
     text: str
     spans: list[tuple[int, int]]
-    kept: npt.NDArray[np.int64]
+    kept: list[int]
     """The kept words' places among all words."""
-    stems: npt.NDArray[np.int64]
-    surfaces: npt.NDArray[np.int64]
-    pairs: npt.NDArray[np.int64]
+    stems: list[int]
+    surfaces: list[int]
+    pairs: list[int]
     """The stem-pair column of each kept word and the next."""
-    held: frozenset[int]
-    """Every stem and stem-pair column value the text holds (``stems`` and ``pairs``)."""
 
     @classmethod
     def read(cls, index: Index, text: str, lang: str) -> _Text:
@@ -74,8 +71,9 @@ class _Text:
         kept = np.flatnonzero(packed)
         stems, surfaces = Lexicon.unpack(packed[kept])
         pairs = bigram_codes(stems) if len(stems) > 1 else stems[:0]
-        held = frozenset(stems.tolist()) | frozenset(pairs.tolist())
-        return cls(text, spans, kept, stems, surfaces, pairs, held)
+        # Held as lists: a reason looks up a few words in a short text, where a numpy call
+        # costs more than a Python loop.
+        return cls(text, spans, kept.tolist(), stems.tolist(), surfaces.tolist(), pairs.tolist())
 
 
 class Reading:
@@ -126,16 +124,13 @@ class Reading:
         found = {c: self._found[c] for c in columns if c in self._found}
         missing = [c for c in columns if c not in self._found]
         compounds: dict[int, tuple[str, tuple[int, ...]]] = {}
-        stems = np.array(sorted(c - base for c in missing if c >= base), dtype=np.int64)
-        pairs = np.array(sorted(c for c in missing if c < base), dtype=np.int64)
-        looked = frozenset(stems.tolist()) | frozenset(pairs.tolist())
+        stems = frozenset(c - base for c in missing if c >= base)
+        pairs = frozenset(c for c in missing if c < base)
         for read in self._each() if missing else ():
-            if read.held.isdisjoint(looked):
-                continue
             for n in _places(read.stems, stems):
-                stem = int(read.stems[n])
+                stem = read.stems[n]
                 if stem + base not in found:
-                    k = int(read.kept[n])
+                    k = read.kept[n]
                     phrase = _word(read, k)
                     if phrase is None:
                         continue
@@ -144,11 +139,11 @@ class Reading:
                     else:
                         compounds.setdefault(stem + base, (phrase, (stem,)))
             for n in _places(read.pairs, pairs):
-                column = int(read.pairs[n])
+                column = read.pairs[n]
                 if column not in found:
-                    phrase = _run(read, [int(read.kept[n]), int(read.kept[n + 1])])
+                    phrase = _run(read, [read.kept[n], read.kept[n + 1]])
                     if phrase is not None:
-                        found[column] = (phrase, (int(read.stems[n]), int(read.stems[n + 1])))
+                        found[column] = (phrase, (read.stems[n], read.stems[n + 1]))
             if all(c in found for c in missing):
                 break
         for column, said in compounds.items():
@@ -159,24 +154,21 @@ class Reading:
 
     def find_run(self, surfaces: Sequence[int]) -> str | None:
         """Where consecutive kept words of these surface ids stand, as written."""
-        size = len(surfaces)
-        wanted = np.array(surfaces, dtype=np.int64)
+        size, wanted = len(surfaces), list(surfaces)
         for read in self._each():
             forms = read.surfaces
-            for i in np.flatnonzero(forms[: len(forms) - size + 1] == wanted[0]).tolist():
-                if np.array_equal(forms[i : i + size], wanted):
-                    places = read.kept[i : i + size].tolist()
+            for i in _places(forms, {wanted[0]}):
+                if forms[i : i + size] == wanted:
+                    places = read.kept[i : i + size]
                     phrase = _word(read, places[0]) if size == 1 else _run(read, places)
                     if phrase is not None:
                         return phrase
         return None
 
 
-def _places(values: npt.NDArray[np.int64], wanted: npt.NDArray[np.int64]) -> list[int]:
-    """Where any of a few ``wanted`` values stands in ``values``."""
-    if not len(wanted) or not len(values):
-        return []
-    return np.flatnonzero((values[:, None] == wanted[None, :]).any(axis=1)).tolist()
+def _places(values: list[int], wanted: Set[int]) -> list[int]:
+    """Where any of the ``wanted`` values stands in ``values``, in order."""
+    return [n for n, value in enumerate(values) if value in wanted] if wanted else []
 
 
 def _word(read: _Text, k: int) -> str | None:

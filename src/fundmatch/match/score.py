@@ -140,7 +140,9 @@ def match_keywords(
 
 
 def _keyword_found(original: str, norm: str, targets: KeywordTargets, cutoff: float) -> str | None:
-    hit = process.extractOne(norm, targets.whole.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
+    hit = None
+    if targets.whole:  # a call without keywords or tags has nothing to compare whole
+        hit = process.extractOne(norm, targets.whole.keys(), scorer=fuzz.ratio, score_cutoff=cutoff)
     if hit is not None:
         where, target = targets.whole[hit[0]]
         kind = "tag" if where == "tags" else "keyword"

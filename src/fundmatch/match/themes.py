@@ -100,6 +100,16 @@ class ThemeTable:
         self._lexicon = lexicon
         self._mask = np.zeros(0, dtype=bool)
         self._by_lang: dict[str, dict[int, list[_Pattern]]] = {}
+        self._surfaces: dict[tuple[str, str], tuple[int, ...]] = {}
+
+    def surfaces(self, label: str, lang: str) -> tuple[int, ...]:
+        """The surface ids of a label's kept words read in ``lang``
+        (:meth:`Lexicon.both <fundmatch.text.Lexicon.both>`), read once per label and language:
+        a query and the reasons look for the words of the themes they found."""
+        found = self._surfaces.get((label, lang))
+        if found is None:
+            found = self._surfaces[label, lang] = tuple(self._lexicon.both(label, lang)[1].tolist())
+        return found
 
     def _first_mask(self) -> npt.NDArray[np.bool_]:
         if len(self._mask) < len(
