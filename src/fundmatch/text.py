@@ -151,6 +151,8 @@ def search_near(
 
 def fold(text: str) -> str:
     """Lower case without accents: ``Données`` → ``donnees``, ``πόλη`` → ``πολη``."""
+    if text.isascii():  # no accent to take off (most words)
+        return text.lower()
     text = _MARKS.sub("", unicodedata.normalize("NFKD", text.lower()))
     return text.replace("ς", "σ")
 

@@ -119,13 +119,12 @@ def shared_columns(
         rows = group.indices[at]
         cols = present[np.searchsorted(group.indptr, at, side="right") - 1]
         weights = group.data[at] * q[cols]
+        # By call, then strongest first (ties by column): one sort for the whole page.
+        order = np.lexsort((cols, -weights, rows))
+        rows, cols = rows[order], cols[order]
         for index in members:
-            mine = rows == index % layout.GROUP
-            order = sorted(
-                zip(cols[mine].tolist(), weights[mine].tolist(), strict=True),
-                key=lambda cv: (-cv[1], cv[0]),
-            )
-            out[index] = [c for c, _ in order[:limit]]
+            start, end = np.searchsorted(rows, [index % layout.GROUP, index % layout.GROUP + 1])
+            out[index] = cols[start:end][:limit].tolist()
     return out
 
 

@@ -92,18 +92,20 @@ class Reading:
 
     @classmethod
     def of_profile(cls, index: Index, query: ProfileQuery) -> Reading:
-        """The profile's own texts: its description, each keyword, its name (the fullest
-        first: a name may be a description cut short)."""
+        """The profile's own texts: its description, then its keywords and its name (the
+        fullest first: a name may be a description cut short), these read as one
+        (:func:`_apart`)."""
         profile = query.profile
-        return cls(index, (profile.description, *profile.keywords, profile.name), query.lang)
+        texts = (profile.description, _apart((*profile.keywords, profile.name)))
+        return cls(index, texts, query.lang)
 
     @classmethod
     def of_call(cls, index: Index, row: int, description: bool = True) -> Reading:
-        """The call's title, keywords and tags, then (``description``) its description, its
-        proper names blanked as the index reads it: its first :data:`_HEAD` characters, then
-        the rest."""
+        """The call's title, keywords and tags, read as one (:func:`_apart`), then
+        (``description``) its description, its proper names blanked as the index reads it: its
+        first :data:`_HEAD` characters, then the rest."""
         call = index.calls[row]
-        texts = [call.title, *call.keywords, *call.tags]
+        texts = [_apart((call.title, *call.keywords, *call.tags))]
         if description:
             text = without_names(call.description)
             cut = text.rfind(" ", 0, _HEAD) if len(text) > _HEAD else -1
@@ -164,6 +166,13 @@ class Reading:
                     if phrase is not None:
                         return phrase
         return None
+
+
+def _apart(texts: Sequence[str]) -> str:
+    """Short texts (a title, keywords, tags) as one text to read, each apart from the next by a
+    sign that ends a phrase (:data:`_BREAK`): no phrase is quoted across two of them, as when
+    each is read alone, and a few words cost one reading instead of one each."""
+    return " | ".join(t for t in texts if t)
 
 
 def _places(values: list[int], wanted: Set[int]) -> list[int]:

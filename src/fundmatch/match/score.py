@@ -100,7 +100,7 @@ class KeywordTargets:
         if cached is None:
             cached = {}
             for i in range(len(self.title_stems) - size + 1):
-                window = " ".join(s for s in self.title_stems[i : i + size] if s)
+                window = " ".join(filter(None, self.title_stems[i : i + size]))
                 if window and window not in cached:
                     cached[window] = (i, i + size)
             self.windows[size] = cached
