@@ -9,8 +9,10 @@ kept by ``bench_relevance.py``).
 ``--set NAME=VALUE`` (repeatable) ranks fundmatch+meaning with another ``Weights`` field, e.g.
 ``--set meaning_other=0.07``.
 
+``--query-vectors FILE`` keeps the profiles' vectors from one run to the next.
+
     python benchmarks/bench_crosslang.py [--quick] [--no-meaning] [--set NAME=VALUE]
-        [--dataset PATH]
+        [--query-vectors FILE] [--dataset PATH]
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bench_relevance import MEANT, load_meaning, weights_from
+from bench_relevance import MEANT, load_meaning, save_queries, weights_from
 from fundmatch import Call, Matcher, Profile
 from fundmatch.match import MIN_SCORE
 
@@ -55,8 +57,11 @@ def main() -> None:
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="a Weights field"
     )
+    parser.add_argument(
+        "--query-vectors", type=Path, help="keep the profiles' vectors in this file (.npz)"
+    )
     args = parser.parse_args()
-    meaning = None if args.no_meaning else load_meaning()
+    meaning = None if args.no_meaning else load_meaning(args.query_vectors)
     with gzip.open(args.dataset / "calls.jsonl.gz", "rt", encoding="utf-8") as handle:
         raw: list[dict[str, Any]] = [json.loads(line) for line in handle]
     cases = tomllib.loads(args.profiles.read_text(encoding="utf-8"))["case"]
@@ -112,6 +117,8 @@ def main() -> None:
             r1, r10, mrr = metrics(found_at)
             extra = f" {shown[name] / len(cases):12.3f}" if name in shown else ""
             print(f"{lang:5s} {name:18s} {r1:6.3f} {r10:6.3f} {mrr:7.3f}{extra}")
+    if args.query_vectors is not None and meaning is not None:
+        save_queries(args.query_vectors)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,19 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 @pytest.fixture(autouse=True)
 def own_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test's default store is its own file: no test reads or writes the user's store."""
+    """Every test's default store is its own file: no test reads or writes the user's store.
+
+    Every test ranks by words alone (``FUNDMATCH_MEANING=off``), so that small synthetic calls
+    are not each read by the sentence model (half a second a call); the tests of the default,
+    with meaning, take the switch off (:func:`meaning_on`)."""
     monkeypatch.setenv("FUNDMATCH_DB", str(tmp_path / "default-store.sqlite"))
+    monkeypatch.setenv("FUNDMATCH_MEANING", "off")
+
+
+@pytest.fixture
+def meaning_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default of a user's machine: closeness of meaning counts (no ``FUNDMATCH_MEANING``)."""
+    monkeypatch.delenv("FUNDMATCH_MEANING", raising=False)
 
 
 @pytest.fixture

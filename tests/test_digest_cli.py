@@ -101,7 +101,7 @@ def fundmatch(
     world: Path, *args: str, now: datetime, env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FUNDMATCH_")}
-    clean.update(env, FUNDMATCH_DB=db(world))
+    clean.update({"FUNDMATCH_MEANING": "off", **env}, FUNDMATCH_DB=db(world))  # by words
     return subprocess.run(
         [
             sys.executable,

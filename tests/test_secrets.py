@@ -29,7 +29,14 @@ NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 SRC = Path(__file__).resolve().parents[1] / "src" / "fundmatch"
 
 # Environment variables fundmatch reads that are not credentials.
-NOT_SECRET = {"NO_COLOR", "FUNDMATCH_DB", "FUNDMATCH_REGISTRY", "FUNDMATCH_MAIL_FROM", "CRASH_HOOK"}
+NOT_SECRET = {
+    "NO_COLOR",
+    "FUNDMATCH_DB",
+    "FUNDMATCH_REGISTRY",
+    "FUNDMATCH_MAIL_FROM",
+    "CRASH_HOOK",
+    "MEANING_SWITCH",  # FUNDMATCH_MEANING
+}
 
 
 def _leaks(*texts: str) -> list[str]:

@@ -1,5 +1,6 @@
 """The four example profiles' ``match`` output pasted in docs/tutorial.md is what the command
-prints today (bundled snapshot, a fixed moment, times shown in UTC).
+prints today (bundled snapshot, a fixed moment, times shown in UTC, closeness of meaning on as
+by default).
 
 When the snapshot or the ranking changes on purpose, rewrite the pasted blocks with
 
@@ -72,6 +73,7 @@ def test_every_example_profile_is_pasted() -> None:
     assert sorted(pasted()) == sorted(PROFILES)
 
 
+@pytest.mark.usefixtures("meaning_on")  # the default: closeness of meaning counts
 @pytest.mark.parametrize("name", PROFILES)
 def test_the_pasted_output_is_what_match_prints(name: str, tmp_path: Path) -> None:
     assert pasted()[name] == match_output(name, tmp_path / "empty.sqlite"), (
@@ -93,6 +95,7 @@ def rewrite(store_dir: Path) -> None:
 if __name__ == "__main__":
     import tempfile
 
+    os.environ.pop("FUNDMATCH_MEANING", None)  # the default output: with meaning
     with tempfile.TemporaryDirectory() as folder:
         rewrite(Path(folder))
     sys.stdout.write(f"rewrote the pasted match output in {TUTORIAL.relative_to(ROOT)}\n")

@@ -5,24 +5,31 @@ commands, the report and the digest, and the matches a report shows."""
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+
+import platformdirs
 
 from fundmatch.errors import ConfigError
 from fundmatch.match import MIN_SCORE, Matcher, Meaning
 from fundmatch.models import Call, CallStatus, LeftOut, Match, Matches, Profile
 from fundmatch.sources.registry import calls_path
 from fundmatch.sources.snapshot import SNAPSHOT_SOURCE, load_snapshot, snapshot_age, snapshot_info
-from fundmatch.store import Store, beside
+from fundmatch.store import Store, beside, default_address
 from fundmatch.vectors import load_vectors, save_vectors
 
 __all__ = [
     "DEFAULT_MIN_SCORE",
+    "MEANING_SWITCH",
     "build_matcher",
     "calls_or_snapshot",
     "data_date",
+    "kept_vectors",
+    "meaning_default",
+    "read_meaning",
     "report_matches",
     "shortlist",
     "snapshot_line",
@@ -74,42 +81,77 @@ def snapshot_line(now: datetime) -> str:
     return snapshot_age(info.data_date, now)
 
 
+MEANING_SWITCH = "FUNDMATCH_MEANING"
+"""The environment variable that turns closeness of meaning off for every command and digest
+(``off``, ``0``, ``no`` or ``false``): what ``--no-meaning`` does for one command."""
+
+_OFF = frozenset({"off", "0", "no", "false"})
+
+
+def meaning_default() -> bool:
+    """Whether closeness of meaning counts when the caller does not say: yes, unless
+    ``$FUNDMATCH_MEANING`` is ``off`` (or ``0``, ``no``, ``false``)."""
+    return os.environ.get(MEANING_SWITCH, "").strip().casefold() not in _OFF
+
+
 def build_matcher(
     calls: Sequence[Call],
     *,
-    meaning: bool = False,
+    meaning: bool | None = None,
     store: str | Path | None = None,
     say: Callable[[str], None] | None = None,
 ) -> Matcher:
     """The matcher of ``calls`` that ``match``, the exports, the report and the digest rank with.
 
-    ``meaning``: closeness of meaning counts too (the ``meaning`` extra), read with the vectors
-    of the bundled snapshot and those kept beside ``store`` (``<store>.meaning.npz``; None: the
-    default store), where the vectors of calls read for the first time are kept for the next
-    runs. ``say`` hears what takes time.
+    ``meaning``: closeness of meaning counts beside the words (None, the default:
+    :func:`meaning_default`, on unless ``$FUNDMATCH_MEANING`` is ``off``), read with the
+    vectors of the bundled snapshot and those kept for ``store`` (:func:`kept_vectors`; None:
+    the default store), where the vectors of calls read for the first time are kept for the
+    next runs. ``say`` hears what takes time. ``Matcher(calls)`` itself ranks by words alone.
     """
-    if not meaning:
+    if not (meaning_default() if meaning is None else meaning):
         return Matcher(calls)
-    model, kept = _meaning(store)
-    unread = model.unknown(calls)
-    if unread and say is not None:
-        say(f"reading the meaning of {unread} calls (once: kept for the next runs)")
-    matcher = Matcher(calls, meaning=model)
-    if model.read and kept is not None:
-        save_vectors(model, kept)
-    return matcher
+    model = read_meaning(calls, store=store, say=say)
+    return Matcher(calls, meaning=model)
 
 
-def _meaning(store: str | Path | None) -> tuple[Meaning, Path | None]:
-    """The sentence model, with the vectors of the bundled snapshot and those kept beside the
-    store (``<store>.meaning.npz``, returned: where to keep the vectors of new calls)."""
+def read_meaning(
+    calls: Sequence[Call],
+    *,
+    store: str | Path | None = None,
+    say: Callable[[str], None] | None = None,
+) -> Meaning:
+    """The sentence model with a vector for each of ``calls``: those of the bundled snapshot and
+    those kept for ``store`` (:func:`kept_vectors`), the others read now (about half a second
+    each on two cores; ``say`` hears how many) and kept there for the next runs."""
     model = Meaning()
     with contextlib.suppress(ConfigError):  # a checkout without the snapshot's vectors
         load_vectors(model, calls_path("snapshot/meaning.npz"))
-    kept = beside(store, ".meaning.npz")  # none beside an in-memory or PostgreSQL store
+    kept = kept_vectors(store)
     if kept is not None:
         load_vectors(model, kept)
-    return model, kept
+    unread = model.unknown(calls)
+    if unread and say is not None:
+        kept_where = (
+            "kept for the next runs" if kept is not None else "an in-memory store keeps none"
+        )
+        say(f"reading the meaning of {unread} calls once (about 0.5 s each; {kept_where})")
+    model.calls(calls)
+    if model.read and kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        save_vectors(model, kept)
+    return model
+
+
+def kept_vectors(store: str | Path | None) -> Path | None:
+    """Where the sentence model's vectors of a store's calls are kept: ``<store>.meaning.npz``
+    beside an SQLite store (None: the default store); for a PostgreSQL store, which keeps no
+    file beside it, ``meaning.npz`` in the user's cache folder (vectors are kept by the digest
+    of the text they were read from, so stores may share it); None for an in-memory store."""
+    text = str(store if store is not None else default_address())
+    if text.startswith(("postgresql://", "postgres://")):
+        return platformdirs.user_cache_path("fundmatch", appauthor=False) / "meaning.npz"
+    return beside(store, ".meaning.npz")
 
 
 def data_date(store: Store, *, from_snapshot: bool) -> date | None:

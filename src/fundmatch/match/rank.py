@@ -233,9 +233,10 @@ class Matcher:
         matcher has a :class:`Meaning`), and as ranked: open-topic calls and the calls of
         an instrument the profile names raised.
 
-        Meaning moves a call by ``Weights.meaning`` of the profile's best relevance by words
-        for each standard deviation its closeness stands above (or under) the mean closeness of
-        the ``Weights.meaning_among`` calls best by words.
+        Meaning moves a call by ``Weights.meaning`` (``Weights.meaning_other`` for a profile
+        not in English) of the profile's best relevance by words for each standard deviation
+        its closeness stands above (or under) the mean closeness of the
+        ``Weights.meaning_among`` calls best by words.
         Raised are the ``Weights.open_topic_calls`` open-topic calls whose own words fit the
         profile best, one per instrument (MSCA COFUND 2024 and 2025 are one), among those open
         to it: a call is open to a profile that does not say what it is, or that the call is

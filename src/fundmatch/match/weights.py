@@ -33,12 +33,14 @@ class Weights:
     """With a :class:`~fundmatch.match.meaning.Meaning`: how much of the profile's best relevance
     by words a call gains (or loses) per standard deviation its closeness of meaning stands
     above (or under) the mean of the calls the words found (``meaning_among``; chosen on
-    cordis-he dev short profiles). 0 turns it off."""
-    meaning_other: float = 0.07
+    cordis-he dev short profiles), for a profile in English. 0 turns it off for them."""
+    meaning_other: float = 0.15
     """The same for a profile written in another language than English, the calls' language
     (:attr:`fundmatch.match.query.ProfileQuery.lang`): the words meet such a profile only
-    through the word table, and meaning counts more (chosen on the seed-like profiles rewritten
-    in French, Italian, Spanish and Greek). 0 turns it off for them."""
+    through the word table, so meaning counts more (fitted on the seed-like profiles rewritten
+    in French, Italian, Spanish and Greek, which put 0.4 first; 0.15 is the most the hand-judged
+    lists take without more off-topic calls at the minimum score: ``docs/matching.md``). 0
+    turns it off for them."""
     meaning_among: int = 30
     """Closeness is measured against the calls the words found: the mean and spread of the
     ``meaning_among`` best by words. Meaning so re-orders those calls (as many gain as lose)
