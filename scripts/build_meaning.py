@@ -2,7 +2,7 @@
 
     python scripts/build_meaning.py
 
-Writes ``calls/snapshot/meaning.npz`` (needs ``pip install -e '.[meaning]'``); run it after the
+Writes ``calls/snapshot/meaning.npz`` (the sentence model is a dependency); run it after the
 snapshot is rebuilt. ``fundmatch match --meaning`` then reads no bundled call again.
 """
 
