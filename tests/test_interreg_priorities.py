@@ -15,6 +15,7 @@ import pytest
 import fundmatch as fm
 from fundmatch.match import partnership_gap
 from fundmatch.match.priorities import priority_label
+from fundmatch.ranking import build_matcher
 from fundmatch.sources.snapshot import dump_snapshot, load_snapshot
 from fundmatch.sources.transcribed import parse_transcribed
 
@@ -252,6 +253,24 @@ def test_the_greek_municipality_finds_next_med_and_euro_med_on_climate_adaptatio
     assert reason.evidence.endswith(": the profile says 'κλιματική αλλαγή'")
     euro_med = [r for r in found["interreg-euro-med-call-5"].reasons if r.factor == "priority"]
     assert "specific objective 2.4 'Promoting climate change adaptation" in euro_med[0].evidence
+
+
+@pytest.mark.usefixtures("meaning_on")
+def test_with_meaning_as_by_default_the_first_page_holds_euro_med_calls(tmp_path: Path) -> None:
+    # The sentence model reads what a programme funds after the call's own text (an Interreg
+    # call's page says little of its subjects), as the index does.
+    meant = build_matcher(fm.load_snapshot(), store=tmp_path / "store.sqlite")
+    for name, quoted in [
+        ("marseille-open-data-sme", "specific objective 1.1 'Developing and enhancing research"),
+        ("greek-municipality-climate-adaptation", "specific objective 2.4 'Promoting climate"),
+    ]:
+        page = meant.rank(profile(name), now=NOW, include_closed=True)  # ten, default minimum
+        euro_med = [m for m in page if m.call.programme == "Interreg Euro-MED"]
+        assert euro_med, (name, [m.call.id for m in page])
+        assert euro_med[0].blockers == ()
+        (reason,) = [r for r in euro_med[0].reasons if r.factor == "priority"]
+        assert quoted in reason.evidence, reason.evidence
+    assert not (tmp_path / "store.sqlite.meaning.npz").exists()  # the snapshot's were all kept
 
 
 def test_the_priorities_are_what_lifts_the_interreg_calls(matcher: fm.Matcher) -> None:

@@ -21,6 +21,7 @@ from fundmatch import Call, ConfigError, Matcher, Meaning, Profile, Store, Weigh
 from fundmatch.cli import main
 from fundmatch.digest.run import store_ranker
 from fundmatch.match.explain import reasons_text
+from fundmatch.match.meaning import call_text
 from fundmatch.ranking import build_matcher, kept_vectors
 from fundmatch.sources.registry import calls_path
 from fundmatch.vectors import load_vectors, save_vectors
@@ -282,3 +283,12 @@ def test_update_reads_the_new_calls_and_keeps_them_for_the_store(
     assert main(["update", "--offline", "--db", str(db)]) == 0
     again, _ = toy()
     assert load_vectors(again, Path(f"{db}.meaning.npz")) == len(reader.read) > 1000
+
+
+def test_the_model_reads_a_call_then_what_its_programme_funds() -> None:
+    call = next(c for c in load_snapshot() if c.id == "interreg-next-med-call-1")
+    text = call_text(call)
+    assert text.startswith(f"{call.title}\n{call.description[:40]}")
+    assert "A greener, low-carbon and resilient Mediterranean" in text
+    bare = call.model_copy(update={"priorities": ()})
+    assert call_text(bare) == f"{bare.title}\n{bare.description[:1800].strip()}"

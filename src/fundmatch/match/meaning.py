@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fundmatch.errors import ConfigError
+from fundmatch.match.priorities import priority_text
 from fundmatch.models import Call, Profile
 
 __all__ = ["MODEL", "Meaning", "call_text", "profile_text"]
@@ -40,8 +41,12 @@ Encode = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
 def call_text(call: Call) -> str:
-    """What the model reads of a call: its title, then the start of its description."""
-    return f"{call.title}\n{call.description[:_CHARS]}".strip()
+    """What the model reads of a call: its title, then the start of its description, then what
+    its programme funds (an Interreg call's priorities, as the index reads them), which the
+    model reads as far as its window goes."""
+    funds = "\n".join(priority_text(p) for p in call.priorities)
+    own = call.description[:_CHARS].strip()
+    return "\n".join(part for part in (call.title, own, funds) if part)
 
 
 def profile_text(profile: Profile) -> str:
@@ -123,6 +128,11 @@ class Meaning:
         """The profile's unit vector."""
         vector: npt.NDArray[np.float32] = self._queries([profile_text(profile)])[0]
         return vector
+
+    def keep_only(self, calls: Sequence[Call]) -> None:
+        """Forget the vectors of texts that none of ``calls`` has (what a rebuilt file drops)."""
+        wanted = {_digest(call_text(c)) for c in calls}
+        self._known = {d: v for d, v in self._known.items() if d in wanted}
 
     def known(self) -> tuple[list[str], npt.NDArray[np.float32]]:
         """Every vector known, by the digest of its text (sorted): what a file keeps."""
