@@ -43,6 +43,11 @@ class Cosines:
     """The query's columns (global column numbers), in the order of ``q``."""
 
 
+def _sublinear(counts: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """1 + log of each count of at least 1; a count under 1 as it is (it stays positive)."""
+    return np.where(counts >= 1, 1.0 + np.log(np.maximum(counts, 1.0)), counts)
+
+
 def call_texts(call: Call) -> tuple[str, str, str]:
     """Title; keywords, tags and the names of what the call's programme funds (its priorities,
     specific objectives and missions, labels like tags); the description, then what the
@@ -103,6 +108,9 @@ class Index:
                 pending, pending_titles = [], []
         self._seen, self._local = self._seen[:0], self._local[:0]  # free the scratch space
         self._columns = self.stem_base + len(self.lexicon)
+        # The words the calls (and the theme labels) hold: a profile's other words get ids as
+        # they are read, in the order profiles come, so nothing may depend on those ids.
+        self._stems, self._surfaces = len(self.lexicon), len(self.lexicon.surfaces)
         df = np.concatenate([df, np.zeros(self._columns - len(df), np.int64)])
         n = len(self.calls)
         self._idf = (np.log((n + 1) / (df + 1)) + 1).astype(np.float32)
@@ -220,6 +228,9 @@ class Index:
         A word inside a theme phrase found in the text ("îlots de chaleur") counts for
         :attr:`Weights.phrase_word` of itself alone: the phrase, its word pairs and its theme
         carry the meaning, so "chaleur" alone does not pull in every call about heat.
+
+        A pair with a word no call holds is in no column (its hashed column would depend on
+        the texts read before and could meet a call's pair): it is in ``Terms.unheld``.
         """
         read = []
         for text, weight in parts:
@@ -232,7 +243,7 @@ class Index:
             return Terms(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), {})
         found = self.theme_table.find(
             np.concatenate([r[2] for r in read]),
-            np.concatenate([bigram_codes(r[2]) for r in read]),
+            np.concatenate([self._known_codes(r[2], self._surfaces) for r in read]),
             lang,
         )
         in_phrase: set[int] = set()
@@ -242,8 +253,14 @@ class Index:
                 in_phrase.update(label_surfaces)
         phrase_surfaces = np.array(sorted(in_phrase), dtype=np.int64)
         cols, vals = [], []
+        unheld, unheld_weights = [], []  # pairs with a word no call holds, by their two ids
         for _, ids, surfaces, weight, _ in read:
             codes = bigram_codes(ids) if self.weights.bigrams else ids[:0]
+            if len(codes) and ids.max() >= self._stems:
+                new = (ids[:-1] >= self._stems) | (ids[1:] >= self._stems)
+                unheld.append(ids[:-1][new] * len(self.lexicon) + ids[1:][new])
+                unheld_weights.append(np.full(int(new.sum()), weight, dtype=np.float32))
+                codes = codes[~new]
             word_weight = np.full(len(ids), weight, dtype=np.float32)
             if len(phrase_surfaces):  # a few surfaces: compared at once (np.isin sorts)
                 in_a_phrase = (surfaces[:, None] == phrase_surfaces[None, :]).any(axis=1)
@@ -258,7 +275,18 @@ class Index:
         keep = [v > 0 for v in vals]
         cols = [c[k] for c, k in zip(cols, keep, strict=True)]
         vals = [v[k] for v, k in zip(vals, keep, strict=True)]
-        return Terms(np.concatenate(cols), np.concatenate(vals), found)
+        terms = Terms(np.concatenate(cols), np.concatenate(vals), found)
+        if unheld:
+            inverse = np.unique(np.concatenate(unheld), return_inverse=True)[1]
+            counts = np.bincount(inverse, weights=np.concatenate(unheld_weights))
+            terms.unheld = counts[counts > 0].astype(np.float32)
+        return terms
+
+    @staticmethod
+    def _known_codes(ids: npt.NDArray[np.int64], known: int) -> npt.NDArray[np.int64]:
+        """:func:`~fundmatch.match.columns.bigram_codes` of ``ids``, but of the pairs with an id
+        from ``known`` on (a word read after the calls: its id depends on the reading order)."""
+        return bigram_codes(ids)[(ids[:-1] < known) & (ids[1:] < known)]
 
     def query(self, profile: Profile) -> ProfileQuery:
         """``profile`` read once for a ranking against this index (see :class:`ProfileQuery`)."""
@@ -280,9 +308,11 @@ class Index:
         columns, counts = columns[known], counts[known]
         # Sublinear term frequency; a count under 1 (a word inside a theme phrase counts for
         # Weights.phrase_word of itself) scales the weight linearly, so it stays positive.
-        tf = np.where(counts >= 1, 1.0 + np.log(np.maximum(counts, 1.0)), counts)
-        q = (tf * self._idf[columns]).astype(np.float32)
+        q = (_sublinear(counts) * self._idf[columns]).astype(np.float32)
         norm = float(np.linalg.norm(q))
+        if len(terms.unheld):  # pairs no call holds, at the idf of a column no call holds
+            alone = _sublinear(terms.unheld) * (np.log(len(self) + 1) + 1)
+            norm = float(np.hypot(norm, np.linalg.norm(alone.astype(np.float32))))
         if not len(columns) or norm == 0:
             return Cosines(nothing, nothing, [], nothing[:0], terms.columns[:0])
         q /= norm

@@ -4,7 +4,7 @@ score, the gates and the explanation alike (never the profile's fields read agai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,9 @@ class Terms:
     weights: npt.NDArray[np.float32]
     themes: dict[int, str]
     """Theme (its place in the index's theme table) → the words of the text that say it."""
+    unheld: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, np.float32))
+    """The weight of each distinct stem pair with a word the index's calls never hold: in no
+    column (it can meet no call), it counts in the text's length as a column no call holds."""
 
 
 @dataclass(frozen=True, slots=True)

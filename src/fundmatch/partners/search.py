@@ -16,7 +16,6 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from fundmatch.match.columns import bigram_codes
 from fundmatch.match.explain import shared_words
 from fundmatch.match.index import Index
 from fundmatch.match.query import ProfileQuery
@@ -72,7 +71,6 @@ class ProjectIndex:
             )
             for p in projects.projects
         )
-        self._stems = len(self._index.lexicon)  # stems the projects hold; later ones are new
         by_id = {p.id: p for p in projects.projects}
         self.projects: list[Project] = [by_id[c.id] for c in self._index.calls]
         rows, cols, vals = [], [], []
@@ -120,24 +118,10 @@ class ProjectIndex:
         return _Hits(cosines.cos, shared)
 
     def _query(self, profile: Profile) -> ProfileQuery:
-        """The profile's query without the word pairs no project can hold: a pair with a word
-        no project has ("Zzqxv wqpft") would otherwise meet an unrelated pair in its hashed
-        column."""
-        index = self._index
-        query = index.query(profile)
-        new, known = set(), set()
-        for text in query.texts if index.weights.bigrams else ():
-            ids = index.lexicon.ids(text, query.lang)
-            if len(ids) > 1:
-                codes = bigram_codes(ids)
-                fresh = (ids[:-1] >= self._stems) | (ids[1:] >= self._stems)
-                new.update(codes[fresh].tolist())
-                known.update(codes[~fresh].tolist())
-        drop = np.array(sorted(new - known), dtype=np.int64)
-        if len(drop):
-            terms = query.terms
-            keep = ~np.isin(terms.columns, drop)
-            terms.columns, terms.weights = terms.columns[keep], terms.weights[keep]
+        """The profile's query without the word pairs no project can hold ("Zzqxv wqpft"):
+        they do not dilute its closeness to the projects either."""
+        query = self._index.query(profile)
+        query.terms.unheld = query.terms.unheld[:0]
         return query
 
     def cosines(self, profile: Profile) -> npt.NDArray[np.float32]:
