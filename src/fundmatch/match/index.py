@@ -253,13 +253,13 @@ class Index:
                 in_phrase.update(label_surfaces)
         phrase_surfaces = np.array(sorted(in_phrase), dtype=np.int64)
         cols, vals = [], []
-        unheld, unheld_weights = [], []  # pairs with a word no call holds, by their two ids
+        unheld: dict[tuple[int, int], float] = {}  # pairs with a word no call holds, by ids
         for _, ids, surfaces, weight, _ in read:
             codes = bigram_codes(ids) if self.weights.bigrams else ids[:0]
             if len(codes) and ids.max() >= self._stems:
                 new = (ids[:-1] >= self._stems) | (ids[1:] >= self._stems)
-                unheld.append(ids[:-1][new] * len(self.lexicon) + ids[1:][new])
-                unheld_weights.append(np.full(int(new.sum()), weight, dtype=np.float32))
+                for pair in zip(ids[:-1][new].tolist(), ids[1:][new].tolist(), strict=True):
+                    unheld[pair] = unheld.get(pair, 0.0) + weight
                 codes = codes[~new]
             word_weight = np.full(len(ids), weight, dtype=np.float32)
             if len(phrase_surfaces):  # a few surfaces: compared at once (np.isin sorts)
@@ -275,18 +275,15 @@ class Index:
         keep = [v > 0 for v in vals]
         cols = [c[k] for c, k in zip(cols, keep, strict=True)]
         vals = [v[k] for v, k in zip(vals, keep, strict=True)]
-        terms = Terms(np.concatenate(cols), np.concatenate(vals), found)
-        if unheld:
-            inverse = np.unique(np.concatenate(unheld), return_inverse=True)[1]
-            counts = np.bincount(inverse, weights=np.concatenate(unheld_weights))
-            terms.unheld = counts[counts > 0].astype(np.float32)
-        return terms
+        alone = np.fromiter(unheld.values(), dtype=np.float32, count=len(unheld))
+        return Terms(np.concatenate(cols), np.concatenate(vals), found, alone[alone > 0])
 
     @staticmethod
     def _known_codes(ids: npt.NDArray[np.int64], known: int) -> npt.NDArray[np.int64]:
         """:func:`~fundmatch.match.columns.bigram_codes` of ``ids``, but of the pairs with an id
         from ``known`` on (a word read after the calls: its id depends on the reading order)."""
-        return bigram_codes(ids)[(ids[:-1] < known) & (ids[1:] < known)]
+        codes = bigram_codes(ids)
+        return codes if ids.max() < known else codes[(ids[:-1] < known) & (ids[1:] < known)]
 
     def query(self, profile: Profile) -> ProfileQuery:
         """``profile`` read once for a ranking against this index (see :class:`ProfileQuery`)."""
