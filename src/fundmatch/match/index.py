@@ -108,9 +108,11 @@ class Index:
                 pending, pending_titles = [], []
         self._seen, self._local = self._seen[:0], self._local[:0]  # free the scratch space
         self._columns = self.stem_base + len(self.lexicon)
-        # The words the calls (and the theme labels) hold: a profile's other words get ids as
-        # they are read, in the order profiles come, so nothing may depend on those ids.
-        self._stems, self._surfaces = len(self.lexicon), len(self.lexicon.surfaces)
+        self.known = len(self.lexicon)
+        """The stems the calls and the theme labels hold are the ids below this: a profile's
+        other words get ids as they are read, in the order profiles come, so nothing may depend
+        on those ids (no pair with one has a column)."""
+        self._surfaces = len(self.lexicon.surfaces)
         df = np.concatenate([df, np.zeros(self._columns - len(df), np.int64)])
         n = len(self.calls)
         self._idf = (np.log((n + 1) / (df + 1)) + 1).astype(np.float32)
@@ -256,8 +258,8 @@ class Index:
         unheld: dict[tuple[int, int], float] = {}  # pairs with a word no call holds, by ids
         for _, ids, surfaces, weight, _ in read:
             codes = bigram_codes(ids) if self.weights.bigrams else ids[:0]
-            if len(codes) and ids.max() >= self._stems:
-                new = (ids[:-1] >= self._stems) | (ids[1:] >= self._stems)
+            if len(codes) and ids.max() >= self.known:
+                new = (ids[:-1] >= self.known) | (ids[1:] >= self.known)
                 for pair in zip(ids[:-1][new].tolist(), ids[1:][new].tolist(), strict=True):
                     unheld[pair] = unheld.get(pair, 0.0) + weight
                 codes = codes[~new]

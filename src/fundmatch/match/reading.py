@@ -142,7 +142,8 @@ class Reading:
                         compounds.setdefault(stem + base, (phrase, (stem,)))
             for n in _places(read.pairs, pairs):
                 column = read.pairs[n]
-                if column not in found:
+                # A pair with a word no call holds is in no column, whatever its code.
+                if column not in found and max(read.stems[n : n + 2]) < self._index.known:
                     phrase = _run(read, [read.kept[n], read.kept[n + 1]])
                     if phrase is not None:
                         found[column] = (phrase, (read.stems[n], read.stems[n + 1]))
