@@ -326,11 +326,16 @@ class Matcher:
         if levels.closeness is not None and meant != relevance:
             closeness = levels.closeness
             closer = float((closeness < closeness[index]).sum()) / max(len(closeness) - 1, 1)
-            evidence = (
-                f"closer in meaning to the profile than {closer:.0%} of the other calls"
-                if meant > relevance
-                else "further in meaning from the profile than most calls that share its words"
-            )
+            if meant <= relevance:
+                evidence = (
+                    "further in meaning from the profile than most calls that share its words"
+                )
+            elif closer >= 1:
+                evidence = "closer in meaning to the profile than any other call"
+            else:  # rounded down: 99.6 % is not "100 %"
+                evidence = (
+                    f"closer in meaning to the profile than {int(closer * 100)}% of the other calls"
+                )
             reasons.append(
                 Reason(
                     factor="meaning",
