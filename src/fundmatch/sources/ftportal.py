@@ -329,7 +329,7 @@ _FOR_PERSONS = re.compile(
 thesis: its applicants are persons (``"individual"``), not the organisations of a profile."""
 
 
-def for_persons(title: str) -> tuple[OrganisationType, ...]:
+def _for_persons(title: str) -> tuple[OrganisationType, ...]:
     """``("individual",)`` when a cascade call's own title says it funds persons (``"Phortify
     Grants for Master Thesis Project"``, ``"UPC-GREENCHIPS-EDU Scholarship"``), else ``()``:
     who may apply stays unknown."""
@@ -388,7 +388,7 @@ def _cascade(
         keywords=tuple(k for k in _all(meta, "keywords") if k != parent_id),
         tags=tuple(t for t in _all(meta, "tags") if t != parent_id),
         instrument="grant",
-        organisation_types=for_persons(title),
+        organisation_types=_for_persons(title),
         kind="cascade",
         parent=ParentTopic(id=parent_id, title=parent_title or None, url=topic_url(parent_id)),
         reported_status=STATUS_CODES.get(_first(meta, "status") or "", "unknown"),
