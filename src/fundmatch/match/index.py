@@ -48,6 +48,12 @@ def _sublinear(counts: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     return np.where(counts >= 1, 1.0 + np.log(np.maximum(counts, 1.0)), counts)
 
 
+def _new_pairs(ids: npt.NDArray[np.int64], known: int) -> npt.NDArray[np.bool_]:
+    """Which pairs of ``ids`` (each word and the next) hold an id from ``known`` on: a word read
+    after the calls, whose id depends on the order texts were read in."""
+    return (ids[:-1] >= known) | (ids[1:] >= known)
+
+
 def call_texts(call: Call) -> tuple[str, str, str]:
     """Title; keywords, tags and the names of what the call's programme funds (its priorities,
     specific objectives and missions, labels like tags); the description, then what the
@@ -259,7 +265,7 @@ class Index:
         for _, ids, surfaces, weight, _ in read:
             codes = bigram_codes(ids) if self.weights.bigrams else ids[:0]
             if len(codes) and ids.max() >= self.known:
-                new = (ids[:-1] >= self.known) | (ids[1:] >= self.known)
+                new = _new_pairs(ids, self.known)
                 for pair in zip(ids[:-1][new].tolist(), ids[1:][new].tolist(), strict=True):
                     unheld[pair] = unheld.get(pair, 0.0) + weight
                 codes = codes[~new]
@@ -285,7 +291,7 @@ class Index:
         """:func:`~fundmatch.match.columns.bigram_codes` of ``ids``, but of the pairs with an id
         from ``known`` on (a word read after the calls: its id depends on the reading order)."""
         codes = bigram_codes(ids)
-        return codes if ids.max() < known else codes[(ids[:-1] < known) & (ids[1:] < known)]
+        return codes if ids.max() < known else codes[~_new_pairs(ids, known)]
 
     def query(self, profile: Profile) -> ProfileQuery:
         """``profile`` read once for a ranking against this index (see :class:`ProfileQuery`)."""
