@@ -10,6 +10,7 @@ import gzip
 import html
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -65,23 +66,25 @@ _STOP = {
         leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se
         ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t est sont ete etre
         avoir ont plus comme afin entre aussi tout tous toutes ainsi dont sans chez vers
-        voulons pouvons cette leurs aupres""",
+        voulons pouvons cette leurs aupres toute autre autres""",
     "it": """a ad al alla alle ai agli all allo anche che chi ci come con da dal dalla dalle dai
         degli dei del della delle dello di e ed gli ha hanno i il in la le lo ma mi nei nel nella
         nelle nello noi non o per piu quale quali questo questa questi queste se si sia sono su
         sul sulla sulle tra fra un una uno vi sua suo suoi loro cui essere stato nostra nostro
-        nostri nostre vogliamo perche ogni anche molto dove quando nostra""",
+        nostri nostre vogliamo perche ogni anche molto dove quando nostra tutto tutti tutte
+        tutta altro altra altri altre quello quella quelli quelle senza""",
     "es": """a al algo ante antes como con contra cual cuando de del desde donde el ella
         ellos en entre era es esa ese eso esta este esto estos estas fue ha han hasta la las le
         les lo los mas me mi muy nos o para pero por que se sea ser si sin sobre su sus tambien
         tras un una uno unos unas y ya nuestra nuestro nuestros nuestras queremos mediante
-        porque cada hacia""",
+        porque cada hacia otro otra otros otras quien quienes todo todos toda todas""",
     "pt": """a ao aos as com como da das de do dos e ela ele eles em entre era essa esse esta este
         foi ha isso mais mas na nas no nos o os ou para pela pelas pelo pelos por que se sem ser
         seu seus sua suas tambem um uma umas uns nossa nosso nossos nossas queremos""",
     "el": """και το τα του της των τον την η ο οι σε στο στη στην στα στους στις με για απο από
         που ως ειναι είναι να θα δεν μη ενα ένα μια μία ενος ενός μιας αυτο αυτό αυτη αυτή
-        αυτα αυτά οπως όπως κατα κατά προς ή""",
+        αυτα αυτά οπως όπως κατα κατά προς ή τις τη τους στον στων ώστε αλλά πώς ότι όταν
+        όπου ενώ μας σας μου όλα όλες όλοι όλη όλο""",
     "hr": """i u na je se da za od do s sa iz o a ali ili kao što sto koji koja koje su biti bio
         bila nije ne te to ovaj ova ovo taj pri po prema kroz""",
     "sl": """in v na je se da za od do s z iz o a ali kot ki so biti bil bila ni ne to ta pri po
@@ -293,23 +296,77 @@ def _pivot_table() -> dict[str, dict[str, tuple[str, ...]]]:
 def pivot(stems: Iterable[str], lang: str) -> list[str]:
     """English stems for the stems of a text in ``lang`` (English text is returned as is).
 
-    A stem the table knows becomes its English stem(s); an unknown stem is kept, so names,
-    acronyms and cognates (``mobil``, ``digital``) still match across languages.
+    A stem the table knows becomes its English stem(s), and so does another form of a word it
+    knows (:func:`_other_form`: "κλιματ" of "κλιματικής" as "κλιματικ", climate); an unknown
+    stem is kept, so names, acronyms and cognates (``mobil``, ``digital``) still match across
+    languages.
     """
     if lang == "en":
         return list(stems)
     table = _pivot_table().get(lang, {})
     out: list[str] = []
     for s in stems:
-        out.extend(table.get(s, (s,)))
+        out.extend(table.get(s) or _other_form(s, lang) or (s,))
     return out
 
 
 def _pivot_one(stem_: str, lang: str) -> str:
     if lang == "en":
         return stem_
-    targets = _pivot_table().get(lang, {}).get(stem_)
+    targets = _pivot_table().get(lang, {}).get(stem_) or _other_form(stem_, lang)
     return targets[0] if targets else stem_
+
+
+_FORM_PREFIX = 5
+"""Another form of a word shares at least this many first letters with it."""
+
+_FORM_ENDING = 2
+"""...and differs from it by at most this many last letters on either side: an ending."""
+
+
+@cache
+def _table_stems(lang: str) -> tuple[list[str], frozenset[str]]:
+    """The table's stems of ``lang``, sorted, and every English stem the table gives."""
+    table = _pivot_table()
+    english = frozenset(t for rows in table.values() for found in rows.values() for t in found)
+    return sorted(table.get(lang, {})), english
+
+
+@cache
+def _other_form(stem_: str, lang: str) -> tuple[str, ...]:
+    """The English stems of a stem the table lacks, as another form of a stem it holds.
+
+    The table is built from EuroVoc's labels, which hold a word in one or two forms (a label's
+    noun, its adjective); Snowball leaves other endings on: "κλιματ" (of "κλιματικής", the
+    genitive), "digitalizz" (of "digitalizzazione"), "enfermedad" (of "enfermedades"). Such a
+    stem reads as the table's stem that shares its first letters (:data:`_FORM_PREFIX` at
+    least) and differs only in the last (:data:`_FORM_ENDING` at most on either side), the
+    closest such stem, then the longest shared start, then the shorter. A stem that is itself
+    an English stem of the table (a cognate: "regional") is left to match as it is.
+    """
+    stems, english = _table_stems(lang)
+    if len(stem_) < _FORM_PREFIX or stem_ in english:
+        return ()
+    head = stem_[:_FORM_PREFIX]
+    best: tuple[int, int, int, str] | None = None
+    for other in stems[bisect_left(stems, head) :]:
+        if not other.startswith(head):
+            break
+        shared = _shared_start(stem_, other)
+        if len(stem_) - shared <= _FORM_ENDING and len(other) - shared <= _FORM_ENDING:
+            rank = (len(stem_) + len(other) - 2 * shared, -shared, len(other), other)
+            best = rank if best is None else min(best, rank)
+    return _pivot_table()[lang][best[3]] if best else ()
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many first letters ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 _SURFACE_BITS = 32

@@ -15,6 +15,7 @@ __all__ = [
     "by_column",
     "group_by",
     "merge",
+    "pair_codes",
 ]
 
 # Column layout of the index: hashed stem bigrams, then one column per theme, then stems.
@@ -28,7 +29,14 @@ GROUP = 16 * CHUNK  # calls per query group: blocks are merged into these once b
 
 def bigram_codes(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Hashed column of each adjacent pair of stem ids."""
-    return ((ids[:-1] * 2_654_435_761 + ids[1:]) * 40_503) % BIGRAMS
+    return pair_codes(ids[:-1], ids[1:])
+
+
+def pair_codes(
+    firsts: npt.NDArray[np.int64], seconds: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Hashed column of each pair (first, second) of stem ids: the order counts."""
+    return ((firsts * 2_654_435_761 + seconds) * 40_503) % BIGRAMS
 
 
 def bigram_code(a: int, b: int) -> int:

@@ -10,7 +10,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from fundmatch.match import columns as layout
-from fundmatch.match.columns import BIGRAMS, bigram_codes, by_column, merge
+from fundmatch.match.columns import BIGRAMS, bigram_codes, by_column, merge, pair_codes
 from fundmatch.match.instruments import INSTRUMENTS, titled
 from fundmatch.match.opentopic import instrument, open_topic
 from fundmatch.match.query import ProfileQuery, Terms, profile_language, profile_texts
@@ -263,12 +263,15 @@ class Index:
         cols, vals = [], []
         unheld: dict[tuple[int, int], float] = {}  # pairs with a word no call holds, by ids
         for _, ids, surfaces, weight, _ in read:
-            codes = bigram_codes(ids) if self.weights.bigrams else ids[:0]
-            if len(codes) and ids.max() >= self.known:
+            firsts, seconds = (ids[:-1], ids[1:]) if self.weights.bigrams else (ids[:0], ids[:0])
+            if len(firsts) and ids.max() >= self.known:
                 new = _new_pairs(ids, self.known)
-                for pair in zip(ids[:-1][new].tolist(), ids[1:][new].tolist(), strict=True):
+                for pair in zip(firsts[new].tolist(), seconds[new].tolist(), strict=True):
                     unheld[pair] = unheld.get(pair, 0.0) + weight
-                codes = codes[~new]
+                firsts, seconds = firsts[~new], seconds[~new]
+            codes = pair_codes(firsts, seconds)
+            if lang != "en" and len(codes):
+                codes = self._in_calls_order(codes, pair_codes(seconds, firsts))
             word_weight = np.full(len(ids), weight, dtype=np.float32)
             if len(phrase_surfaces):  # a few surfaces: compared at once (np.isin sorts)
                 in_a_phrase = (surfaces[:, None] == phrase_surfaces[None, :]).any(axis=1)
@@ -285,6 +288,15 @@ class Index:
         vals = [v[k] for v, k in zip(vals, keep, strict=True)]
         alone = np.fromiter(unheld.values(), dtype=np.float32, count=len(unheld))
         return Terms(np.concatenate(cols), np.concatenate(vals), found, alone[alone > 0])
+
+    def _in_calls_order(
+        self, codes: npt.NDArray[np.int64], reversed_: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """Each pair of a text in another language than English in the order more calls hold
+        it: "mobilité urbaine" as "urban mobility", "qualità dell'aria" as "air quality"
+        (French, Italian and Spanish put most adjectives after their noun, and a noun's
+        complement after it); the order it is written in when no call holds the other."""
+        return np.where(self._idf[reversed_] < self._idf[codes], reversed_, codes)
 
     @staticmethod
     def _known_codes(ids: npt.NDArray[np.int64], known: int) -> npt.NDArray[np.int64]:

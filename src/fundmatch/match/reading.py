@@ -11,7 +11,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from fundmatch.match.columns import bigram_codes
+from fundmatch.match.columns import bigram_codes, pair_codes
 from fundmatch.match.index import Index
 from fundmatch.match.query import ProfileQuery
 from fundmatch.match.themes import without_names
@@ -61,6 +61,9 @@ class _Text:
     surfaces: list[int]
     pairs: list[int]
     """The stem-pair column of each kept word and the next."""
+    back: list[int]
+    """In another language than English, the column of each such pair read the other way
+    round, as the index may read it (``Index._in_calls_order``); else empty."""
 
     @classmethod
     def read(cls, index: Index, text: str, lang: str) -> _Text:
@@ -71,9 +74,18 @@ class _Text:
         kept = np.flatnonzero(packed)
         stems, surfaces = Lexicon.unpack(packed[kept])
         pairs = bigram_codes(stems) if len(stems) > 1 else stems[:0]
+        back = pair_codes(stems[1:], stems[:-1]) if lang != "en" else stems[:0]
         # Held as lists: a reason looks up a few words in a short text, where a numpy call
         # costs more than a Python loop.
-        return cls(text, spans, kept.tolist(), stems.tolist(), surfaces.tolist(), pairs.tolist())
+        return cls(
+            text,
+            spans,
+            kept.tolist(),
+            stems.tolist(),
+            surfaces.tolist(),
+            pairs.tolist(),
+            back.tolist(),
+        )
 
 
 class Reading:
@@ -140,13 +152,14 @@ class Reading:
                         found[stem + base] = (phrase, (stem,))
                     else:
                         compounds.setdefault(stem + base, (phrase, (stem,)))
-            for n in _places(read.pairs, pairs):
-                column = read.pairs[n]
-                # A pair with a word no call holds is in no column, whatever its code.
-                if column not in found and max(read.stems[n : n + 2]) < self._index.known:
-                    phrase = _run(read, [read.kept[n], read.kept[n + 1]])
-                    if phrase is not None:
-                        found[column] = (phrase, (read.stems[n], read.stems[n + 1]))
+            for codes in (read.pairs, read.back):
+                for n in _places(codes, pairs):
+                    column = codes[n]
+                    # A pair with a word no call holds is in no column, whatever its code.
+                    if column not in found and max(read.stems[n : n + 2]) < self._index.known:
+                        phrase = _run(read, [read.kept[n], read.kept[n + 1]])
+                        if phrase is not None:
+                            found[column] = (phrase, (read.stems[n], read.stems[n + 1]))
             if all(c in found for c in missing):
                 break
         for column, said in compounds.items():
