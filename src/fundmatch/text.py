@@ -297,7 +297,7 @@ def pivot(stems: Iterable[str], lang: str) -> list[str]:
     """English stems for the stems of a text in ``lang`` (English text is returned as is).
 
     A stem the table knows becomes its English stem(s), and so does another form of a word it
-    knows (:func:`_other_form`: "κλιματ" of "κλιματικής" as "κλιματικ", climate); an unknown
+    knows (:func:`_other_form`: "κλιματ" of "κλιματικού" as "κλιματικ", climate); an unknown
     stem is kept, so names, acronyms and cognates (``mobil``, ``digital``) still match across
     languages.
     """
@@ -323,6 +323,10 @@ _FORM_PREFIX = 5
 _FORM_ENDING = 2
 """...and differs from it by at most this many last letters on either side: an ending."""
 
+_NOT_A_FORM = {"el": frozenset({"πολιτ"})}
+"""Stems that read as another form of a table stem but are another word: "πολιτ" (of
+"πολιτών", citizens) is not "πολιτικ" (policy)."""
+
 
 @cache
 def _table_stems(lang: str) -> tuple[list[str], frozenset[str]]:
@@ -337,7 +341,7 @@ def _other_form(stem_: str, lang: str) -> tuple[str, ...]:
     """The English stems of a stem the table lacks, as another form of a stem it holds.
 
     The table is built from EuroVoc's labels, which hold a word in one or two forms (a label's
-    noun, its adjective); Snowball leaves other endings on: "κλιματ" (of "κλιματικής", the
+    noun, its adjective); Snowball leaves other endings on: "κλιματ" (of "κλιματικού", the
     genitive), "digitalizz" (of "digitalizzazione"), "enfermedad" (of "enfermedades"). Such a
     stem reads as the table's stem that shares its first letters (:data:`_FORM_PREFIX` at
     least) and differs only in the last (:data:`_FORM_ENDING` at most on either side), the
@@ -345,7 +349,7 @@ def _other_form(stem_: str, lang: str) -> tuple[str, ...]:
     an English stem of the table (a cognate: "regional") is left to match as it is.
     """
     stems, english = _table_stems(lang)
-    if len(stem_) < _FORM_PREFIX or stem_ in english:
+    if len(stem_) < _FORM_PREFIX or stem_ in english or stem_ in _NOT_A_FORM.get(lang, ()):
         return ()
     head = stem_[:_FORM_PREFIX]
     best: tuple[int, int, int, str] | None = None
