@@ -157,13 +157,14 @@ class Matcher:
                 page.append((i, -negative, reasons, blockers, notes))
                 if limit is not None and len(page) >= limit:
                     break
-            if limit is None or len(page) >= limit or pool >= len(nonzero):
+            if limit is None or pool >= len(nonzero):
                 break
             # The calls not scored yet are no more relevant than the last one scored: stop when
-            # even every other factor's full points would leave them under the minimum.
+            # even every other factor's full points would leave them under the minimum, or
+            # (the page full) under its last call's score.
             weakest = float(relevance[top].min())
-            best_left = lexical_points(weakest, w)
-            if best_left + w.keyword + w.theme + w.budget_fit < floor:
+            best_left = lexical_points(weakest, w) + w.keyword + w.theme + w.budget_fit
+            if best_left < (page[-1][1] if len(page) >= limit else floor):
                 break
             pool *= 4
         explained = explain_page(
