@@ -10,7 +10,6 @@ import gzip
 import html
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -296,81 +295,23 @@ def _pivot_table() -> dict[str, dict[str, tuple[str, ...]]]:
 def pivot(stems: Iterable[str], lang: str) -> list[str]:
     """English stems for the stems of a text in ``lang`` (English text is returned as is).
 
-    A stem the table knows becomes its English stem(s), and so does another form of a word it
-    knows (:func:`_other_form`: "κλιματ" of "κλιματικού" as "κλιματικ", climate); an unknown
-    stem is kept, so names, acronyms and cognates (``mobil``, ``digital``) still match across
-    languages.
+    A stem the table knows becomes its English stem(s); an unknown stem is kept, so names,
+    acronyms and cognates (``mobil``, ``digital``) still match across languages.
     """
     if lang == "en":
         return list(stems)
     table = _pivot_table().get(lang, {})
     out: list[str] = []
     for s in stems:
-        out.extend(table.get(s) or _other_form(s, lang) or (s,))
+        out.extend(table.get(s, (s,)))
     return out
 
 
 def _pivot_one(stem_: str, lang: str) -> str:
     if lang == "en":
         return stem_
-    targets = _pivot_table().get(lang, {}).get(stem_) or _other_form(stem_, lang)
+    targets = _pivot_table().get(lang, {}).get(stem_)
     return targets[0] if targets else stem_
-
-
-_FORM_PREFIX = 5
-"""Another form of a word shares at least this many first letters with it."""
-
-_FORM_ENDING = 2
-"""...and differs from it by at most this many last letters on either side: an ending."""
-
-_NOT_A_FORM = {"el": frozenset({"πολιτ"})}
-"""Stems that read as another form of a table stem but are another word: "πολιτ" (of
-"πολιτών", citizens) is not "πολιτικ" (policy)."""
-
-
-@cache
-def _table_stems(lang: str) -> tuple[list[str], frozenset[str]]:
-    """The table's stems of ``lang``, sorted, and every English stem the table gives."""
-    table = _pivot_table()
-    english = frozenset(t for rows in table.values() for found in rows.values() for t in found)
-    return sorted(table.get(lang, {})), english
-
-
-@cache
-def _other_form(stem_: str, lang: str) -> tuple[str, ...]:
-    """The English stems of a stem the table lacks, as another form of a stem it holds.
-
-    The table is built from EuroVoc's labels, which hold a word in one or two forms (a label's
-    noun, its adjective); Snowball leaves other endings on: "κλιματ" (of "κλιματικού", the
-    genitive), "digitalizz" (of "digitalizzazione"), "enfermedad" (of "enfermedades"). Such a
-    stem reads as the table's stem that shares its first letters (:data:`_FORM_PREFIX` at
-    least) and differs only in the last (:data:`_FORM_ENDING` at most on either side), the
-    closest such stem, then the longest shared start, then the shorter. A stem that is itself
-    an English stem of the table (a cognate: "regional") is left to match as it is.
-    """
-    stems, english = _table_stems(lang)
-    if len(stem_) < _FORM_PREFIX or stem_ in english or stem_ in _NOT_A_FORM.get(lang, ()):
-        return ()
-    head = stem_[:_FORM_PREFIX]
-    best: tuple[int, int, int, str] | None = None
-    for other in stems[bisect_left(stems, head) :]:
-        if not other.startswith(head):
-            break
-        shared = _shared_start(stem_, other)
-        if len(stem_) - shared <= _FORM_ENDING and len(other) - shared <= _FORM_ENDING:
-            rank = (len(stem_) + len(other) - 2 * shared, -shared, len(other), other)
-            best = rank if best is None else min(best, rank)
-    return _pivot_table()[lang][best[3]] if best else ()
-
-
-def _shared_start(a: str, b: str) -> int:
-    """How many first letters ``a`` and ``b`` share."""
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 _SURFACE_BITS = 32
