@@ -19,7 +19,7 @@ from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Profile
 from fundmatch.text import Lexicon, guess_language
 
-__all__ = ["Cosines", "Index", "Part", "call_texts"]
+__all__ = ["AFTER_THE_NOUN", "Cosines", "Index", "Part", "call_texts"]
 
 
 Part = tuple[sparse.csc_matrix, npt.NDArray[np.int64]]
@@ -41,6 +41,12 @@ class Cosines:
     """The query's weights, by column."""
     columns: npt.NDArray[np.int64]
     """The query's columns (global column numbers), in the order of ``q``."""
+
+
+AFTER_THE_NOUN = frozenset({"fr", "it", "es", "pt"})
+"""Languages that put most adjectives and complements after their noun ("mobilité urbaine",
+"qualità dell'aria"): their word pairs are read in the order the calls hold them
+(``Index._in_calls_order``). Greek and German put adjectives first, as English does."""
 
 
 def _sublinear(counts: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -270,7 +276,7 @@ class Index:
                     unheld[pair] = unheld.get(pair, 0.0) + weight
                 firsts, seconds = firsts[~new], seconds[~new]
             codes = pair_codes(firsts, seconds)
-            if lang != "en" and len(codes):
+            if lang in AFTER_THE_NOUN and len(codes):
                 codes = self._in_calls_order(codes, pair_codes(seconds, firsts))
             word_weight = np.full(len(ids), weight, dtype=np.float32)
             if len(phrase_surfaces):  # a few surfaces: compared at once (np.isin sorts)
@@ -292,10 +298,9 @@ class Index:
     def _in_calls_order(
         self, codes: npt.NDArray[np.int64], reversed_: npt.NDArray[np.int64]
     ) -> npt.NDArray[np.int64]:
-        """Each pair of a text in another language than English in the order more calls hold
-        it: "mobilité urbaine" as "urban mobility", "qualità dell'aria" as "air quality"
-        (French, Italian and Spanish put most adjectives after their noun, and a noun's
-        complement after it); the order it is written in when no call holds the other."""
+        """Each pair of a text in a language of :data:`AFTER_THE_NOUN` in the order more
+        calls hold it: "mobilité urbaine" as "urban mobility", "qualità dell'aria" as "air
+        quality"; the order it is written in when no call holds the other."""
         return np.where(self._idf[reversed_] < self._idf[codes], reversed_, codes)
 
     @staticmethod

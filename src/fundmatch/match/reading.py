@@ -12,7 +12,7 @@ from itertools import pairwise
 import numpy as np
 
 from fundmatch.match.columns import bigram_codes, pair_codes
-from fundmatch.match.index import Index
+from fundmatch.match.index import AFTER_THE_NOUN, Index
 from fundmatch.match.query import ProfileQuery
 from fundmatch.match.themes import without_names
 from fundmatch.text import Lexicon, fold, word_spans
@@ -62,8 +62,8 @@ class _Text:
     pairs: list[int]
     """The stem-pair column of each kept word and the next."""
     back: list[int]
-    """In another language than English, the column of each such pair read the other way
-    round, as the index may read it (``Index._in_calls_order``); else empty."""
+    """In a language that puts adjectives after their noun, the column of each such pair read
+    the other way round, as the index may read it (``Index._in_calls_order``); else empty."""
 
     @classmethod
     def read(cls, index: Index, text: str, lang: str) -> _Text:
@@ -74,7 +74,7 @@ class _Text:
         kept = np.flatnonzero(packed)
         stems, surfaces = Lexicon.unpack(packed[kept])
         pairs = bigram_codes(stems) if len(stems) > 1 else stems[:0]
-        back = pair_codes(stems[1:], stems[:-1]) if lang != "en" else stems[:0]
+        back = pair_codes(stems[1:], stems[:-1]) if lang in AFTER_THE_NOUN else stems[:0]
         # Held as lists: a reason looks up a few words in a short text, where a numpy call
         # costs more than a Python loop.
         return cls(
