@@ -17,6 +17,7 @@ from fundmatch.match.instruments import INSTRUMENTS, served
 from fundmatch.match.instruments import named as named_instruments
 from fundmatch.match.levels import Levels
 from fundmatch.match.meaning import Meaning
+from fundmatch.match.page import fill
 from fundmatch.match.priorities import priority_reason, priority_text
 from fundmatch.match.query import ProfileQuery
 from fundmatch.match.reading import Reading
@@ -29,7 +30,7 @@ from fundmatch.match.score import (
     total,
 )
 from fundmatch.match.weights import Weights
-from fundmatch.models import Call, Check, Match, Matches, Priority, Profile, Reason
+from fundmatch.models import Call, Match, Matches, Priority, Profile, Reason
 
 __all__ = ["Matcher", "rank"]
 
@@ -108,16 +109,8 @@ class Matcher:
         floor = w.min_score if min_score is None else min_score
         levels = self._relevance(query, cosines)
         relevance = levels.ranked
-        nonzero = np.flatnonzero(relevance > 0)
-        scored: list[tuple[float, str, int, list[Reason]]] = []
-        checked: dict[int, tuple[list[Check], list[Check]]] = {}
-        done = np.zeros(len(self.calls), dtype=bool)
-        # The best candidates by relevance get the whole score; when gates leave the page short,
-        # the next ones (four times as many each round) are scored too.
-        pool = max(w.candidates, limit + 5) if limit is not None else len(nonzero)
         # The calls whose programme priorities match the profile are always scored: the
-        # priority factor is not in the relevance the candidates are chosen by (nor in the
-        # bound below).
+        # priority factor is not in the relevance the candidates are chosen by.
         stated = np.array(
             [
                 i
@@ -126,47 +119,24 @@ class Matcher:
             ],
             dtype=np.int64,
         )
-        while True:
-            pool = min(pool, len(nonzero))
-            if pool < len(nonzero):
-                top = nonzero[np.argpartition(-relevance[nonzero], pool - 1)[:pool]]
-            else:
-                top = nonzero
-            scoring = np.union1d(top, stated) if len(stated) else top
-            for i in scoring[~done[scoring]].tolist():
-                done[i] = True
-                reasons = self._reasons(i, levels, query, now)
-                score = total(reasons)
-                if score >= floor:
-                    scored.append((-score, self.calls[i].id, i, reasons))
-            scored.sort(key=lambda s: (s[0], s[1]))
-            page: list[tuple[int, float, list[Reason], list[Check], list[Check]]] = []
-            for negative, _, i, reasons in scored:
-                # Gates run in score order, only until the page is full.
-                if i not in checked:
-                    checked[i] = gates(
-                        self.calls[i],
-                        profile,
-                        now=now,
-                        include_closed=include_closed,
-                        exclusions=query.exclusions,
-                    )
-                blockers, notes = checked[i]
-                if blockers and not include_blocked:
-                    continue
-                page.append((i, -negative, reasons, blockers, notes))
-                if limit is not None and len(page) >= limit:
-                    break
-            if limit is None or pool >= len(nonzero):
-                break
-            # The calls not scored yet are no more relevant than the last one scored: stop when
-            # even every other factor's full points would leave them under the minimum, or
-            # (the page full) under its last call's score.
-            weakest = float(relevance[top].min())
-            best_left = lexical_points(weakest, w) + w.keyword + w.theme + w.budget_fit
-            if best_left < (page[-1][1] if len(page) >= limit else floor):
-                break
-            pool *= 4
+        page = fill(
+            relevance,
+            stated,
+            self.calls,
+            weights=w,
+            limit=limit,
+            floor=floor,
+            most_else=self._most_else(query),
+            score=lambda i: self._reasons(i, levels, query, now),
+            check=lambda i: gates(
+                self.calls[i],
+                profile,
+                now=now,
+                include_closed=include_closed,
+                exclusions=query.exclusions,
+            ),
+            include_blocked=include_blocked,
+        )
         explained = explain_page(
             self.index,
             query,
@@ -186,6 +156,18 @@ class Matcher:
             for (i, score, _, blockers, notes), reasons in zip(page, explained, strict=True)
         ]
         return Matches(results, now=now, profile=profile)
+
+    def _most_else(self, query: ProfileQuery) -> float:
+        """The most points a call can add to its relevance's for ``query``: its keywords, its
+        themes, a budget fit (and closing soon, were it a bonus)."""
+        w, profile = self.weights, query.profile
+        budget = profile.budget_min is not None or profile.budget_max is not None
+        return (
+            (w.keyword if query.keywords else 0.0)
+            + min(w.theme, w.theme_each * len(query.terms.themes))
+            + (w.budget_fit if budget else 0.0)
+            + max(w.closing_soon, 0.0)
+        )
 
     def explain(
         self,

@@ -1,0 +1,37 @@
+"""A page of a ranking is the head of the whole list, whatever its length."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+import fundmatch as fm
+from fundmatch.config import load_profile
+
+NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
+EXAMPLES = (
+    "marseille-open-data-sme",
+    "greek-municipality-climate-adaptation",
+    "mediterranean-smart-city-department",
+    "odeon-open-data-cluster",
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> fm.Matcher:
+    return fm.Matcher(fm.load_snapshot())
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("include_closed", [False, True])
+@pytest.mark.parametrize("include_blocked", [False, True])
+def test_a_page_is_the_head_of_the_whole_list(
+    matcher: fm.Matcher, name: str, include_closed: bool, include_blocked: bool
+) -> None:
+    profile = load_profile(f"calls/profiles/{name}.toml")
+    options = {"now": NOW, "include_closed": include_closed, "include_blocked": include_blocked}
+    whole = [(m.call.id, m.score) for m in matcher.rank(profile, limit=None, **options)]
+    for limit in (1, 3, 10, 25):
+        page = [(m.call.id, m.score) for m in matcher.rank(profile, limit=limit, **options)]
+        assert page == whole[:limit]
