@@ -29,6 +29,7 @@ def fill(
     limit: int | None,
     floor: float,
     most_else: float,
+    most_else_of: Callable[[int], float],
     score: Callable[[int], list[Reason]],
     check: Callable[[int], Checks],
     include_blocked: bool,
@@ -86,7 +87,8 @@ def fill(
             break
         pool *= 4
     if limit is not None and len(page) >= limit:
-        _complete(page, relevance, done, calls, weights, most_else, score, gated)
+        most = _points(relevance, weights) + 0.05  # each reason's points are rounded
+        _complete(page, relevance, done, calls, most, most_else, most_else_of, score, gated)
     return page
 
 
@@ -95,19 +97,22 @@ def _complete(
     relevance: npt.NDArray[np.float32],
     done: npt.NDArray[np.bool_],
     calls: Sequence[Call],
-    weights: Weights,
+    most: npt.NDArray[np.float64],
     most_else: float,
+    most_else_of: Callable[[int], float],
     score: Callable[[int], list[Reason]],
     gated: Callable[[int], Checks | None],
 ) -> None:
     """A full page made the head of the whole list: the calls not scored yet that could still
-    beat its last call are scored in order of relevance, and those that do take their place."""
-    most = _points(relevance, weights) + most_else + 0.05  # each reason's points are rounded
-    rest = np.flatnonzero((relevance > 0) & ~done & (most >= page[-1][1]))
+    beat its last call are scored in order of relevance (``most``: their relevance's points),
+    and those that do take their place."""
+    rest = np.flatnonzero((relevance > 0) & ~done & (most + most_else >= page[-1][1]))
     for i in rest[np.lexsort((rest, -relevance[rest]))].tolist():
         last = page[-1]
-        if most[i] < last[1]:
+        if most[i] + most_else < last[1]:
             break
+        if most[i] + most_else_of(i) < last[1]:
+            continue
         reasons = score(i)
         points = total(reasons)
         if (-points, calls[i].id) >= (-last[1], calls[last[0]].id):

@@ -127,6 +127,7 @@ class Matcher:
             limit=limit,
             floor=floor,
             most_else=self._most_else(query),
+            most_else_of=lambda i: self._most_else(query, i),
             score=lambda i: self._reasons(i, levels, query, now),
             check=lambda i: gates(
                 self.calls[i],
@@ -157,14 +158,19 @@ class Matcher:
         ]
         return Matches(results, now=now, profile=profile)
 
-    def _most_else(self, query: ProfileQuery) -> float:
-        """The most points a call can add to its relevance's for ``query``: its keywords, its
-        themes, a budget fit (and closing soon, were it a bonus)."""
+    def _most_else(self, query: ProfileQuery, row: int | None = None) -> float:
+        """The most points a call (``row``, or any) can add to its relevance's for ``query``:
+        its keywords, the themes it shares, a budget fit (and closing soon, were it a bonus)."""
         w, profile = self.weights, query.profile
+        themes = query.terms.themes.keys()
+        shared = len(themes if row is None else themes & self.index.themes[row].keys())
         budget = profile.budget_min is not None or profile.budget_max is not None
+        if row is not None:
+            said = self.calls[row].budget
+            budget &= said.per_project_min is not None or said.per_project_max is not None
         return (
             (w.keyword if query.keywords else 0.0)
-            + min(w.theme, w.theme_each * len(query.terms.themes))
+            + min(w.theme, w.theme_each * shared)
             + (w.budget_fit if budget else 0.0)
             + max(w.closing_soon, 0.0)
         )
