@@ -161,19 +161,34 @@ class Matcher:
     def _most_else(self, query: ProfileQuery, row: int | None = None) -> float:
         """The most points a call (``row``, or any) can add to its relevance's for ``query``:
         its keywords, the themes it shares, a budget fit (and closing soon, were it a bonus)."""
-        w, profile = self.weights, query.profile
+        w, profile, keywords = self.weights, query.profile, query.keywords
         themes = query.terms.themes.keys()
         shared = len(themes if row is None else themes & self.index.themes[row].keys())
         budget = profile.budget_min is not None or profile.budget_max is not None
+        found = len(keywords)
         if row is not None:
             said = self.calls[row].budget
             budget &= said.per_project_min is not None or said.per_project_max is not None
+            targets = self._targets(row)
+            if not targets.whole:  # a keyword meets the title only with a word of it there
+                found = sum(
+                    any(targets.stem_set.intersection(form.split()) for form in forms)
+                    for _, forms in keywords
+                )
         return (
-            (w.keyword if query.keywords else 0.0)
+            (w.keyword * found / len(keywords) if keywords else 0.0)
             + min(w.theme, w.theme_each * shared)
             + (w.budget_fit if budget else 0.0)
             + max(w.closing_soon, 0.0)
         )
+
+    def _targets(self, row: int) -> KeywordTargets:
+        """What call ``row``'s keywords, tags and title offer a profile's keywords (once)."""
+        targets = self._keyword_targets.get(row)
+        if targets is None:
+            targets = KeywordTargets.of(self.calls[row], self.index.langs[row])
+            self._keyword_targets[row] = targets
+        return targets
 
     def explain(
         self,
@@ -359,12 +374,7 @@ class Matcher:
             reasons.append(reason)
         keywords = query.keywords
         if keywords:
-            targets = self._keyword_targets.get(index)
-            if targets is None:
-                targets = self._keyword_targets[index] = KeywordTargets.of(
-                    call, self.index.langs[index]
-                )
-            matched = match_keywords(keywords, targets, w.keyword_cutoff)
+            matched = match_keywords(keywords, self._targets(index), w.keyword_cutoff)
             if matched:
                 reasons.append(
                     Reason(
