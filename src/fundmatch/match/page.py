@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from fundmatch.match.score import total
+from fundmatch.match.score import lexical_points, total
 from fundmatch.match.weights import Weights
 from fundmatch.models import Call, Check, Reason
 
@@ -83,12 +83,11 @@ def fill(
         if limit is None or len(page) >= limit or pool >= len(nonzero):
             break
         # The calls not scored yet are no more relevant than the last one scored.
-        if _points(relevance[top].min(), weights) + most_else < floor:
+        if lexical_points(float(relevance[top].min()), weights) + most_else < floor:
             break
         pool *= 4
     if limit is not None and len(page) >= limit:
-        most = _points(relevance, weights) + 0.05  # each reason's points are rounded
-        _complete(page, relevance, done, calls, most, most_else, most_else_of, score, gated)
+        _complete(page, relevance, done, calls, weights, most_else, most_else_of, score, gated)
     return page
 
 
@@ -97,21 +96,27 @@ def _complete(
     relevance: npt.NDArray[np.float32],
     done: npt.NDArray[np.bool_],
     calls: Sequence[Call],
-    most: npt.NDArray[np.float64],
+    weights: Weights,
     most_else: float,
     most_else_of: Callable[[int], float],
     score: Callable[[int], list[Reason]],
     gated: Callable[[int], Checks | None],
 ) -> None:
     """A full page made the head of the whole list: the calls not scored yet that could still
-    beat its last call are scored in order of relevance (``most``: their relevance's points),
-    and those that do take their place."""
-    rest = np.flatnonzero((relevance > 0) & ~done & (most + most_else >= page[-1][1]))
+    beat its last call are scored in order of relevance, and those that do take their place."""
+    slack = most_else + 0.05  # each reason's points are rounded
+    # The relevance under which no call can reach the page's last score (the inverse of
+    # lexical_points), so that the relevances need no points of their own.
+    share = (page[-1][1] - slack) / weights.lexical
+    if share >= 1:
+        return
+    least = -weights.lexical_scale * np.log1p(-share) if share > 0 else 0.0
+    rest = np.flatnonzero((relevance > 0) & (relevance >= least) & ~done)
     for i in rest[np.lexsort((rest, -relevance[rest]))].tolist():
-        last = page[-1]
-        if most[i] + most_else < last[1]:
+        last, points = page[-1], lexical_points(float(relevance[i]), weights)
+        if points + slack < last[1]:
             break
-        if most[i] + most_else_of(i) < last[1]:
+        if points + most_else_of(i) + 0.05 < last[1]:
             continue
         reasons = score(i)
         points = total(reasons)
@@ -121,8 +126,3 @@ def _complete(
         if checks is not None:
             page[-1] = (i, points, reasons, *checks)
             page.sort(key=lambda entry: (-entry[1], calls[entry[0]].id))
-
-
-def _points(relevance: npt.NDArray[np.float32], w: Weights) -> npt.NDArray[np.float64]:
-    """:func:`~fundmatch.match.score.lexical_points` of many relevances at once."""
-    return w.lexical * (1 - np.exp(-relevance.astype(np.float64) / w.lexical_scale))
