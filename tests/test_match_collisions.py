@@ -132,8 +132,8 @@ def test_lyon_heat_islands_are_not_waste_heat(snapshot: Matcher) -> None:
     titles = top10(snapshot, profile)
     assert not any("waste heat" in t for t in titles)
     # 5th: "adaptation au changement climatique" meets the calls' "climate change adaptation"
-    # since pairs in other languages are read in the calls' order, which lifts the general
-    # climate-adaptation calls (wastewater, soil sealing) above it (docs/matching.md).
+    # since French, Italian and Spanish pairs are read in the calls' order, which lifts the
+    # general climate-adaptation calls (wastewater, soil sealing) above it (docs/matching.md).
     assert any("Urban nature" in t for t in titles[:5])
 
 

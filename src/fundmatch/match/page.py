@@ -40,7 +40,8 @@ def fill(
     ``relevance`` orders the calls to score; a call with none is never on the page. ``stated``
     calls (their programme's priorities match) are always scored. ``most_else`` is the most
     points a call can add to its relevance's for this profile: a call whose relevance's points
-    and those cannot reach the page's last score (or ``floor``) is not scored.
+    and those cannot reach the page's last score (or ``floor``) is not scored;
+    ``most_else_of`` says the same of one call, more closely.
     """
     nonzero = np.flatnonzero(relevance > 0)
     done = np.zeros(len(relevance), dtype=bool)
