@@ -29,7 +29,7 @@ def fill(
     limit: int | None,
     floor: float,
     most_else: float,
-    most_else_of: Callable[[int], float],
+    most_else_of: Callable[[int, float], float],
     score: Callable[[int], list[Reason]],
     check: Callable[[int], Checks],
     include_blocked: bool,
@@ -41,7 +41,8 @@ def fill(
     calls (their programme's priorities match) are always scored. ``most_else`` is the most
     points a call can add to its relevance's for this profile: a call whose relevance's points
     and those cannot reach the page's last score (or ``floor``) is not scored;
-    ``most_else_of`` says the same of one call, more closely.
+    ``most_else_of(row, need)`` says the same of one call, more closely (exactly enough to
+    tell whether it reaches ``need``).
     """
     nonzero = np.flatnonzero(relevance > 0)
     done = np.zeros(len(relevance), dtype=bool)
@@ -99,7 +100,7 @@ def _complete(
     calls: Sequence[Call],
     weights: Weights,
     most_else: float,
-    most_else_of: Callable[[int], float],
+    most_else_of: Callable[[int, float], float],
     score: Callable[[int], list[Reason]],
     gated: Callable[[int], Checks | None],
 ) -> None:
@@ -117,7 +118,8 @@ def _complete(
         last, points = page[-1], lexical_points(float(relevance[i]), weights)
         if points + slack < last[1]:
             break
-        if points + most_else_of(i) + 0.05 < last[1]:
+        need = last[1] - points - 0.05
+        if most_else_of(i, need) < need:
             continue
         reasons = score(i)
         points = total(reasons)

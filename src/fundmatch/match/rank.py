@@ -127,7 +127,7 @@ class Matcher:
             limit=limit,
             floor=floor,
             most_else=self._most_else(query),
-            most_else_of=lambda i: self._most_else(query, i),
+            most_else_of=lambda i, need: self._most_else(query, i, need),
             score=lambda i: self._reasons(i, levels, query, now),
             check=lambda i: gates(
                 self.calls[i],
@@ -158,29 +158,29 @@ class Matcher:
         ]
         return Matches(results, now=now, profile=profile)
 
-    def _most_else(self, query: ProfileQuery, row: int | None = None) -> float:
+    def _most_else(self, query: ProfileQuery, row: int | None = None, need: float = 0.0) -> float:
         """The most points a call (``row``, or any) can add to its relevance's for ``query``:
-        its keywords, the themes it shares, a budget fit (and closing soon, were it a bonus)."""
+        its keywords, the themes it shares, a budget fit (and closing soon, were it a bonus).
+        For a ``row``, its keywords are looked at only when the rest falls short of ``need``."""
         w, profile, keywords = self.weights, query.profile, query.keywords
         themes = query.terms.themes.keys()
         shared = len(themes if row is None else themes & self.index.themes[row].keys())
         budget = profile.budget_min is not None or profile.budget_max is not None
-        found = len(keywords)
         if row is not None:
             said = self.calls[row].budget
             budget &= said.per_project_min is not None or said.per_project_max is not None
-            targets = self._targets(row)
-            if not targets.whole:  # a keyword meets the title only with a word of it there
-                found = sum(
-                    any(targets.stem_set.intersection(form.split()) for form in forms)
-                    for _, forms in keywords
-                )
-        return (
-            (w.keyword * found / len(keywords) if keywords else 0.0)
-            + min(w.theme, w.theme_each * shared)
-            + (w.budget_fit if budget else 0.0)
-            + max(w.closing_soon, 0.0)
-        )
+        rest = min(w.theme, w.theme_each * shared) + (w.budget_fit if budget else 0.0)
+        rest += max(w.closing_soon, 0.0)
+        if not keywords or (row is not None and rest >= need):
+            return rest
+        found = len(keywords)
+        if row is not None and not (targets := self._targets(row)).whole:
+            # a keyword meets a title only with one of its words there
+            found = sum(
+                any(targets.stem_set.intersection(form.split()) for form in forms)
+                for _, forms in keywords
+            )
+        return rest + w.keyword * found / len(keywords)
 
     def _targets(self, row: int) -> KeywordTargets:
         """What call ``row``'s keywords, tags and title offer a profile's keywords (once)."""
