@@ -35,3 +35,17 @@ def test_a_page_is_the_head_of_the_whole_list(
     for limit in (1, 3, 10, 25):
         page = [(m.call.id, m.score) for m in matcher.rank(profile, limit=limit, **options)]
         assert page == whole[:limit]
+
+
+def test_a_title_read_by_the_index_has_the_stems_the_keyword_matcher_reads(
+    matcher: fm.Matcher,
+) -> None:
+    # The page's bound on a call's keyword points reads its title through the index's word
+    # table; it is sound only if that gives the stems the keyword matcher compares.
+    from fundmatch.match.score import KeywordTargets
+
+    lexicon = matcher.index.lexicon
+    for row, call in enumerate(matcher.calls):
+        lang = matcher.index.langs[row]
+        by_matcher = set(KeywordTargets.of(call, lang).stem_set) - {""}
+        assert {lexicon.stems[i] for i in lexicon.ids(call.title, lang)} == by_matcher, call.id

@@ -174,11 +174,13 @@ class Matcher:
         if not keywords or (row is not None and rest >= need):
             return rest
         found = len(keywords)
-        if row is not None and not (targets := self._targets(row)).whole:
-            # a keyword meets a title only with one of its words there
+        if row is not None and not (self.calls[row].keywords or self.calls[row].tags):
+            # A keyword meets a title only with one of its words there: the title's stems as
+            # the index read them (the same stems as KeywordTargets', without reading it again).
+            lexicon, named = self.index.lexicon, self.calls[row].title
+            title = {lexicon.stems[i] for i in lexicon.ids(named, self.index.langs[row])}
             found = sum(
-                any(targets.stem_set.intersection(form.split()) for form in forms)
-                for _, forms in keywords
+                any(title.intersection(form.split()) for form in forms) for _, forms in keywords
             )
         return rest + w.keyword * found / len(keywords)
 
