@@ -286,17 +286,6 @@ def test_the_priorities_are_what_lifts_the_interreg_calls(matcher: fm.Matcher) -
     assert "priority" not in {r.factor for r in without.reasons}
 
 
-@pytest.mark.parametrize("include_closed", [False, True])
-def test_a_page_is_the_head_of_the_whole_list(matcher: fm.Matcher, include_closed: bool) -> None:
-    # Calls stating priorities are scored whatever their relevance; the others still are
-    # until the page is full, as if every call had been scored.
-    for name in ("marseille-open-data-sme", "greek-municipality-climate-adaptation"):
-        lead = profile(name)
-        page = matcher.rank(lead, now=NOW, include_closed=include_closed)
-        whole = matcher.rank(lead, now=NOW, include_closed=include_closed, limit=None)
-        assert [m.call.id for m in page] == [m.call.id for m in whole][:10]
-
-
 def test_the_match_command_shows_the_priority_and_the_gap(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
